@@ -1,0 +1,1 @@
+"""The REST shim: serves /api/k8s/... by reading and writing custom resources in the hub."""

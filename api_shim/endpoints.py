@@ -1,0 +1,113 @@
+"""Endpoint declarations: one source for routing, request validation, authorization and OpenAPI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from api_shim.envelope import ApiError
+
+__all__ = ["Call", "Endpoint", "Section", "validation_message"]
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Call:
+    """What a handler gets: the request plus its validated query and body."""
+
+    request: web.Request
+    query: Any
+    body: Any
+
+    def path(self, name: str) -> str:
+        return self.request.match_info[name]
+
+
+Handler = Callable[[Call], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    summary: str
+    tag: str
+    handler: Handler
+    resource: str
+    verb: str
+    subresource: str = ""
+    query: type[BaseModel] | None = None
+    body: type[BaseModel] | None = None
+    data: type[BaseModel] | None = None
+
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        query = _validate(self.query, _query_dict(request, self.query), "query") if self.query else None
+        body = _validate(self.body, await _json_body(request), "body") if self.body else None
+        return await self.handler(Call(request, query, body))
+
+
+@dataclass
+class Section:
+    """The endpoints of one section of the API reference; each routes module owns one."""
+
+    tag: str
+    resource: str
+    endpoints: list[Endpoint] = field(default_factory=list)
+
+    def route(self, method: str, path: str, summary: str, *, verb: str, subresource: str = "",
+              query: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
+              data: type[BaseModel] | None = None, resource: str | None = None) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.endpoints.append(Endpoint(method, path, summary, self.tag, handler, resource or self.resource,
+                                           verb, subresource, query, body, data))
+            return handler
+        return register
+
+
+def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in request.query.keys():
+        values = request.query.getall(key)
+        info = model.model_fields.get(key)
+        is_list = info is not None and "list" in str(info.annotation)
+        out[key] = values if is_list else values[-1]
+    return out
+
+
+async def _json_body(request: web.Request) -> Any:
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise ApiError(413, f"body: larger than {MAX_BODY_BYTES} bytes")
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ApiError(400, f"body: not valid JSON ({e.__class__.__name__} at position {getattr(e, 'pos', 0)})") \
+            from None
+
+
+def validation_message(err: ValidationError, where: str) -> str:
+    """`body.tags[0]: Input should be a valid string; ...`: the field path and why, never the value."""
+    parts = []
+    for e in err.errors(include_url=False, include_input=False):
+        loc = where
+        for p in e["loc"]:
+            loc += f"[{p}]" if isinstance(p, int) else f".{p}"
+        parts.append(f"{loc}: {e['msg']}")
+    return "; ".join(parts)
+
+
+def _validate(model: type[BaseModel], raw: Any, where: str) -> BaseModel:
+    if where == "body" and not isinstance(raw, dict):
+        raise ApiError(400, "body: must be a JSON object")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as e:
+        raise ApiError(400, validation_message(e, where)) from None

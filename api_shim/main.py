@@ -1,0 +1,25 @@
+"""Console entry point `cloudops-shim`."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from api_shim.app import create_app
+from cloudops.logs import setup_logging
+from cloudops.settings import Settings
+
+__all__ = ["main"]
+
+
+def main() -> None:
+    setup_logging()
+    settings = Settings.from_env()
+    logging.getLogger("cloudops.shim").info("serving on http://%s:%d", settings.shim_host, settings.shim_port)
+    web.run_app(create_app(settings), host=settings.shim_host, port=settings.shim_port, print=None,
+                access_log=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Cross-cutting request handling: metrics outermost, then the error envelope."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from api_shim.envelope import ApiError, BusinessCode, error_body
+from api_shim.state import METRICS
+from cloudops.kube.errors import KubeError, NotFound
+
+__all__ = ["metrics_middleware", "error_middleware"]
+
+log = logging.getLogger("cloudops.shim")
+
+
+def route_label(request: web.Request) -> str:
+    """The route template, not the concrete path, so metric cardinality stays bounded."""
+    route = request.match_info.route
+    resource = route.resource
+    return resource.canonical if resource is not None else "unmatched"
+
+
+@web.middleware
+async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    metrics = request.app[METRICS]
+    labels = (request.method, route_label(request))
+    metrics.in_flight.labels(*labels).inc()
+    start = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    finally:
+        metrics.in_flight.labels(*labels).dec()
+        metrics.latency.labels(*labels).observe(time.perf_counter() - start)
+        metrics.requests.labels(*labels, str(status)).inc()
+        if status >= 500:
+            metrics.errors.labels(*labels).inc()
+
+
+def _envelope(status: int, detail: str, code: int | None = None,
+              headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response(error_body(status, detail, code), status=status, headers=headers)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except ApiError as e:
+        return _envelope(e.status, e.detail, e.code, e.headers)
+    except NotFound as e:
+        return _envelope(404, e.message, BusinessCode.RESOURCE_NOT_FOUND)
+    except KubeError as e:
+        return _envelope(e.status, e.message)
+    except TimeoutError:
+        return _envelope(504, "the operation timed out", BusinessCode.TIMEOUT)
+    except web.HTTPException as e:
+        if e.status < 400:
+            raise
+        detail = {404: f"no route for {request.method} {request.path}",
+                  405: f"method {request.method} not allowed for {request.path}"}.get(e.status, e.reason)
+        headers = {k: v for k, v in e.headers.items() if k.lower() == "allow"}
+        return _envelope(e.status, detail, headers=headers)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        # The response says nothing of internals; the log has the traceback (redacted by the log filter).
+        log.exception("unhandled error on %s %s", request.method, route_label(request))
+        return _envelope(500, "internal error")

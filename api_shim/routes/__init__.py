@@ -1,0 +1,8 @@
+"""One module per section of the API reference; SECTIONS is what the app registers."""
+
+from api_shim.endpoints import Section
+from api_shim.routes import clusters
+
+SECTIONS: list[Section] = [clusters.section]
+
+__all__ = ["SECTIONS"]

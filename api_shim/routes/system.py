@@ -1,0 +1,42 @@
+"""Probes, metrics and the OpenAPI document: served outside the /api/k8s contract."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+from kubernetes_asyncio.client import VersionApi
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from api_shim.envelope import ApiError, ok
+from api_shim.openapi import build_openapi
+from api_shim.state import ENDPOINTS, HUB, METRICS
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    return ok({"status": "ok"})
+
+
+@routes.get("/readyz")
+async def readyz(request: web.Request) -> web.Response:
+    try:
+        version = await asyncio.wait_for(VersionApi(request.app[HUB]).get_code(), timeout=3)
+    except Exception:
+        raise ApiError(503, "hub API server is not reachable") from None
+    return ok({"status": "ready", "hub_version": version.git_version})
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    body = generate_latest(request.app[METRICS].registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+@routes.get("/api/k8s/openapi.json")
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(build_openapi(request.app[ENDPOINTS]))

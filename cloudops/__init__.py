@@ -1,0 +1,1 @@
+"""Domain code shared by the operator and the REST shim: no transport lives here."""

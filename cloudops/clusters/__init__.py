@@ -1,0 +1,1 @@
+"""Member clusters: reading their kubeconfigs, probing them, scoring their health."""

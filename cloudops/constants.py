@@ -1,0 +1,28 @@
+"""Names that make up the API contract of the custom resources (see crds/)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["GROUP", "VERSION", "API_VERSION", "Kind", "MANAGED_CLUSTER", "YAML_BACKUP_SCHEDULE",
+           "SELF_HEALING_RULE", "LABEL_POLICY", "COMPLIANCE_CHECK", "KINDS", "ID_LABEL", "FIELD_MANAGER"]
+
+GROUP = "cloudops.io"
+VERSION = "v1alpha1"
+API_VERSION = f"{GROUP}/{VERSION}"
+ID_LABEL = f"{GROUP}/id"
+FIELD_MANAGER = "cloudops"
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    plural: str
+
+
+MANAGED_CLUSTER = Kind("ManagedCluster", "managedclusters")
+YAML_BACKUP_SCHEDULE = Kind("YamlBackupSchedule", "yamlbackupschedules")
+SELF_HEALING_RULE = Kind("SelfHealingRule", "selfhealingrules")
+LABEL_POLICY = Kind("LabelPolicy", "labelpolicies")
+COMPLIANCE_CHECK = Kind("ComplianceCheck", "compliancechecks")
+KINDS = (MANAGED_CLUSTER, YAML_BACKUP_SCHEDULE, SELF_HEALING_RULE, LABEL_POLICY, COMPLIANCE_CHECK)

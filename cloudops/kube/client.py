@@ -1,0 +1,24 @@
+"""API clients for the hub (from KUBECONFIG or the pod's service account) and for members."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubernetes_asyncio import client, config
+from kubernetes_asyncio.client import ApiClient
+
+__all__ = ["hub_client", "client_from_kubeconfig"]
+
+
+async def hub_client(kubeconfig: str | None) -> ApiClient:
+    cfg = client.Configuration()
+    if kubeconfig:
+        await config.load_kube_config(config_file=kubeconfig, client_configuration=cfg)
+    else:
+        config.load_incluster_config(client_configuration=cfg)
+    return ApiClient(configuration=cfg)
+
+
+async def client_from_kubeconfig(kubeconfig: dict[str, Any], context: str | None) -> ApiClient:
+    """A client for a member cluster; the caller closes it."""
+    return await config.new_client_from_config_dict(kubeconfig, context=context or None)

@@ -1,0 +1,56 @@
+"""Kubernetes API failures as domain errors, so transports render them without knowing the client."""
+
+from __future__ import annotations
+
+import json
+
+from kubernetes_asyncio.client.exceptions import ApiException
+
+__all__ = ["KubeError", "NotFound", "Conflict", "Invalid", "Forbidden", "Unavailable", "translate"]
+
+
+class KubeError(Exception):
+    """Base: `message` is safe to show to a user (the API server's own status message)."""
+
+    status = 500
+
+    def __init__(self, message: str, causes: list[dict[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.causes = causes or []
+
+
+class NotFound(KubeError):
+    status = 404
+
+
+class Conflict(KubeError):
+    status = 409
+
+
+class Invalid(KubeError):
+    status = 422
+
+
+class Forbidden(KubeError):
+    status = 403
+
+
+class Unavailable(KubeError):
+    status = 503
+
+
+_BY_STATUS: dict[int, type[KubeError]] = {404: NotFound, 409: Conflict, 422: Invalid, 403: Forbidden, 400: Invalid}
+
+
+def translate(exc: ApiException) -> KubeError:
+    """Maps an ApiException to a domain error carrying the API server's Status message and causes."""
+    message, causes = exc.reason or "error", []
+    try:
+        body = json.loads(exc.body or "{}")
+        message = body.get("message", message)
+        causes = body.get("details", {}).get("causes", []) or []
+    except (ValueError, AttributeError):
+        pass
+    cls = _BY_STATUS.get(exc.status or 0, Unavailable if (exc.status or 0) >= 500 else KubeError)
+    return cls(message, causes)

@@ -1,0 +1,24 @@
+"""Scrubs credentials out of text bound for logs or error messages."""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["redact", "REDACTED"]
+
+REDACTED = "[REDACTED]"
+
+_PATTERNS = [
+    re.compile(r"-----BEGIN [A-Z ]+-----.*?-----END [A-Z ]+-----", re.S),  # PEM blocks
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),  # Authorization values
+    re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"),  # JWTs
+    re.compile(r"(?i)((?:client-key-data|client-certificate-data|certificate-authority-data|token|password|"
+               r"secret|api[-_]?key|kubeconfig)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
+    re.compile(r"[A-Za-z0-9+/]{64,}={0,2}"),  # long base64 runs (embedded keys, kubeconfigs)
+]
+
+
+def redact(text: str) -> str:
+    for pat in _PATTERNS:
+        text = pat.sub(lambda m: (m.group(1) if m.groups() else "") + REDACTED, text)
+    return text

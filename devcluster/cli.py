@@ -1,0 +1,92 @@
+"""`python -m devcluster up|down|status|stop NAME|start NAME|kubeconfig NAME`."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+
+from devcluster.kwok import Kwok, bin_dir
+from devcluster.topology import Cluster, Topology, load_topology, save_topology, state_dir
+
+__all__ = ["main", "up", "down"]
+
+
+def _names(members: int) -> list[str]:
+    return ["hub"] + [f"member-{i}" for i in range(1, members + 1)]
+
+
+def up(members: int = 1) -> Topology:
+    """Starts (or reuses) the hub and N members; safe to call again while they run."""
+    kwok = Kwok(bin_dir())
+    root = state_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "logs").mkdir(exist_ok=True)
+    existing = kwok.existing()
+    clusters: list[Cluster] = []
+    for name in _names(members):
+        kubeconfig = root / f"{name}.kubeconfig"
+        if name not in existing:
+            print(f"[devcluster] creating {name}", file=sys.stderr)
+            kwok.create(name)
+        elif not (kubeconfig.exists() and kwok.ready(kubeconfig)):
+            print(f"[devcluster] starting {name}", file=sys.stderr)
+            kwok.start(name)
+        kubeconfig.write_text(kwok.portable_kubeconfig(name))
+        kubeconfig.chmod(0o600)
+        kwok.wait_ready(kubeconfig)
+        kwok.scale_nodes(name)
+        logs = root / "logs" / name
+        if not logs.exists():
+            logs.symlink_to(kwok.cluster_dir(name) / "logs")
+        clusters.append(Cluster(name, kubeconfig, local=True))
+    topo = Topology(hub=clusters[0], members=clusters[1:])
+    save_topology(topo)
+    return topo
+
+
+def down() -> None:
+    """Stops every process `up` started and removes their data."""
+    kwok = Kwok(bin_dir())
+    for name in sorted(kwok.existing()):
+        print(f"[devcluster] deleting {name}", file=sys.stderr)
+        kwok.delete(name)
+    root = state_dir()
+    if root.exists():
+        shutil.rmtree(root)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="devcluster", description=__doc__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    u = sub.add_parser("up", help="start or reuse the hub and members")
+    u.add_argument("--members", type=int, default=1)
+    sub.add_parser("down", help="stop and remove every local cluster")
+    sub.add_parser("status", help="list local clusters and whether they answer")
+    for verb in ("stop", "start"):
+        sub.add_parser(verb, help=f"{verb} one cluster's processes").add_argument("name")
+    args = p.parse_args(argv)
+
+    if args.cmd == "up":
+        topo = up(args.members)
+        for c in [topo.hub, *topo.members]:
+            print(f"{c.name}\t{c.kubeconfig}")
+    elif args.cmd == "down":
+        down()
+    elif args.cmd == "status":
+        topo = load_topology()
+        if topo is None:
+            print("no clusters")
+            return 1
+        kwok = Kwok(bin_dir())
+        for c in [topo.hub, *topo.members]:
+            print(f"{c.name}\t{'ready' if kwok.ready(c.kubeconfig) else 'down'}\t{c.kubeconfig}")
+    elif args.cmd == "stop":
+        Kwok(bin_dir()).stop(args.name)
+    elif args.cmd == "start":
+        Kwok(bin_dir()).start(args.name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,118 @@
+"""Drives kwokctl's binary runtime with our locally built binaries (it must never download)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import yaml
+
+from devcluster.topology import REPO, state_dir
+
+__all__ = ["bin_dir", "Kwok"]
+
+PREFIX = "cloudops-"
+NODES_PER_CLUSTER = 2
+CONFIG = Path(__file__).with_name("kwokctl.yaml")
+
+
+def bin_dir() -> Path:
+    """Builds the control plane on first use (cached outside the repo), returns its bin folder."""
+    out = subprocess.run(
+        ["bash", str(REPO / "controlplane" / "build.sh")], check=True, stdout=subprocess.PIPE, text=True
+    )
+    return Path(out.stdout.strip().splitlines()[-1])
+
+
+class Kwok:
+    def __init__(self, bins: Path) -> None:
+        self.bins = bins
+        self.workdir = state_dir() / "kwok"
+        self.env = {
+            **os.environ,
+            "KWOK_WORKDIR": str(self.workdir),
+            "PATH": f"{bins}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        self.env.pop("KUBECONFIG", None)
+
+    def _run(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(self.bins / "kwokctl"), *args], env=self.env, check=check, text=True,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+        )
+
+    def existing(self) -> set[str]:
+        out = self._run("get", "clusters", check=False).stdout
+        return {line.strip()[len(PREFIX):] for line in out.splitlines() if line.strip().startswith(PREFIX)}
+
+    def cluster_dir(self, name: str) -> Path:
+        return self.workdir / "clusters" / f"{PREFIX}{name}"
+
+    def create(self, name: str) -> None:
+        b = self.bins
+        res = self._run(
+            "create", "cluster", "--name", f"{PREFIX}{name}", "--runtime", "binary",
+            "--kubeconfig", "", "--wait", "3m", "--quiet-pull", "--config", str(CONFIG),
+            "--kube-apiserver-binary", str(b / "kube-apiserver"),
+            "--kube-controller-manager-binary", str(b / "kube-controller-manager"),
+            "--kube-scheduler-binary", str(b / "kube-scheduler"),
+            "--kwok-controller-binary", str(b / "kwok"),
+            "--etcd-binary", str(b / "etcd"),
+            check=False, timeout=400,
+        )
+        if res.returncode != 0:
+            raise RuntimeError(f"kwokctl create cluster {name} failed:\n{res.stderr[-4000:]}")
+
+    def start(self, name: str) -> None:
+        self._run("start", "cluster", "--name", f"{PREFIX}{name}", "--wait", "2m")
+
+    def stop(self, name: str) -> None:
+        self._run("stop", "cluster", "--name", f"{PREFIX}{name}")
+
+    def delete(self, name: str) -> None:
+        self._run("delete", "cluster", "--name", f"{PREFIX}{name}", check=False)
+
+    def scale_nodes(self, name: str, replicas: int = NODES_PER_CLUSTER) -> None:
+        self._run("scale", "node", "--replicas", str(replicas), "--name", f"{PREFIX}{name}")
+
+    def portable_kubeconfig(self, name: str) -> str:
+        """The admin kubeconfig with certificates inlined, so it can live in a Secret."""
+        src = self.cluster_dir(name) / "kubeconfig.yaml"
+        cfg = yaml.safe_load(src.read_text())
+        base = src.parent
+        for section, keys in (("clusters", ("certificate-authority",)),
+                              ("users", ("client-certificate", "client-key"))):
+            for item in cfg.get(section, []):
+                body = item[section[:-1]]
+                for key in keys:
+                    if key in body:
+                        path = Path(body.pop(key))
+                        path = path if path.is_absolute() else base / path
+                        body[f"{key}-data"] = base64.b64encode(path.read_bytes()).decode()
+        # Contexts are named after the cluster, as users would name them.
+        ctx = cfg["contexts"][0]
+        ctx["name"] = name
+        cfg["contexts"] = [ctx]
+        cfg["current-context"] = name
+        return yaml.safe_dump(cfg, sort_keys=False)
+
+    def ready(self, kubeconfig: Path, timeout: float = 5) -> bool:
+        try:
+            res = subprocess.run(
+                ["kubectl", "--kubeconfig", str(kubeconfig), "--request-timeout", f"{int(timeout)}s",
+                 "get", "--raw", "/readyz"], capture_output=True, text=True, timeout=timeout + 5,
+            )
+        except subprocess.TimeoutExpired:
+            return False
+        return res.returncode == 0 and res.stdout.strip() == "ok"
+
+    def wait_ready(self, kubeconfig: Path, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.ready(kubeconfig):
+                return
+            time.sleep(0.5)  # poll
+        raise TimeoutError(f"{kubeconfig} not ready after {timeout}s")
