@@ -7,12 +7,13 @@ from typing import Any
 from kubernetes_asyncio.client import ApiClient, CustomObjectsApi
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from cloudops.constants import GROUP, VERSION, Kind
+from cloudops.constants import FIELD_MANAGER, GROUP, VERSION, Kind
 from cloudops.kube.errors import translate
 
 __all__ = ["CustomObjects"]
 
 Body = dict[str, Any]
+MERGE = "application/merge-patch+json"
 
 
 class CustomObjects:
@@ -23,20 +24,49 @@ class CustomObjects:
         self.kind = kind
         self.namespace = namespace
 
+    def _args(self) -> tuple[str, str, str, str]:
+        return GROUP, VERSION, self.namespace, self.kind.plural
+
     async def list(self, label_selector: str | None = None) -> list[Body]:
         try:
-            res = await self._api.list_namespaced_custom_object(
-                GROUP, VERSION, self.namespace, self.kind.plural, label_selector=label_selector or ""
-            )
+            res = await self._api.list_namespaced_custom_object(*self._args(), label_selector=label_selector or "")
         except ApiException as e:
             raise translate(e) from None
         return list(res.get("items", []))
 
     async def get(self, name: str) -> Body:
         try:
-            res: Body = await self._api.get_namespaced_custom_object(
-                GROUP, VERSION, self.namespace, self.kind.plural, name
-            )
+            res: Body = await self._api.get_namespaced_custom_object(*self._args(), name)
         except ApiException as e:
             raise translate(e) from None
         return res
+
+    async def create(self, body: Body) -> Body:
+        try:
+            res: Body = await self._api.create_namespaced_custom_object(
+                *self._args(), body, field_manager=FIELD_MANAGER)
+        except ApiException as e:
+            raise translate(e) from None
+        return res
+
+    async def patch(self, name: str, patch: Body) -> Body:
+        try:
+            res: Body = await self._api.patch_namespaced_custom_object(
+                *self._args(), name, patch, field_manager=FIELD_MANAGER, _content_type=MERGE)
+        except ApiException as e:
+            raise translate(e) from None
+        return res
+
+    async def patch_status(self, name: str, status: Body) -> Body:
+        try:
+            res: Body = await self._api.patch_namespaced_custom_object_status(
+                *self._args(), name, {"status": status}, field_manager=FIELD_MANAGER, _content_type=MERGE)
+        except ApiException as e:
+            raise translate(e) from None
+        return res
+
+    async def delete(self, name: str) -> None:
+        try:
+            await self._api.delete_namespaced_custom_object(*self._args(), name)
+        except ApiException as e:
+            raise translate(e) from None

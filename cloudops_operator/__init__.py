@@ -1,0 +1,1 @@
+"""The kopf operator: one handlers module per custom resource kind."""

@@ -1,0 +1,119 @@
+"""ManagedCluster: id allocation, a per-object sync loop that keeps status true, Secret clean-up."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from typing import Any
+
+import kopf
+
+from cloudops.clusters.connect import explain, member_client
+from cloudops.clusters.probe import probe
+from cloudops.conditions import now_iso
+from cloudops.constants import GROUP, ID_LABEL, MANAGED_CLUSTER, VERSION
+from cloudops.ids import allocate_id
+from cloudops.kube.custom_objects import CustomObjects
+from cloudops.kube.errors import NotFound
+from cloudops.kube.secrets import Secrets
+from cloudops_operator.memo import Memo
+from cloudops_operator.status import ready_status
+
+__all__ = ["assign_id", "wake", "sync", "delete_secret", "SYNC_ANNOTATION"]
+
+PLURAL = MANAGED_CLUSTER.plural
+SYNC_ANNOTATION = f"{GROUP}/sync-requested"
+DEFAULT_INTERVAL = 15.0
+
+
+@kopf.on.resume(GROUP, VERSION, PLURAL)
+@kopf.on.create(GROUP, VERSION, PLURAL)
+async def assign_id(body: kopf.Body, meta: kopf.Meta, patch: kopf.Patch, memo: Memo, **_: Any) -> None:
+    """Every cluster gets a stable integer id, kept as a label (selectable) and mirrored in status."""
+    label = meta.get("labels", {}).get(ID_LABEL)
+    if label is None:
+        new_id = await allocate_id(memo.hub, meta["namespace"], PLURAL)
+        patch.metadata.setdefault("labels", {})[ID_LABEL] = str(new_id)
+        patch.status["id"] = new_id
+    elif (body.get("status") or {}).get("id") != int(label):
+        patch.status["id"] = int(label)
+
+
+@kopf.on.update(GROUP, VERSION, PLURAL)
+def wake(memo: Memo, **_: Any) -> None:
+    """A spec change or a sync request (annotation) should not wait for the next interval."""
+    memo.wakeup().set()
+
+
+def _status_from_snapshot(body: kopf.Body, snap: Any) -> dict[str, Any]:
+    s = dataclasses.asdict(snap)
+    status = {
+        "phase": "connected", "healthStatus": s["health_status"], "healthScore": s["health_score"],
+        "kubernetesVersion": s["version"], "apiServer": s["api_server"], "nodeCount": s["counts"]["nodes"],
+        "resourceCounts": s["counts"], "usage": s["usage"], "components": s["components"], "nodes": s["nodes"],
+        "issues": s["issues"], "lastSyncTime": now_iso(), "reason": "Connected",
+        "message": f"connected in {s['response_time']}s",
+    }
+    status.update(ready_status(body, True, "Connected", status["message"]))
+    return status
+
+
+def _status_from_error(body: kopf.Body, exc: BaseException, server: str) -> dict[str, Any]:
+    err = explain(exc, server)
+    status = {"phase": err.phase, "healthStatus": "error" if err.phase == "error" else "unknown",
+              "lastSyncTime": now_iso(), "reason": err.reason, "message": err.message,
+              "issues": [{"type": "error", "message": err.message, "severity": "critical"}]}
+    status.update(ready_status(body, False, err.reason, err.message))
+    return status
+
+
+async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | kopf.Logger) -> dict[str, Any]:
+    namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
+    spec = dict(body.get("spec", {}))
+    server = "the member API server"
+    try:
+        async with member_client(memo.hub, namespace, spec) as (api, server):
+            snap = await asyncio.wait_for(probe(api, server), timeout=memo.settings.member_timeout_seconds)
+        status = _status_from_snapshot(body, snap)
+    except asyncio.CancelledError:
+        raise
+    except Exception as e:
+        status = _status_from_error(body, e, server)
+        logger.warning("cluster %s: %s (%s)", name, status["message"], status["reason"])
+    try:
+        await CustomObjects(memo.hub, MANAGED_CLUSTER, namespace).patch_status(name, status)
+    except NotFound:
+        pass  # deleted while probing
+    return status
+
+
+@kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=10)
+async def sync(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
+    """Re-probes on every interval, on spec changes and on sync requests, until the object goes away."""
+    event = memo.wakeup()
+    while not stopped:
+        event.clear()
+        await reconcile_once(body, memo, logger)
+        interval = float((body.get("spec") or {}).get("syncIntervalSeconds") or DEFAULT_INTERVAL)
+        waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(interval))]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()
+
+
+@kopf.on.delete(GROUP, VERSION, PLURAL)
+async def delete_secret(spec: kopf.Spec, meta: kopf.Meta, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
+    """The kubeconfig Secret goes with its cluster, unless another cluster still refers to it."""
+    secret = (spec.get("kubeconfigSecretRef") or {}).get("name")
+    if not secret:
+        return
+    others = await CustomObjects(memo.hub, MANAGED_CLUSTER, meta["namespace"]).list()
+    if any(o["metadata"]["name"] != meta["name"] and
+           (o.get("spec", {}).get("kubeconfigSecretRef") or {}).get("name") == secret for o in others):
+        logger.info("kubeconfig Secret %s kept: still referenced by another cluster", secret)
+        return
+    if await Secrets(memo.hub, meta["namespace"]).delete(secret):
+        logger.info("deleted kubeconfig Secret %s", secret)

@@ -1,0 +1,54 @@
+"""Operator lifecycle: credentials, settings, shared clients and the metrics endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import kopf
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+
+from cloudops.kube.client import hub_client
+from cloudops.settings import Settings
+from cloudops_operator.memo import Memo
+
+__all__ = ["login", "configure", "close"]
+
+
+@kopf.on.login()
+def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
+    settings = Settings.from_env()
+    if settings.kubeconfig:
+        return kopf.login_with_kubeconfig(**kwargs)
+    return kopf.login_with_service_account(**kwargs)
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    return web.Response(body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+@kopf.on.startup()
+async def configure(settings: kopf.OperatorSettings, memo: Memo, **_: Any) -> None:
+    memo.settings = Settings.from_env()
+    memo.hub = await hub_client(memo.settings.kubeconfig)
+    settings.persistence.finalizer = "cloudops.io/finalizer"
+    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="cloudops.io")
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix="cloudops.io")
+    settings.posting.level = 30  # events for warnings and errors only
+    settings.watching.server_timeout = 300
+    # Prometheus metrics on kopf's own loop, as kopf serves its liveness probe.
+    app = web.Application()
+    app.router.add_get("/metrics", _metrics)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, memo.settings.shim_host, memo.settings.operator_metrics_port).start()
+    memo["_metrics_runner"] = runner
+
+
+@kopf.on.cleanup()
+async def close(memo: Memo, **_: Any) -> None:
+    runner = memo.get("_metrics_runner")
+    if runner is not None:
+        await runner.cleanup()
+    if "hub" in memo:
+        await memo.hub.close()
