@@ -56,6 +56,9 @@ class Kwok:
         res = self._run(
             "create", "cluster", "--name", f"{PREFIX}{name}", "--runtime", "binary",
             "--kubeconfig", "", "--wait", "3m", "--quiet-pull", "--config", str(CONFIG),
+            # Without node leases kwok keeps managing its nodes across a stop/start of the cluster
+            # (with them, a restarted kwok finds leases held by its former self and never takes over).
+            "--node-lease-duration-seconds", "0",
             "--kube-apiserver-binary", str(b / "kube-apiserver"),
             "--kube-controller-manager-binary", str(b / "kube-controller-manager"),
             "--kube-scheduler-binary", str(b / "kube-scheduler"),

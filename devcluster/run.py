@@ -1,0 +1,108 @@
+"""`make run`: control plane, CRDs, samples, operator and shim in one foreground command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from devcluster.cli import up
+from devcluster.kwok import Kwok, bin_dir
+from devcluster.topology import REPO, Topology, external_topology, state_dir
+
+__all__ = ["main", "install"]
+
+NAMESPACE = os.environ.get("CLOUDOPS_NAMESPACE", "cloudops-system")
+
+
+def kubectl(kubeconfig: Path, *args: str, stdin: str | None = None) -> str:
+    res = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), *args], input=stdin, text=True,
+                         capture_output=True)
+    if res.returncode != 0:
+        raise RuntimeError(f"kubectl {' '.join(args[:3])} failed: {res.stderr.strip()}")
+    return res.stdout
+
+
+def install(topo: Topology, namespace: str = NAMESPACE, samples: bool = True) -> None:
+    """CRDs, the namespace, one kubeconfig Secret per member and the samples; idempotent."""
+    hub = topo.hub.kubeconfig
+    kubectl(hub, "apply", "--server-side", "--force-conflicts", "-k", str(REPO / "crds"))
+    kubectl(hub, "wait", "--for=condition=Established", "crd", "-l", "app.kubernetes.io/part-of=cloudops-k8s",
+            "--timeout=60s")
+    ns = kubectl(hub, "create", "namespace", namespace, "--dry-run=client", "-o", "yaml")
+    kubectl(hub, "apply", "-f", "-", stdin=ns)
+    for m in topo.members:
+        secret = kubectl(hub, "-n", namespace, "create", "secret", "generic", f"{m.name}-kubeconfig",
+                         f"--from-file=kubeconfig={m.kubeconfig}", "--dry-run=client", "-o", "yaml")
+        kubectl(hub, "apply", "-f", "-", stdin=secret)
+    if samples:
+        rendered = kubectl(hub, "kustomize", str(REPO / "deploy" / "samples"))
+        if namespace != "cloudops-system":
+            rendered = rendered.replace("namespace: cloudops-system", f"namespace: {namespace}")
+        kubectl(hub, "apply", "--server-side", "--force-conflicts", "-f", "-", stdin=rendered)
+
+
+def _wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)  # poll
+    raise TimeoutError(f"{url} did not become ready in {timeout}s")
+
+
+def main() -> int:
+    external = external_topology()
+    topo = external if external is not None else up(members=1)
+    install(topo)
+    env = {**os.environ, "KUBECONFIG": str(topo.hub.kubeconfig), "CLOUDOPS_NAMESPACE": NAMESPACE}
+    logs = state_dir() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    procs = []
+    for name, cmd in (("operator", "cloudops_operator.main"), ("shim", "api_shim.main")):
+        log = open(logs / f"{name}.log", "ab")  # noqa: SIM115
+        procs.append(subprocess.Popen([sys.executable, "-m", cmd], env=env, stdout=log, stderr=log))
+    host, port = env.get("CLOUDOPS_SHIM_HOST", "127.0.0.1"), env.get("CLOUDOPS_SHIM_PORT", "8080")
+    url = f"http://{host}:{port}"
+    try:
+        _wait_http(f"{url}/readyz")
+        print(f"\nCloudOps K8s is running: {url}  (logs: {logs})\n"
+              f"  hub kubeconfig: {topo.hub.kubeconfig}\n"
+              f"  try: curl -s {url}/api/k8s/clusters/list | python3 -m json.tool\n"
+              f"  Ctrl-C stops the operator, the shim and the local clusters.", flush=True)
+        while all(p.poll() is None for p in procs):
+            time.sleep(1)
+        print("a component exited; see its log", file=sys.stderr)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if external is None:
+            kwok = Kwok(bin_dir())
+            for c in [topo.hub, *topo.members]:
+                kwok.stop(c.name)
+        print("stopped", flush=True)
+    return 0
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _interrupt)
+    sys.exit(main())

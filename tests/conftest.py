@@ -1,0 +1,35 @@
+"""Session fixtures: the real control plane (local hub + members, or KUBECONFIG's) with the CRDs installed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from devcluster.cli import up
+from devcluster.run import install
+from devcluster.topology import Topology, external_topology
+from tests.helpers import Kubectl
+
+
+@pytest.fixture(scope="session")
+def topology() -> Topology:
+    ext = external_topology()
+    topo = ext if ext is not None else up(members=2)
+    install(topo, samples=False)
+    return topo
+
+
+@pytest.fixture(scope="session")
+def hub(topology: Topology) -> Kubectl:
+    return Kubectl(topology.hub.kubeconfig)
+
+
+@pytest.fixture
+def namespace(hub: Kubectl) -> Iterator[str]:
+    """A fresh namespace per test, so tests never see each other's objects."""
+    name = f"t-{uuid.uuid4().hex[:8]}"
+    hub("create", "namespace", name)
+    yield name
+    hub.run("delete", "namespace", name, "--wait=false", check=False)
