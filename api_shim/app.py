@@ -38,5 +38,5 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_hub_ctx)
     app.router.add_routes(system_routes)
     for ep in endpoints:
-        app.router.add_route(ep.method, ep.path, ep)
+        app.router.add_route(ep.method, ep.path, ep.handle)
     return app

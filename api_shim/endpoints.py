@@ -46,7 +46,7 @@ class Endpoint:
     body: type[BaseModel] | None = None
     data: type[BaseModel] | None = None
 
-    async def __call__(self, request: web.Request) -> web.StreamResponse:
+    async def handle(self, request: web.Request) -> web.StreamResponse:
         query = _validate(self.query, _query_dict(request, self.query), "query") if self.query else None
         body = _validate(self.body, await _json_body(request), "body") if self.body else None
         return await self.handler(Call(request, query, body))

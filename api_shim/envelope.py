@@ -8,7 +8,7 @@ from aiohttp import web
 
 from cloudops.conditions import now_iso
 
-__all__ = ["ok", "error_body", "ApiError", "BusinessCode"]
+__all__ = ["ApiError", "BusinessCode", "error_body", "ok"]
 
 
 class BusinessCode:

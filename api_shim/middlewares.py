@@ -13,7 +13,7 @@ from api_shim.envelope import ApiError, BusinessCode, error_body
 from api_shim.state import METRICS
 from cloudops.kube.errors import KubeError, NotFound
 
-__all__ = ["metrics_middleware", "error_middleware"]
+__all__ = ["error_middleware", "metrics_middleware"]
 
 log = logging.getLogger("cloudops.shim")
 

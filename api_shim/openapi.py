@@ -69,7 +69,7 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
     for ep in endpoints:
         paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, components)
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "CloudOps K8s API", "version": "v1alpha1"},
         "paths": paths,
         "components": {"schemas": components},

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from kubernetes_asyncio.client import ApiClient
 from aiohttp import web
+from kubernetes_asyncio.client import ApiClient
 
 from api_shim.metrics import ShimMetrics
 from cloudops.settings import Settings
 
-__all__ = ["SETTINGS", "HUB", "METRICS", "ENDPOINTS"]
+__all__ = ["ENDPOINTS", "HUB", "METRICS", "SETTINGS"]
 
 SETTINGS = web.AppKey("settings", Settings)
 HUB = web.AppKey("hub", ApiClient)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["now_iso", "set_condition", "ready_condition"]
+__all__ = ["now_iso", "ready_condition", "set_condition"]
 
 Condition = dict[str, Any]
 

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["GROUP", "VERSION", "API_VERSION", "Kind", "MANAGED_CLUSTER", "YAML_BACKUP_SCHEDULE",
-           "SELF_HEALING_RULE", "LABEL_POLICY", "COMPLIANCE_CHECK", "KINDS", "ID_LABEL", "FIELD_MANAGER"]
+__all__ = [
+    "API_VERSION",
+    "COMPLIANCE_CHECK",
+    "FIELD_MANAGER",
+    "GROUP",
+    "ID_LABEL",
+    "KINDS",
+    "LABEL_POLICY",
+    "MANAGED_CLUSTER",
+    "SELF_HEALING_RULE",
+    "VERSION",
+    "YAML_BACKUP_SCHEDULE",
+    "Kind",
+]
 
 GROUP = "cloudops.io"
 VERSION = "v1alpha1"

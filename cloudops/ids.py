@@ -12,7 +12,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 
 from cloudops.kube.errors import Conflict, translate
 
-__all__ = ["allocate_id", "COUNTER_CONFIGMAP"]
+__all__ = ["COUNTER_CONFIGMAP", "allocate_id"]
 
 COUNTER_CONFIGMAP = "cloudops-id-counters"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["redact", "REDACTED"]
+__all__ = ["REDACTED", "redact"]
 
 REDACTED = "[REDACTED]"
 
@@ -13,7 +13,7 @@ _PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"),  # Authorization values
     re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*"),  # JWTs
     re.compile(r"(?i)((?:client-key-data|client-certificate-data|certificate-authority-data|token|password|"
-               r"secret|api[-_]?key|kubeconfig)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
+               r"secret|api[-_]?key)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
     re.compile(r"[A-Za-z0-9+/]{64,}={0,2}"),  # long base64 runs (embedded keys, kubeconfigs)
 ]
 

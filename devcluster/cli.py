@@ -9,7 +9,7 @@ import sys
 from devcluster.kwok import Kwok, bin_dir
 from devcluster.topology import Cluster, Topology, load_topology, save_topology, state_dir
 
-__all__ = ["main", "up", "down"]
+__all__ = ["down", "main", "up"]
 
 
 def _names(members: int) -> list[str]:
@@ -74,12 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     elif args.cmd == "down":
         down()
     elif args.cmd == "status":
-        topo = load_topology()
-        if topo is None:
+        current = load_topology()
+        if current is None:
             print("no clusters")
             return 1
         kwok = Kwok(bin_dir())
-        for c in [topo.hub, *topo.members]:
+        for c in [current.hub, *current.members]:
             print(f"{c.name}\t{'ready' if kwok.ready(c.kubeconfig) else 'down'}\t{c.kubeconfig}")
     elif args.cmd == "stop":
         Kwok(bin_dir()).stop(args.name)

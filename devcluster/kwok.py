@@ -12,7 +12,7 @@ import yaml
 
 from devcluster.topology import REPO, state_dir
 
-__all__ = ["bin_dir", "Kwok"]
+__all__ = ["Kwok", "bin_dir"]
 
 PREFIX = "cloudops-"
 NODES_PER_CLUSTER = 2
@@ -41,7 +41,7 @@ class Kwok:
     def _run(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(self.bins / "kwokctl"), *args], env=self.env, check=check, text=True,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout,
+            capture_output=True, timeout=timeout,
         )
 
     def existing(self) -> set[str]:

@@ -14,7 +14,7 @@ from devcluster.cli import up
 from devcluster.kwok import Kwok, bin_dir
 from devcluster.topology import REPO, Topology, external_topology, state_dir
 
-__all__ = ["main", "install"]
+__all__ = ["install", "main"]
 
 NAMESPACE = os.environ.get("CLOUDOPS_NAMESPACE", "cloudops-system")
 
@@ -68,7 +68,7 @@ def main() -> int:
     logs.mkdir(parents=True, exist_ok=True)
     procs = []
     for name, cmd in (("operator", "cloudops_operator.main"), ("shim", "api_shim.main")):
-        log = open(logs / f"{name}.log", "ab")  # noqa: SIM115
+        log = open(logs / f"{name}.log", "ab")
         procs.append(subprocess.Popen([sys.executable, "-m", cmd], env=env, stdout=log, stderr=log))
     host, port = env.get("CLOUDOPS_SHIM_HOST", "127.0.0.1"), env.get("CLOUDOPS_SHIM_PORT", "8080")
     url = f"http://{host}:{port}"

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Cluster", "Topology", "load_topology", "state_dir", "REPO"]
+__all__ = ["REPO", "Cluster", "Topology", "load_topology", "state_dir"]
 
 REPO = Path(__file__).resolve().parent.parent
 TOPOLOGY_FILE = "clusters.json"
@@ -58,11 +58,16 @@ def load_topology() -> Topology | None:
     if not f.exists():
         return None
     data = json.loads(f.read_text())
-    mk = lambda d: Cluster(d["name"], Path(d["kubeconfig"]), local=True)  # noqa: E731
+
+    def mk(d: dict[str, str]) -> Cluster:
+        return Cluster(d["name"], Path(d["kubeconfig"]), local=True)
+
     return Topology(hub=mk(data["hub"]), members=[mk(m) for m in data["members"]])
 
 
 def save_topology(topo: Topology) -> None:
-    d = lambda c: {"name": c.name, "kubeconfig": str(c.kubeconfig)}  # noqa: E731
+    def d(c: Cluster) -> dict[str, str]:
+        return {"name": c.name, "kubeconfig": str(c.kubeconfig)}
+
     payload = {"hub": d(topo.hub), "members": [d(m) for m in topo.members]}
     (state_dir() / TOPOLOGY_FILE).write_text(json.dumps(payload, indent=2) + "\n")

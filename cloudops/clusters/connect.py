@@ -16,7 +16,7 @@ from cloudops.kube.client import client_from_kubeconfig
 from cloudops.kube.errors import NotFound
 from cloudops.kube.secrets import Secrets
 
-__all__ = ["ConnectError", "member_client", "explain"]
+__all__ = ["ConnectError", "explain", "member_client"]
 
 
 class ConnectError(Exception):

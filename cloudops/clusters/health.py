@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Issue", "score_health", "health_status", "parse_quantity"]
+__all__ = ["Issue", "health_status", "parse_quantity", "score_health"]
 
 
 @dataclass(frozen=True)
@@ -40,14 +40,16 @@ def score_health(h: HealthInput) -> tuple[float, list[Issue]]:
     for name, ok in sorted(h.components.items()):
         if not ok:
             score -= COMPONENT_WEIGHT.get(name, 10.0)
-            issues.append(Issue("error", f"{name} is unhealthy", "critical" if name in ("api-server", "etcd") else "high"))
+            severity = "critical" if name in ("api-server", "etcd") else "high"
+            issues.append(Issue("error", f"{name} is unhealthy", severity))
     if h.nodes_total == 0:
         score -= 30
         issues.append(Issue("warning", "cluster has no nodes", "high"))
     elif h.nodes_ready < h.nodes_total:
         down = h.nodes_total - h.nodes_ready
         score -= 30.0 * down / h.nodes_total
-        issues.append(Issue("warning", f"{down} of {h.nodes_total} nodes not ready", "high" if h.nodes_ready == 0 else "medium"))
+        severity = "high" if h.nodes_ready == 0 else "medium"
+        issues.append(Issue("warning", f"{down} of {h.nodes_total} nodes not ready", severity))
     for label, value in (("CPU", h.cpu_percent), ("memory", h.memory_percent), ("disk", h.disk_percent)):
         if value is None:
             continue

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["KubeconfigError", "parse_kubeconfig", "decode_base64_kubeconfig", "server_of"]
+__all__ = ["KubeconfigError", "decode_base64_kubeconfig", "parse_kubeconfig", "server_of"]
 
 
 class KubeconfigError(ValueError):
@@ -23,6 +23,22 @@ def decode_base64_kubeconfig(encoded: str) -> str:
         raise KubeconfigError("kubeconfig: not valid base64-encoded UTF-8") from None
 
 
+def _named(cfg: dict[str, Any], section: str, body_key: str) -> dict[str, dict[str, Any]]:
+    """`section` as {name: body}, rejecting entries of the wrong shape instead of crashing on them."""
+    entries = cfg.get(section) or []
+    if not isinstance(entries, list):
+        raise KubeconfigError(f"kubeconfig: {section} must be a list")
+    out: dict[str, dict[str, Any]] = {}
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise KubeconfigError(f"kubeconfig: {section}[{i}] must be a mapping with a string name")
+        body = entry.get(body_key) or {}
+        if not isinstance(body, dict):
+            raise KubeconfigError(f"kubeconfig: {section}[{i}].{body_key} must be a mapping")
+        out[entry["name"]] = body
+    return out
+
+
 def parse_kubeconfig(text: str, context: str | None = None) -> dict[str, Any]:
     """Returns the parsed kubeconfig after checking that `context` (or current-context) resolves."""
     try:
@@ -31,24 +47,29 @@ def parse_kubeconfig(text: str, context: str | None = None) -> dict[str, Any]:
         raise KubeconfigError("kubeconfig: not valid YAML") from None
     if not isinstance(cfg, dict) or not isinstance(cfg.get("contexts"), list):
         raise KubeconfigError("kubeconfig: no contexts section (is this a kubeconfig?)")
+    contexts = _named(cfg, "contexts", "context")
+    clusters = _named(cfg, "clusters", "cluster")
+    users = _named(cfg, "users", "user")
     name = context or cfg.get("current-context")
     if not name:
         raise KubeconfigError("context: not given and the kubeconfig has no current-context")
-    contexts = {c.get("name"): c.get("context", {}) for c in cfg["contexts"] if isinstance(c, dict)}
+    if not isinstance(name, str):
+        raise KubeconfigError("kubeconfig: current-context must be a string")
     if name not in contexts:
-        raise KubeconfigError(f"context: {name!r} is not in the kubeconfig (has: {', '.join(sorted(map(str, contexts)))})")
-    ctx = contexts[name] or {}
-    clusters = {c.get("name"): c.get("cluster", {}) for c in cfg.get("clusters", []) or [] if isinstance(c, dict)}
-    if ctx.get("cluster") not in clusters or not (clusters[ctx.get("cluster")] or {}).get("server"):
+        raise KubeconfigError(f"context: {name!r} is not in the kubeconfig (has: {', '.join(sorted(contexts))})")
+    ctx = contexts[name]
+    cluster = ctx.get("cluster")
+    if not isinstance(cluster, str) or cluster not in clusters or not clusters[cluster].get("server"):
         raise KubeconfigError(f"context: {name!r} refers to a cluster with no server")
-    users = {u.get("name") for u in cfg.get("users", []) or [] if isinstance(u, dict)}
-    if ctx.get("user") and ctx["user"] not in users:
-        raise KubeconfigError(f"context: {name!r} refers to user {ctx['user']!r} that is not in the kubeconfig")
+    user = ctx.get("user")
+    if user is not None and not isinstance(user, str):
+        raise KubeconfigError(f"context: {name!r} has a user reference that is not a string")
+    if user is not None and user not in users:
+        raise KubeconfigError(f"context: {name!r} refers to user {user!r} that is not in the kubeconfig")
     return cfg
 
 
 def server_of(cfg: dict[str, Any], context: str | None) -> str:
-    name = context or cfg.get("current-context")
-    ctx = next(c["context"] for c in cfg["contexts"] if c.get("name") == name)
-    cluster = next(c["cluster"] for c in cfg["clusters"] if c.get("name") == ctx["cluster"])
-    return str(cluster["server"])
+    name = context or cfg["current-context"]
+    ctx = _named(cfg, "contexts", "context")[name]
+    return str(_named(cfg, "clusters", "cluster")[ctx["cluster"]]["server"])

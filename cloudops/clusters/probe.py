@@ -9,13 +9,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kubernetes_asyncio.client import (
-    ApiClient, AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, VersionApi,
+    ApiClient,
+    AppsV1Api,
+    CoordinationV1Api,
+    CoreV1Api,
+    CustomObjectsApi,
+    VersionApi,
 )
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from cloudops.clusters.health import HealthInput, Issue, health_status, parse_quantity, score_health
+from cloudops.clusters.health import HealthInput, health_status, parse_quantity, score_health
 
-__all__ = ["Snapshot", "probe", "ping"]
+__all__ = ["Snapshot", "ping", "probe"]
 
 LEASE_COMPONENTS = {"controller-manager": "kube-controller-manager", "scheduler": "kube-scheduler"}
 
@@ -83,7 +88,8 @@ async def _lease_fresh(coord: CoordinationV1Api, name: str) -> tuple[bool, float
 
 def _node_view(node: Any) -> dict[str, Any]:
     ready = next((c for c in (node.status.conditions or []) if c.type == "Ready"), None)
-    return {"name": node.metadata.name, "status": "Ready" if ready is not None and ready.status == "True" else "NotReady"}
+    is_ready = ready is not None and ready.status == "True"
+    return {"name": node.metadata.name, "status": "Ready" if is_ready else "NotReady"}
 
 
 async def _usage(api: ApiClient, nodes: list[Any]) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
@@ -103,7 +109,8 @@ async def _usage(api: ApiClient, nodes: list[Any]) -> tuple[dict[str, Any], dict
     except ApiException:
         source = "requests"
     # Disk has no metrics-api figure; requests are the only signal, so they feed disk either way.
-    pods = await CoreV1Api(api).list_pod_for_all_namespaces(field_selector="status.phase!=Succeeded,status.phase!=Failed")
+    live = "status.phase!=Succeeded,status.phase!=Failed"
+    pods = await CoreV1Api(api).list_pod_for_all_namespaces(field_selector=live)
     for pod in pods.items:
         node = pod.spec.node_name
         for c in pod.spec.containers or []:

@@ -7,7 +7,7 @@ from typing import Any
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client import ApiClient
 
-__all__ = ["hub_client", "client_from_kubeconfig"]
+__all__ = ["client_from_kubeconfig", "hub_client"]
 
 
 async def hub_client(kubeconfig: str | None) -> ApiClient:
@@ -15,7 +15,7 @@ async def hub_client(kubeconfig: str | None) -> ApiClient:
     if kubeconfig:
         await config.load_kube_config(config_file=kubeconfig, client_configuration=cfg)
     else:
-        config.load_incluster_config(client_configuration=cfg)
+        config.load_incluster_config(client_configuration=cfg)  # type: ignore[no-untyped-call]
     return ApiClient(configuration=cfg)
 
 

@@ -13,7 +13,8 @@ from cloudops.kube.errors import translate
 __all__ = ["CustomObjects"]
 
 Body = dict[str, Any]
-MERGE = "application/merge-patch+json"
+# Custom resources take JSON merge patches (no strategic merge); the generated client would pick the latter.
+MERGE: dict[str, Any] = {"_content_type": "application/merge-patch+json"}
 
 
 class CustomObjects:
@@ -52,7 +53,7 @@ class CustomObjects:
     async def patch(self, name: str, patch: Body) -> Body:
         try:
             res: Body = await self._api.patch_namespaced_custom_object(
-                *self._args(), name, patch, field_manager=FIELD_MANAGER, _content_type=MERGE)
+                *self._args(), name, patch, field_manager=FIELD_MANAGER, **MERGE)
         except ApiException as e:
             raise translate(e) from None
         return res
@@ -60,7 +61,7 @@ class CustomObjects:
     async def patch_status(self, name: str, status: Body) -> Body:
         try:
             res: Body = await self._api.patch_namespaced_custom_object_status(
-                *self._args(), name, {"status": status}, field_manager=FIELD_MANAGER, _content_type=MERGE)
+                *self._args(), name, {"status": status}, field_manager=FIELD_MANAGER, **MERGE)
         except ApiException as e:
             raise translate(e) from None
         return res

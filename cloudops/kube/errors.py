@@ -6,7 +6,7 @@ import json
 
 from kubernetes_asyncio.client.exceptions import ApiException
 
-__all__ = ["KubeError", "NotFound", "Conflict", "Invalid", "Forbidden", "Unavailable", "translate"]
+__all__ = ["Conflict", "Forbidden", "Invalid", "KubeError", "NotFound", "Unavailable", "translate"]
 
 
 class KubeError(Exception):
@@ -45,7 +45,8 @@ _BY_STATUS: dict[int, type[KubeError]] = {404: NotFound, 409: Conflict, 422: Inv
 
 def translate(exc: ApiException) -> KubeError:
     """Maps an ApiException to a domain error carrying the API server's Status message and causes."""
-    message, causes = exc.reason or "error", []
+    message: str = exc.reason or "error"
+    causes: list[dict[str, str]] = []
     try:
         body = json.loads(exc.body or "{}")
         message = body.get("message", message)

@@ -20,7 +20,7 @@ from cloudops.kube.secrets import Secrets
 from cloudops_operator.memo import Memo
 from cloudops_operator.status import ready_status
 
-__all__ = ["assign_id", "wake", "sync", "delete_secret", "SYNC_ANNOTATION"]
+__all__ = ["SYNC_ANNOTATION", "assign_id", "delete_secret", "sync", "wake"]
 
 PLURAL = MANAGED_CLUSTER.plural
 SYNC_ANNOTATION = f"{GROUP}/sync-requested"

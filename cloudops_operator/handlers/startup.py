@@ -12,7 +12,7 @@ from cloudops.kube.client import hub_client
 from cloudops.settings import Settings
 from cloudops_operator.memo import Memo
 
-__all__ = ["login", "configure", "close"]
+__all__ = ["close", "configure", "login"]
 
 
 @kopf.on.login()

@@ -1,0 +1,60 @@
+"""The operator as users run it: a separate process watching one namespace of the real hub."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from devcluster.topology import Topology
+from tests.helpers import free_port, wait_until
+
+
+@dataclass
+class OperatorProcess:
+    proc: subprocess.Popen[bytes]
+    log: Path
+    health_port: int
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def start_operator(topology: Topology, namespace: str, log: Path) -> OperatorProcess:
+    health = free_port()
+    env = {**os.environ, "KUBECONFIG": str(topology.hub.kubeconfig), "CLOUDOPS_NAMESPACE": namespace,
+           "CLOUDOPS_OPERATOR_HEALTH_PORT": str(health), "CLOUDOPS_OPERATOR_METRICS_PORT": str(free_port())}
+    out = open(log, "ab")
+    proc = subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=env, stdout=out, stderr=out)
+    return OperatorProcess(proc, log, health)
+
+
+def stop_operator(op: OperatorProcess) -> None:
+    op.proc.terminate()
+    try:
+        op.proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        op.proc.kill()
+
+
+@pytest.fixture
+def operator(topology: Topology, namespace: str, tmp_path: Path) -> Iterator[OperatorProcess]:
+    op = start_operator(topology, namespace, tmp_path / "operator.log")
+    import urllib.request
+
+    def healthy() -> bool:
+        assert op.proc.poll() is None, op.text()[-3000:]
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{op.health_port}/healthz", timeout=1) as r:
+                return r.status == 200
+        except OSError:
+            return False
+
+    wait_until(healthy, 60, "operator liveness endpoint")
+    yield op
+    stop_operator(op)

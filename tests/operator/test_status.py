@@ -1,0 +1,83 @@
+"""Handlers write honest status: observedGeneration, Ready with reason, real data from the member."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from devcluster.topology import Topology
+from tests.helpers import Kubectl, render_samples, wait_until
+from tests.operator.conftest import OperatorProcess
+
+PLACEHOLDERS = ["yamlbackupschedule/member-1-nightly", "selfhealingrule/pod-restart-rule",
+                "labelpolicy/production-labels", "compliancecheck/member-1-baseline"]
+
+
+def _member_secret(hub: Kubectl, namespace: str, name: str, kubeconfig: str) -> None:
+    secret = hub("-n", namespace, "create", "secret", "generic", name, f"--from-file=kubeconfig={kubeconfig}",
+                 "--dry-run=client", "-o", "yaml")
+    hub("apply", "-f", "-", stdin=secret)
+
+
+def _ready(obj: dict[str, Any]) -> dict[str, Any] | None:
+    conds = (obj.get("status") or {}).get("conditions") or []
+    return next((c for c in conds if c["type"] == "Ready"), None)
+
+
+def test_sample_cluster_becomes_connected_with_real_member_data(
+        topology: Topology, hub: Kubectl, namespace: str, operator: OperatorProcess) -> None:
+    member = topology.members[0]
+    _member_secret(hub, namespace, "member-1-kubeconfig", str(member.kubeconfig))
+    hub("apply", "--server-side", "-f", "-", stdin=render_samples(namespace))
+    get = lambda: hub.json("-n", namespace, "get", "managedcluster", "member-1")  # noqa: E731
+
+    mc = wait_until(lambda: (o := get()).get("status", {}).get("phase") == "connected" and o, 60, "connected")
+    status = mc["status"]
+    assert status["id"] >= 1 and mc["metadata"]["labels"]["cloudops.io/id"] == str(status["id"])
+    assert status["observedGeneration"] == mc["metadata"]["generation"]
+    assert _ready(mc) == {**_ready(mc), "status": "True", "reason": "Connected"}  # type: ignore[dict-item]
+    m = Kubectl(member.kubeconfig)
+    assert status["kubernetesVersion"] == json.loads(m("version", "-o", "json"))["serverVersion"]["gitVersion"]
+    assert status["nodeCount"] == len(m.json("get", "nodes")["items"])
+    assert {c["name"]: c["status"] for c in status["components"]} == {
+        "api-server": "healthy", "etcd": "healthy", "controller-manager": "healthy", "scheduler": "healthy"}
+    assert status["healthStatus"] == "healthy" and status["usage"]["source"] == "requests"
+
+    for ref in PLACEHOLDERS:
+        obj = wait_until(lambda r=ref: (o := hub.json("-n", namespace, "get", r)) and _ready(o) and o, 30, ref)
+        cond = _ready(obj)
+        assert cond is not None and cond["status"] == "False" and cond["reason"] == "NotImplemented"
+        assert obj["status"]["observedGeneration"] == obj["metadata"]["generation"]
+
+    # A spec change moves observedGeneration along.
+    hub("-n", namespace, "patch", "managedcluster", "member-1", "--type=merge", "-p",
+        '{"spec":{"description":"changed"}}')
+    wait_until(lambda: (o := get())["status"]["observedGeneration"] == o["metadata"]["generation"] == 2, 30,
+               "observedGeneration follows generation")
+    assert "client-key-data" not in operator.text() and "BEGIN" not in operator.text()
+
+
+def test_missing_secret_is_an_error_a_human_can_act_on(hub: Kubectl, namespace: str,
+                                                       operator: OperatorProcess) -> None:
+    hub("apply", "-f", "-", stdin=json.dumps({
+        "apiVersion": "cloudops.io/v1alpha1", "kind": "ManagedCluster",
+        "metadata": {"name": "orphan", "namespace": namespace},
+        "spec": {"kubeconfigSecretRef": {"name": "nope"}}}))
+    mc = wait_until(lambda: (o := hub.json("-n", namespace, "get", "managedcluster", "orphan"))
+                    .get("status", {}).get("phase") == "error" and o, 30, "error phase")
+    cond = _ready(mc)
+    assert cond is not None and cond["status"] == "False" and cond["reason"] == "SecretNotFound"
+    assert "nope" in cond["message"]
+
+
+def test_deleting_a_cluster_removes_its_kubeconfig_secret(
+        topology: Topology, hub: Kubectl, namespace: str, operator: OperatorProcess) -> None:
+    _member_secret(hub, namespace, "m2", str(topology.members[1].kubeconfig))
+    hub("apply", "-f", "-", stdin=json.dumps({
+        "apiVersion": "cloudops.io/v1alpha1", "kind": "ManagedCluster",
+        "metadata": {"name": "m2", "namespace": namespace}, "spec": {"kubeconfigSecretRef": {"name": "m2"}}}))
+    wait_until(lambda: hub.json("-n", namespace, "get", "managedcluster", "m2").get("status", {}).get("phase")
+               == "connected", 60, "connected")
+    hub("-n", namespace, "delete", "managedcluster", "m2", "--timeout=60s")
+    wait_until(lambda: hub.run("-n", namespace, "get", "secret", "m2", check=False).returncode != 0, 30,
+               "secret deleted")
