@@ -11,7 +11,11 @@ from api_shim.metrics import ShimMetrics
 from api_shim.middlewares import error_middleware, metrics_middleware
 from api_shim.routes import SECTIONS
 from api_shim.routes.system import routes as system_routes
-from api_shim.state import ENDPOINTS, HUB, METRICS, SETTINGS
+from api_shim.security.audit import AuditSink
+from api_shim.security.authn import Authenticator
+from api_shim.security.authz import Authorizer
+from api_shim.security.middleware import audit_middleware, security_middleware
+from api_shim.state import AUDIT, AUTHN, AUTHZ, ENDPOINTS, HUB, LIMITS, METRICS, SETTINGS, Limits
 from cloudops.kube.client import hub_client
 from cloudops.settings import Settings
 
@@ -23,19 +27,29 @@ def _ordered(endpoints: list[Endpoint]) -> list[Endpoint]:
     return sorted(endpoints, key=lambda e: (e.path.count("{"), e.path.find("{") if "{" in e.path else 0))
 
 
-async def _hub_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[HUB] = await hub_client(app[SETTINGS].kubeconfig)
+async def _clients(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    app[HUB] = hub = await hub_client(settings.kubeconfig)
+    app[AUTHN] = Authenticator(hub, settings.namespace, settings.jwt_secret)
+    app[AUTHZ] = Authorizer(hub, settings.authz_cache_seconds)
+    app[AUDIT] = AuditSink(settings.audit_sink)
     yield
-    await app[HUB].close()
+    app[AUDIT].close()
+    await hub.close()
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[metrics_middleware, error_middleware], client_max_size=4 * 1024 * 1024)
+    # Outermost first: metrics see every final status, audit records the rendered envelope,
+    # errors become envelopes, and the security chain guards only the declared API routes.
+    app = web.Application(
+        middlewares=[metrics_middleware, audit_middleware, error_middleware, security_middleware],
+        client_max_size=4 * 1024 * 1024)
     app[SETTINGS] = settings
     app[METRICS] = ShimMetrics()
+    app[LIMITS] = Limits.from_settings(settings.rate_limits)
     endpoints = _ordered([ep for s in SECTIONS for ep in s.endpoints])
     app[ENDPOINTS] = endpoints
-    app.cleanup_ctx.append(_hub_ctx)
+    app.cleanup_ctx.append(_clients)
     app.router.add_routes(system_routes)
     for ep in endpoints:
         app.router.add_route(ep.method, ep.path, ep.handle)

@@ -11,6 +11,9 @@ from aiohttp.typedefs import Handler
 
 from api_shim.envelope import ApiError, BusinessCode, error_body
 from api_shim.state import METRICS
+from cloudops.clusters.connect import ConnectError
+from cloudops.clusters.errors import QuotaExceeded, SyncTimeout
+from cloudops.clusters.kubeconfig import KubeconfigError
 from cloudops.kube.errors import KubeError, NotFound
 
 __all__ = ["error_middleware", "metrics_middleware"]
@@ -59,6 +62,15 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _envelope(404, e.message, BusinessCode.RESOURCE_NOT_FOUND)
     except KubeError as e:
         return _envelope(e.status, e.message)
+    except KubeconfigError as e:
+        return _envelope(422, str(e), BusinessCode.CONFIG_ERROR)
+    except ConnectError as e:
+        # The member did not answer, or refused the credentials: the request named a cluster we cannot use.
+        return _envelope(422, f"{e.reason}: {e.message}", BusinessCode.CLUSTER_CONNECTION_FAILED)
+    except QuotaExceeded as e:
+        return _envelope(403, str(e), BusinessCode.PERMISSION_DENIED)
+    except SyncTimeout as e:
+        return _envelope(504, str(e), BusinessCode.TIMEOUT)
     except TimeoutError:
         return _envelope(504, "the operation timed out", BusinessCode.TIMEOUT)
     except web.HTTPException as e:

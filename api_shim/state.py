@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiohttp import web
 from kubernetes_asyncio.client import ApiClient
 
 from api_shim.metrics import ShimMetrics
-from cloudops.settings import Settings
+from api_shim.security.audit import AuditSink
+from api_shim.security.authn import Authenticator
+from api_shim.security.authz import Authorizer
+from api_shim.security.ratelimit import Buckets
+from cloudops.settings import RateLimits, Settings
 
-__all__ = ["ENDPOINTS", "HUB", "METRICS", "SETTINGS"]
+__all__ = ["AUDIT", "AUTHN", "AUTHZ", "ENDPOINTS", "HUB", "LIMITS", "METRICS", "SETTINGS", "Limits"]
+
+
+@dataclass
+class Limits:
+    ip: Buckets
+    user: Buckets
+    route: Buckets
+
+    @classmethod
+    def from_settings(cls, r: RateLimits) -> Limits:
+        return cls(Buckets(r.ip_rate, r.ip_burst), Buckets(r.user_rate, r.user_burst),
+                   Buckets(r.route_rate, r.route_burst))
+
 
 SETTINGS = web.AppKey("settings", Settings)
 HUB = web.AppKey("hub", ApiClient)
 METRICS = web.AppKey("metrics", ShimMetrics)
 ENDPOINTS = web.AppKey("endpoints", list)
+AUTHN = web.AppKey("authn", Authenticator)
+AUTHZ = web.AppKey("authz", Authorizer)
+LIMITS = web.AppKey("limits", Limits)
+AUDIT = web.AppKey("audit", AuditSink)

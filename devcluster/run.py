@@ -33,6 +33,7 @@ def install(topo: Topology, namespace: str = NAMESPACE, samples: bool = True) ->
     kubectl(hub, "apply", "--server-side", "--force-conflicts", "-k", str(REPO / "crds"))
     kubectl(hub, "wait", "--for=condition=Established", "crd", "-l", "app.kubernetes.io/part-of=cloudops-k8s",
             "--timeout=60s")
+    kubectl(hub, "apply", "-f", str(REPO / "deploy" / "rbac" / "user-roles.yaml"))
     ns = kubectl(hub, "create", "namespace", namespace, "--dry-run=client", "-o", "yaml")
     kubectl(hub, "apply", "-f", "-", stdin=ns)
     for m in topo.members:
@@ -66,6 +67,11 @@ def main() -> int:
     env = {**os.environ, "KUBECONFIG": str(topo.hub.kubeconfig), "CLOUDOPS_NAMESPACE": NAMESPACE}
     logs = state_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
+    key_file = state_dir() / "dev-admin.apikey"
+    key = subprocess.run([sys.executable, "-m", "api_shim.security.apikey_cli", "create", "--user", "dev-admin",
+                          "--group", "cloudops:admins"], env=env, check=True, capture_output=True, text=True)
+    key_file.write_text(key.stdout.strip())
+    key_file.chmod(0o600)
     procs = []
     for name, cmd in (("operator", "cloudops_operator.main"), ("shim", "api_shim.main")):
         log = open(logs / f"{name}.log", "ab")
@@ -76,7 +82,8 @@ def main() -> int:
         _wait_http(f"{url}/readyz")
         print(f"\nCloudOps K8s is running: {url}  (logs: {logs})\n"
               f"  hub kubeconfig: {topo.hub.kubeconfig}\n"
-              f"  try: curl -s {url}/api/k8s/clusters/list | python3 -m json.tool\n"
+              f"  an admin API key (group cloudops:admins) is in {key_file}\n"
+              f"  try: curl -s -H \"X-API-Key: $(cat {key_file})\" {url}/api/k8s/clusters/list\n"
               f"  Ctrl-C stops the operator, the shim and the local clusters.", flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(1)

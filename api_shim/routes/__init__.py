@@ -1,8 +1,8 @@
 """One module per section of the API reference; SECTIONS is what the app registers."""
 
 from api_shim.endpoints import Section
-from api_shim.routes import clusters
+from api_shim.routes import cluster_health, clusters
 
-SECTIONS: list[Section] = [clusters.section]
+SECTIONS: list[Section] = [clusters.section, cluster_health.section]
 
 __all__ = ["SECTIONS"]

@@ -1,25 +1,61 @@
-"""多云集群 API, 集群接入管理: REST views over ManagedCluster objects in the hub."""
+"""多云集群 API, 1. 集群接入管理: ManagedCluster objects in the hub, and live calls to members."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api_shim.endpoints import Call, Section
-from api_shim.envelope import ok
+from api_shim.envelope import ApiError, ok
+from api_shim.security.middleware import USER
 from api_shim.state import HUB, SETTINGS
-from cloudops.constants import MANAGED_CLUSTER
-from cloudops.kube.custom_objects import CustomObjects
+from api_shim.views import cluster_detail, cluster_summary, resources_view, usage_view
+from cloudops.clusters.fleet import probe_cluster
+from cloudops.clusters.kubeconfig import decode_base64_kubeconfig
+from cloudops.clusters.registry import Registration, Registry
+from cloudops.conditions import now_iso
+from cloudops.kube.events import emit_event
 
-__all__ = ["section"]
+__all__ = ["registry", "section"]
 
 section = Section(tag="clusters", resource="managedclusters")
 
 Provider = Literal["aws", "huawei", "aliyun", "tencent", "other"]
 Phase = Literal["pending", "connected", "disconnected", "error"]
 Health = Literal["healthy", "warning", "error", "unknown"]
+NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+Tag = Field(min_length=1, max_length=63)
+
+
+def _unique(tags: list[str] | None) -> list[str] | None:
+    if tags is not None and len(set(tags)) != len(tags):
+        raise ValueError("tags must be unique")
+    return tags
+
+
+class AddBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=NAME, max_length=63, description="集群名称 (DNS label)")
+    display_name: str = Field("", max_length=253)
+    kubeconfig: str = Field(min_length=1, max_length=1_048_576, description="base64-encoded kubeconfig")
+    context: str | None = Field(None, max_length=253)
+    provider: Provider = "other"
+    region: str = Field("", max_length=63)
+    description: str = Field("", max_length=1024)
+    tags: list[str] = Field(default_factory=list, max_length=64)
+
+    _tags = field_validator("tags")(_unique)
+
+
+class UpdateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: str | None = Field(None, max_length=253)
+    description: str | None = Field(None, max_length=1024)
+    tags: list[str] | None = Field(None, max_length=64)
+
+    _tags = field_validator("tags")(_unique)
 
 
 class ListQuery(BaseModel):
@@ -50,34 +86,85 @@ class ClusterList(BaseModel):
     total: int
 
 
-def summary(cr: dict[str, Any]) -> dict[str, Any]:
-    spec, status = cr.get("spec", {}), cr.get("status", {}) or {}
-    counts = status.get("resourceCounts", {}) or {}
-    return {
-        "id": status.get("id"),
-        "name": cr["metadata"]["name"],
-        "display_name": spec.get("displayName") or cr["metadata"]["name"],
-        "provider": spec.get("provider", "other"),
-        "region": spec.get("region", ""),
-        "version": status.get("kubernetesVersion", ""),
-        "status": status.get("phase", "pending"),
-        "health_status": status.get("healthStatus", "unknown"),
-        "resource_count": sum(v for v in counts.values() if isinstance(v, int)),
-        "last_sync_time": status.get("lastSyncTime"),
-        "tags": list(spec.get("tags", [])),
-    }
+class ClusterMetricsView(BaseModel):
+    cpu_usage: float | None
+    memory_usage: float | None
+    disk_usage: float | None
+    pod_count: int
+    node_count: int
+    service_count: int
+    deployment_count: int
 
 
-def _sort_key(item: dict[str, Any]) -> tuple[int, str]:
-    return (item["id"] if item["id"] is not None else 1 << 62, item["name"])
+class ClusterDetail(ClusterSummary):
+    created_at: str | None
+    description: str
+    api_server: str
+    health_score: float | None
+    message: str
+    metrics: ClusterMetricsView
+
+
+class ConnectionTest(BaseModel):
+    connected: bool
+    response_time: float
+    version: str
+    api_server: str
+    nodes_count: int
+    error: str | None = None
+    reason: str | None = None
+
+
+class SyncResult(BaseModel):
+    sync_time: str | None
+    resource_count: int
+    health_status: Health
+    status: Phase
+    issues: list[dict[str, Any]]
+
+
+class Usage(BaseModel):
+    cpu_usage: float | None
+    memory_usage: float | None
+    disk_usage: float | None
+    source: str
+
+
+class ResourceStats(BaseModel):
+    cluster_id: int | None
+    timestamp: str
+    resources: dict[str, int]
+    usage: Usage
+
+
+def registry(request: web.Request) -> Registry:
+    s = request.app[SETTINGS]
+    return Registry(request.app[HUB], s.namespace, s.member_timeout_seconds)
+
+
+async def _event(call: Call, obj: dict[str, Any], reason: str, what: str) -> None:
+    user = call.request.get(USER)
+    who = user.name if user else "unknown"
+    await emit_event(call.request.app[HUB], obj, reason, f"{what} by {who} through the REST API")
+
+
+@section.route("POST", "/api/k8s/clusters/add", "添加集群", verb="create", body=AddBody, data=ClusterDetail)
+async def add_cluster(call: Call) -> web.Response:
+    b: AddBody = call.body
+    reg = Registration(name=b.name, kubeconfig=decode_base64_kubeconfig(b.kubeconfig), context=b.context,
+                       display_name=b.display_name, provider=b.provider, region=b.region,
+                       description=b.description, tags=b.tags)
+    created = await registry(call.request).register(reg, call.request.app[SETTINGS].max_clusters)
+    await _event(call, created, "Registered", "cluster registered")
+    return ok(cluster_detail(created))
 
 
 @section.route("GET", "/api/k8s/clusters/list", "获取集群列表", verb="list", query=ListQuery, data=ClusterList)
 async def list_clusters(call: Call) -> web.Response:
     q: ListQuery = call.query
-    app = call.request.app
-    crs = await CustomObjects(app[HUB], MANAGED_CLUSTER, app[SETTINGS].namespace).list()
-    items = sorted((summary(cr) for cr in crs), key=_sort_key)
+    crs = await registry(call.request).clusters.list()
+    items = sorted((cluster_summary(cr) for cr in crs),
+                   key=lambda c: (c["id"] if c["id"] is not None else 1 << 62, c["name"]))
     if q.provider:
         items = [c for c in items if c["provider"] == q.provider]
     if q.status:
@@ -85,3 +172,58 @@ async def list_clusters(call: Call) -> web.Response:
     if q.tag:
         items = [c for c in items if q.tag in c["tags"]]
     return ok({"clusters": items[q.offset:q.offset + q.limit], "total": len(items)})
+
+
+@section.route("GET", "/api/k8s/clusters/{id}", "获取集群详情", verb="get", data=ClusterDetail)
+async def get_cluster(call: Call) -> web.Response:
+    return ok(cluster_detail(await registry(call.request).find(call.path("id"))))
+
+
+@section.route("PUT", "/api/k8s/clusters/{id}", "更新集群信息", verb="update", body=UpdateBody, data=ClusterDetail)
+async def update_cluster(call: Call) -> web.Response:
+    b: UpdateBody = call.body
+    changes = {k: v for k, v in {"displayName": b.display_name, "description": b.description,
+                                 "tags": b.tags}.items() if v is not None}
+    if not changes:
+        raise ApiError(400, "body: give at least one of display_name, description, tags")
+    updated = await registry(call.request).update(call.path("id"), changes)
+    await _event(call, updated, "Updated", f"{', '.join(sorted(changes))} updated")
+    return ok(cluster_detail(updated))
+
+
+@section.route("DELETE", "/api/k8s/clusters/{id}", "删除集群", verb="delete")
+async def delete_cluster(call: Call) -> web.Response:
+    removed = await registry(call.request).remove(call.path("id"))
+    await _event(call, removed, "Deleted", "cluster deletion requested")
+    return ok({"id": cluster_summary(removed)["id"], "name": removed["metadata"]["name"], "deleted": True})
+
+
+@section.route("POST", "/api/k8s/clusters/{id}/test", "测试集群连接", verb="create", subresource="test",
+               data=ConnectionTest)
+async def test_cluster(call: Call) -> web.Response:
+    reg = registry(call.request)
+    return ok(await reg.live(await reg.find(call.path("id"))))
+
+
+@section.route("POST", "/api/k8s/clusters/{id}/sync", "同步集群状态", verb="create", subresource="sync",
+               data=SyncResult)
+async def sync_cluster(call: Call) -> web.Response:
+    reg = registry(call.request)
+    fresh = await reg.request_sync(call.path("id"), call.request.app[SETTINGS].sync_timeout_seconds)
+    await _event(call, fresh, "SyncRequested", "immediate sync requested")
+    view, status = cluster_summary(fresh), fresh.get("status") or {}
+    return ok({"sync_time": status.get("lastSyncTime"), "resource_count": view["resource_count"],
+               "health_status": view["health_status"], "status": view["status"], "issues": status.get("issues", [])})
+
+
+@section.route("GET", "/api/k8s/clusters/{id}/resources", "获取集群资源统计", verb="get", subresource="resources",
+               data=ResourceStats)
+async def cluster_resources(call: Call) -> web.Response:
+    """Counted live from the member, not from the last sync."""
+    reg = registry(call.request)
+    cluster = await reg.find(call.path("id"))
+    result = await probe_cluster(reg, cluster)
+    if result.snapshot is None:
+        raise ApiError(502, f"cluster {cluster['metadata']['name']!r}: {result.message}", 1001)
+    return ok({"cluster_id": cluster_summary(cluster)["id"], "timestamp": now_iso(),
+               "resources": resources_view(result.snapshot.counts), "usage": usage_view(result.snapshot.usage)})

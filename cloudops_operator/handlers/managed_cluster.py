@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import kopf
 
 from cloudops.clusters.connect import explain, member_client
-from cloudops.clusters.probe import probe
+from cloudops.clusters.metrics_store import append_sample
+from cloudops.clusters.probe import Snapshot, probe
+from cloudops.clusters.registry import SYNC_ANNOTATION
 from cloudops.conditions import now_iso
 from cloudops.constants import GROUP, ID_LABEL, MANAGED_CLUSTER, VERSION
 from cloudops.ids import allocate_id
@@ -23,7 +26,7 @@ from cloudops_operator.status import ready_status
 __all__ = ["SYNC_ANNOTATION", "assign_id", "delete_secret", "sync", "wake"]
 
 PLURAL = MANAGED_CLUSTER.plural
-SYNC_ANNOTATION = f"{GROUP}/sync-requested"
+
 DEFAULT_INTERVAL = 15.0
 
 
@@ -46,13 +49,17 @@ def wake(memo: Memo, **_: Any) -> None:
     memo.wakeup().set()
 
 
-def _status_from_snapshot(body: kopf.Body, snap: Any) -> dict[str, Any]:
+MAX_NODES, MAX_ISSUES = 500, 100  # the CRD's maxItems
+
+
+def _status_from_snapshot(body: kopf.Body, snap: Snapshot) -> dict[str, Any]:
     s = dataclasses.asdict(snap)
     status = {
         "phase": "connected", "healthStatus": s["health_status"], "healthScore": s["health_score"],
         "kubernetesVersion": s["version"], "apiServer": s["api_server"], "nodeCount": s["counts"]["nodes"],
-        "resourceCounts": s["counts"], "usage": s["usage"], "components": s["components"], "nodes": s["nodes"],
-        "issues": s["issues"], "lastSyncTime": now_iso(), "reason": "Connected",
+        "resourceCounts": s["counts"], "usage": s["usage"], "components": s["components"],
+        "nodes": s["nodes"][:MAX_NODES], "issues": s["issues"][:MAX_ISSUES], "lastSyncTime": now_iso(),
+        "reason": "Connected",
         "message": f"connected in {s['response_time']}s",
     }
     status.update(ready_status(body, True, "Connected", status["message"]))
@@ -62,7 +69,7 @@ def _status_from_snapshot(body: kopf.Body, snap: Any) -> dict[str, Any]:
 def _status_from_error(body: kopf.Body, exc: BaseException, server: str) -> dict[str, Any]:
     err = explain(exc, server)
     status = {"phase": err.phase, "healthStatus": "error" if err.phase == "error" else "unknown",
-              "lastSyncTime": now_iso(), "reason": err.reason, "message": err.message,
+              "reason": err.reason, "message": err.message,
               "issues": [{"type": "error", "message": err.message, "severity": "critical"}]}
     status.update(ready_status(body, False, err.reason, err.message))
     return status
@@ -71,7 +78,9 @@ def _status_from_error(body: kopf.Body, exc: BaseException, server: str) -> dict
 async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | kopf.Logger) -> dict[str, Any]:
     namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
     spec = dict(body.get("spec", {}))
+    request = (body["metadata"].get("annotations") or {}).get(SYNC_ANNOTATION)
     server = "the member API server"
+    snap: Snapshot | None = None
     try:
         async with member_client(memo.hub, namespace, spec) as (api, server):
             snap = await asyncio.wait_for(probe(api, server), timeout=memo.settings.member_timeout_seconds)
@@ -81,11 +90,20 @@ async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | k
     except Exception as e:
         status = _status_from_error(body, e, server)
         logger.warning("cluster %s: %s (%s)", name, status["message"], status["reason"])
+    if request:
+        status["lastSyncRequest"] = request
     try:
         await CustomObjects(memo.hub, MANAGED_CLUSTER, namespace).patch_status(name, status)
+        if snap is not None:
+            await append_sample(memo.hub, dict(body), _sample(snap), datetime.now(UTC))
     except NotFound:
         pass  # deleted while probing
     return status
+
+
+def _sample(snap: Snapshot) -> dict[str, float]:
+    return {"cpu": snap.usage["cpuPercent"], "memory": snap.usage["memoryPercent"], "disk": snap.usage["diskPercent"],
+            "pods": snap.counts["pods"], "nodes": snap.counts["nodes"], "score": snap.health_score}
 
 
 @kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=10)

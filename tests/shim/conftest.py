@@ -1,19 +1,48 @@
-"""The shim app in-process against the real hub, served by aiohttp's test server."""
+"""The shim app in-process against the real hub, served by aiohttp's test server, with real credentials."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from kubernetes_asyncio.client import ApiClient
 
 from api_shim.app import create_app
+from api_shim.security.apikeys import create_api_key
+from cloudops.kube.client import hub_client
 from cloudops.settings import Settings
 from devcluster.topology import Topology
 
+KeyMaker = Callable[[str, list[str]], Awaitable[str]]
+Client = TestClient  # type: ignore[type-arg]
+
 
 @pytest.fixture
-async def shim(topology: Topology, namespace: str) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
-    app = create_app(Settings(namespace=namespace, kubeconfig=str(topology.hub.kubeconfig)))
-    async with TestClient(TestServer(app)) as client:
+async def hub_api(topology: Topology) -> AsyncIterator[ApiClient]:
+    api = await hub_client(str(topology.hub.kubeconfig))
+    yield api
+    await api.close()
+
+
+@pytest.fixture
+def make_key(hub_api: ApiClient, namespace: str) -> KeyMaker:
+    async def make(user: str, groups: list[str]) -> str:
+        return await create_api_key(hub_api, namespace, user, groups)
+    return make
+
+
+@pytest.fixture
+def settings(topology: Topology, namespace: str, tmp_path: Path) -> Settings:
+    return Settings(namespace=namespace, kubeconfig=str(topology.hub.kubeconfig),
+                    audit_sink=f"file:{tmp_path / 'audit.jsonl'}", member_timeout_seconds=3.0,
+                    sync_timeout_seconds=20.0)
+
+
+@pytest.fixture
+async def shim(settings: Settings, make_key: KeyMaker) -> AsyncIterator[Client]:
+    """A client authenticated as an admin (API key, group cloudops:admins)."""
+    key = await make_key("test-admin", ["cloudops:admins"])
+    async with TestClient(TestServer(create_app(settings)), headers={"X-API-Key": key}) as client:
         yield client

@@ -36,7 +36,7 @@ async def test_unknown_route_and_wrong_method(shim: TestClient) -> None:  # type
     r = await shim.get("/api/k8s/nope")
     assert r.status == 404
     assert_error(await r.json(), 404)
-    r = await shim.delete("/api/k8s/clusters/list")
+    r = await shim.post("/api/k8s/clusters/list")
     assert r.status == 405 and "GET" in r.headers.get("Allow", "")
     assert_error(await r.json(), 405)
 

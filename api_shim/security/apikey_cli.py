@@ -1,0 +1,51 @@
+"""`cloudops-apikey create|revoke|list`: manage REST API keys in the hub (KUBECONFIG, CLOUDOPS_NAMESPACE)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from kubernetes_asyncio.client import CoreV1Api
+
+from api_shim.security.apikeys import API_KEY_LABEL, create_api_key, secret_name
+from cloudops.kube.client import hub_client
+from cloudops.kube.secrets import Secrets
+from cloudops.settings import Settings
+
+__all__ = ["main"]
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    hub = await hub_client(settings.kubeconfig)
+    try:
+        if args.cmd == "create":
+            key = await create_api_key(hub, settings.namespace, args.user, args.group)
+            print(key)  # shown once; only its hash is stored
+        elif args.cmd == "revoke":
+            gone = await Secrets(hub, settings.namespace).delete(secret_name(args.key_id))
+            print("revoked" if gone else "no such key", file=sys.stderr)
+            return 0 if gone else 1
+        else:
+            secrets = await CoreV1Api(hub).list_namespaced_secret(settings.namespace,
+                                                                  label_selector=f"{API_KEY_LABEL}=true")
+            for s in secrets.items:
+                print(s.metadata.name.removeprefix("cloudops-apikey-"), s.metadata.creation_timestamp)
+    finally:
+        await hub.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="cloudops-apikey", description=__doc__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("create", help="create a key and print it once")
+    c.add_argument("--user", required=True)
+    c.add_argument("--group", action="append", default=[], help="repeatable, e.g. cloudops:admins")
+    sub.add_parser("revoke", help="revoke a key by its id (the part after cok_)").add_argument("key_id")
+    sub.add_parser("list", help="list key ids")
+    return asyncio.run(_run(p.parse_args(argv), Settings.from_env()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,16 @@
+"""The authenticated caller, as Kubernetes authorization sees one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["User"]
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    groups: tuple[str, ...] = ()
+    uid: str = ""
+    method: str = ""  # jwt | api-key | token-review
+    extra: dict[str, list[str]] = field(default_factory=dict, hash=False, compare=False)

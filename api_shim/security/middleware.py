@@ -1,0 +1,115 @@
+"""The security chain for /api/k8s routes: audit around rate limits, authentication and authorization."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from api_shim.endpoints import Endpoint
+from api_shim.envelope import ApiError, BusinessCode
+from api_shim.security.audit import AuditRecord, redact_params
+from api_shim.security.authn import AuthError
+from api_shim.security.authz import Attributes
+from api_shim.security.identity import User
+from api_shim.state import AUDIT, AUTHN, AUTHZ, LIMITS, SETTINGS
+from cloudops.conditions import now_iso
+
+__all__ = ["USER", "audit_middleware", "endpoint_of", "security_middleware"]
+
+log = logging.getLogger("cloudops.shim")
+USER = web.RequestKey("user", User)
+
+
+def endpoint_of(request: web.Request) -> Endpoint | None:
+    ep = getattr(request.match_info.handler, "__self__", None)
+    return ep if isinstance(ep, Endpoint) else None
+
+
+def client_ip(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+def _attributes(request: web.Request, ep: Endpoint) -> Attributes:
+    ref = request.match_info.get("id", "")
+    name = ref if ref and not ref.isdigit() else ""
+    return Attributes(ep.verb, ep.resource, request.app[SETTINGS].namespace, ep.subresource, name)
+
+
+@web.middleware
+async def security_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    ep = endpoint_of(request)
+    if ep is None:
+        return await handler(request)
+    limits, now = request.app[LIMITS], time.monotonic()
+    _limit(limits.ip.take(client_ip(request), now), f"client {client_ip(request)}")
+    try:
+        user = await request.app[AUTHN].authenticate(request.headers.get("Authorization"),
+                                                    request.headers.get("X-API-Key"))
+    except AuthError as e:
+        raise ApiError(401, str(e), headers={"WWW-Authenticate": 'Bearer realm="cloudops"'}) from None
+    request[USER] = user
+    _limit(limits.user.take(user.name, now), f"user {user.name}")
+    _limit(limits.route.take(f"{ep.method} {ep.path}", now), f"route {ep.method} {ep.path}")
+    attrs = _attributes(request, ep)
+    allowed, reason = await request.app[AUTHZ].allowed(user, attrs)
+    if not allowed:
+        detail = f"user {user.name!r} cannot {attrs.describe()}" + (f": {reason}" if reason else "")
+        raise ApiError(403, detail, BusinessCode.PERMISSION_DENIED)
+    return await handler(request)
+
+
+def _limit(wait: float, who: str) -> None:
+    if wait > 0:
+        retry = max(1, int(wait + 0.999))
+        raise ApiError(429, f"rate limit exceeded for {who}; retry after {retry}s",
+                       headers={"Retry-After": str(retry)})
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if request.query:
+        params["query"] = {k: request.query.getall(k) for k in request.query.keys()}
+    if request.can_read_body and request.content_type == "application/json":
+        try:
+            params["body"] = json.loads(await request.read())
+        except ValueError:
+            params["body"] = "<not JSON>"
+    return redact_params(params)
+
+
+def _business_code(response: web.StreamResponse) -> int | None:
+    if isinstance(response, web.Response) and response.content_type == "application/json" and response.body:
+        try:
+            code = json.loads(bytes(response.body)).get("code")  # type: ignore[arg-type]
+        except (ValueError, AttributeError):
+            return None
+        return code if isinstance(code, int) else None
+    return None
+
+
+@web.middleware
+async def audit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    ep = endpoint_of(request)
+    if ep is None:
+        return await handler(request)
+    start = time.perf_counter()
+    status, code = 500, None
+    try:
+        response = await handler(request)
+        status, code = response.status, _business_code(response)
+        return response
+    finally:
+        user: User | None = request.get(USER)
+        ref = request.match_info.get("id", "")
+        request.app[AUDIT].write(AuditRecord(
+            time=now_iso(), user=user.name if user else "", groups=list(user.groups) if user else [],
+            auth_method=user.method if user else "", operation=f"{request.method} {request.path}",
+            route=ep.path, client_ip=client_ip(request), status=status, code=code,
+            latency_ms=round((time.perf_counter() - start) * 1000, 2), params=await _params(request),
+            resource={"group": "cloudops.io", "resource": ep.resource, "subresource": ep.subresource,
+                      "name": ref, "namespace": request.app[SETTINGS].namespace}))

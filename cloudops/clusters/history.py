@@ -1,0 +1,47 @@
+"""Bounded, downsampled metrics history: one series per time range, each a fixed number of buckets.
+
+| range | bucket   | buckets kept |
+|-------|----------|--------------|
+| 1h    | 1 minute | 60           |
+| 24h   | 15 min   | 96           |
+| 7d    | 2 hours  | 84           |
+| 30d   | 12 hours | 60           |
+
+Every sample lands in the current bucket of every range as a running mean, so the object never
+grows past ~300 points and no in-process buffer is needed: each write is the whole truth.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["FIELDS", "TIERS", "record"]
+
+TIERS: dict[str, tuple[int, int]] = {"1h": (60, 60), "24h": (900, 96), "7d": (7200, 84), "30d": (43200, 60)}
+FIELDS = ("cpu", "memory", "disk", "pods", "nodes", "score")
+
+Point = dict[str, Any]
+
+
+def _bucket_start(now: datetime, width: int) -> str:
+    ts = int(now.timestamp()) // width * width
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def record(series: dict[str, list[Point]] | None, sample: dict[str, float], now: datetime) -> dict[str, list[Point]]:
+    """Returns new series with `sample` folded in; the input is not modified."""
+    out: dict[str, list[Point]] = {}
+    for name, (width, keep) in TIERS.items():
+        points = [dict(p) for p in (series or {}).get(name, [])]
+        start = _bucket_start(now, width)
+        if points and points[-1]["t"] == start:
+            last = points[-1]
+            n = int(last.get("n", 1))
+            for f in FIELDS:
+                last[f] = round((float(last.get(f, 0.0)) * n + float(sample.get(f, 0.0))) / (n + 1), 2)
+            last["n"] = n + 1
+        else:
+            points.append({"t": start, "n": 1, **{f: round(float(sample.get(f, 0.0)), 2) for f in FIELDS}})
+        out[name] = points[-keep:]
+    return out
