@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from devcluster.cli import up
 from devcluster.run import install
 from devcluster.topology import Topology, external_topology
 from tests.helpers import Kubectl
+from tests.processes import OperatorProcess, start_operator, stop_operator, wait_healthy
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +35,12 @@ def namespace(hub: Kubectl) -> Iterator[str]:
     hub("create", "namespace", name)
     yield name
     hub.run("delete", "namespace", name, "--wait=false", check=False)
+
+
+@pytest.fixture
+def operator(topology: Topology, namespace: str, tmp_path: Path) -> Iterator[OperatorProcess]:
+    """The operator process watching this test's namespace."""
+    op = start_operator(topology, namespace, tmp_path / "operator.log")
+    wait_healthy(op)
+    yield op
+    stop_operator(op)

@@ -7,7 +7,7 @@ from typing import Any
 
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, render_samples, wait_until
-from tests.operator.conftest import OperatorProcess
+from tests.processes import OperatorProcess
 
 PLACEHOLDERS = ["yamlbackupschedule/member-1-nightly", "selfhealingrule/pod-restart-rule",
                 "labelpolicy/production-labels", "compliancecheck/member-1-baseline"]

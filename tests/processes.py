@@ -5,11 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
 
 from devcluster.topology import Topology
 from tests.helpers import free_port, wait_until
@@ -42,11 +40,7 @@ def stop_operator(op: OperatorProcess) -> None:
         op.proc.kill()
 
 
-@pytest.fixture
-def operator(topology: Topology, namespace: str, tmp_path: Path) -> Iterator[OperatorProcess]:
-    op = start_operator(topology, namespace, tmp_path / "operator.log")
-    import urllib.request
-
+def wait_healthy(op: OperatorProcess) -> None:
     def healthy() -> bool:
         assert op.proc.poll() is None, op.text()[-3000:]
         try:
@@ -56,5 +50,3 @@ def operator(topology: Topology, namespace: str, tmp_path: Path) -> Iterator[Ope
             return False
 
     wait_until(healthy, 60, "operator liveness endpoint")
-    yield op
-    stop_operator(op)
