@@ -48,7 +48,7 @@ async def create_api_key(api: ApiClient, namespace: str, user: str, groups: list
 
 
 async def verify_api_key(api: ApiClient, namespace: str, key: str) -> User | None:
-    match = _FORMAT.match(key)
+    match = _FORMAT.fullmatch(key)
     if match is None:
         return None
     try:

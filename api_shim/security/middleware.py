@@ -74,7 +74,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
     params: dict[str, Any] = {}
     if request.query:
         params["query"] = {k: request.query.getall(k) for k in request.query.keys()}
-    if request.can_read_body and request.content_type == "application/json":
+    if request.body_exists and request.content_type == "application/json":
         try:
             params["body"] = json.loads(await request.read())
         except ValueError:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client import ApiClient
 
 __all__ = ["client_from_kubeconfig", "hub_client"]
+
+# The generated client logs whole response bodies (Secrets included) at DEBUG: never let it.
+logging.getLogger("kubernetes_asyncio").setLevel(logging.WARNING)
 
 
 async def hub_client(kubeconfig: str | None) -> ApiClient:
