@@ -15,7 +15,8 @@ from api_shim.security.audit import AuditSink
 from api_shim.security.authn import Authenticator
 from api_shim.security.authz import Authorizer
 from api_shim.security.middleware import audit_middleware, security_middleware
-from api_shim.state import AUDIT, AUTHN, AUTHZ, ENDPOINTS, HUB, LIMITS, METRICS, SETTINGS, Limits
+from api_shim.state import AUDIT, AUTHN, AUTHZ, ENDPOINTS, HUB, LIMITS, MEMBERS, METRICS, SETTINGS, Limits
+from cloudops.clusters.connect import MemberClients
 from cloudops.kube.client import hub_client
 from cloudops.settings import Settings
 
@@ -33,7 +34,9 @@ async def _clients(app: web.Application) -> AsyncIterator[None]:
     app[AUTHN] = Authenticator(hub, settings.namespace, settings.jwt_secret)
     app[AUTHZ] = Authorizer(hub, settings.authz_cache_seconds)
     app[AUDIT] = AuditSink(settings.audit_sink)
+    app[MEMBERS] = MemberClients()
     yield
+    await app[MEMBERS].close()
     app[AUDIT].close()
     await hub.close()
 

@@ -12,9 +12,10 @@ from api_shim.security.audit import AuditSink
 from api_shim.security.authn import Authenticator
 from api_shim.security.authz import Authorizer
 from api_shim.security.ratelimit import Buckets
+from cloudops.clusters.connect import MemberClients
 from cloudops.settings import RateLimits, Settings
 
-__all__ = ["AUDIT", "AUTHN", "AUTHZ", "ENDPOINTS", "HUB", "LIMITS", "METRICS", "SETTINGS", "Limits"]
+__all__ = ["AUDIT", "AUTHN", "AUTHZ", "ENDPOINTS", "HUB", "LIMITS", "MEMBERS", "METRICS", "SETTINGS", "Limits"]
 
 
 @dataclass
@@ -37,3 +38,4 @@ AUTHN = web.AppKey("authn", Authenticator)
 AUTHZ = web.AppKey("authz", Authorizer)
 LIMITS = web.AppKey("limits", Limits)
 AUDIT = web.AppKey("audit", AuditSink)
+MEMBERS = web.AppKey("members", MemberClients)

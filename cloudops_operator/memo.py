@@ -7,6 +7,7 @@ import asyncio
 import kopf
 from kubernetes_asyncio.client import ApiClient
 
+from cloudops.clusters.connect import MemberClients
 from cloudops.settings import Settings
 
 __all__ = ["Memo"]
@@ -14,6 +15,7 @@ __all__ = ["Memo"]
 
 class Memo(kopf.Memo):
     hub: ApiClient
+    members: MemberClients
     settings: Settings
 
     def wakeup(self) -> asyncio.Event:

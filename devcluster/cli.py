@@ -29,8 +29,8 @@ def up(members: int = 1) -> Topology:
         if name not in existing:
             print(f"[devcluster] creating {name}", file=sys.stderr)
             kwok.create(name)
-        elif not (kubeconfig.exists() and kwok.ready(kubeconfig)):
-            print(f"[devcluster] starting {name}", file=sys.stderr)
+        elif not (kubeconfig.exists() and kwok.ready(kubeconfig) and kwok.all_running(name)):
+            print(f"[devcluster] starting {name} (or its stopped components)", file=sys.stderr)
             kwok.start(name)
         kubeconfig.write_text(kwok.portable_kubeconfig(name))
         kubeconfig.chmod(0o600)

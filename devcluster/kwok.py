@@ -78,6 +78,17 @@ class Kwok:
     def delete(self, name: str) -> None:
         self._run("delete", "cluster", "--name", f"{PREFIX}{name}", check=False)
 
+    def all_running(self, name: str) -> bool:
+        """Every component kwokctl started is still alive (controller-manager and scheduler exit for good
+        when they lose their leader lease, e.g. after the apiserver hung)."""
+        pids = list((self.cluster_dir(name) / "pids").glob("*.pid"))
+        for pid_file in pids:
+            try:
+                os.kill(int(pid_file.read_text().strip()), 0)
+            except (OSError, ValueError):
+                return False
+        return bool(pids)
+
     def scale_nodes(self, name: str, replicas: int = NODES_PER_CLUSTER) -> None:
         self._run("scale", "node", "--replicas", str(replicas), "--name", f"{PREFIX}{name}")
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
 from api_shim.security.middleware import USER
-from api_shim.state import HUB, SETTINGS
+from api_shim.state import HUB, MEMBERS, SETTINGS
 from api_shim.views import cluster_detail, cluster_summary, resources_view, usage_view
 from cloudops.clusters.fleet import probe_cluster
 from cloudops.clusters.kubeconfig import decode_base64_kubeconfig
@@ -139,7 +139,7 @@ class ResourceStats(BaseModel):
 
 def registry(request: web.Request) -> Registry:
     s = request.app[SETTINGS]
-    return Registry(request.app[HUB], s.namespace, s.member_timeout_seconds)
+    return Registry(request.app[HUB], s.namespace, s.member_timeout_seconds, request.app[MEMBERS])
 
 
 async def _event(call: Call, obj: dict[str, Any], reason: str, what: str) -> None:

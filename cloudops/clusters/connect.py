@@ -1,22 +1,21 @@
-"""Opening a client to a member from its ManagedCluster spec, with failures a human can act on."""
+"""Clients to members from their ManagedCluster spec, pooled, with failures a human can act on."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import base64
+from collections import OrderedDict
 from typing import Any
 
 import aiohttp
-from kubernetes_asyncio.client import ApiClient
+from kubernetes_asyncio.client import ApiClient, CoreV1Api
 from kubernetes_asyncio.client.exceptions import ApiException
 
 from cloudops.clusters.kubeconfig import KubeconfigError, parse_kubeconfig, server_of
 from cloudops.kube.client import client_from_kubeconfig
-from cloudops.kube.errors import NotFound
-from cloudops.kube.secrets import Secrets
+from cloudops.kube.errors import translate
 
-__all__ = ["ConnectError", "explain", "member_client"]
+__all__ = ["ConnectError", "MemberClients", "explain"]
 
 
 class ConnectError(Exception):
@@ -25,21 +24,6 @@ class ConnectError(Exception):
     def __init__(self, reason: str, message: str, phase: str) -> None:
         super().__init__(message)
         self.reason, self.message, self.phase = reason, message, phase
-
-
-async def load_kubeconfig(hub: ApiClient, namespace: str, spec: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    ref = spec.get("kubeconfigSecretRef") or {}
-    name, key = ref.get("name", ""), ref.get("key") or "kubeconfig"
-    try:
-        text = await Secrets(hub, namespace).read_key(name, key)
-    except NotFound:
-        raise ConnectError("SecretNotFound", f"kubeconfig Secret {name!r} (key {key!r}) not found in {namespace}",
-                           "error") from None
-    try:
-        cfg = parse_kubeconfig(text, spec.get("context") or None)
-    except KubeconfigError as e:
-        raise ConnectError("KubeconfigInvalid", str(e), "error") from None
-    return cfg, server_of(cfg, spec.get("context") or None)
 
 
 def explain(exc: BaseException, server: str) -> ConnectError:
@@ -61,15 +45,60 @@ def explain(exc: BaseException, server: str) -> ConnectError:
     return ConnectError("ProbeFailed", f"probing {server} failed: {exc.__class__.__name__}", "error")
 
 
-@asynccontextmanager
-async def member_client(hub: ApiClient, namespace: str, spec: dict[str, Any]) -> AsyncIterator[tuple[ApiClient, str]]:
-    cfg, server = await load_kubeconfig(hub, namespace, spec)
-    try:
-        api = await client_from_kubeconfig(cfg, spec.get("context") or None)
-    except Exception as e:
-        raise ConnectError("KubeconfigInvalid", f"kubeconfig cannot be loaded: {e.__class__.__name__}", "error") \
-            from None
-    try:
-        yield api, server
-    finally:
-        await api.close()
+Key = tuple[str, str, str, str, str]  # namespace, secret, key, context, secret resourceVersion
+
+
+class MemberClients:
+    """One client (connection pool, TLS sessions) per member kubeconfig version.
+
+    A changed Secret has a new resourceVersion, so it gets a new client and the old one is closed.
+    Only connections are kept here; losing them on restart loses nothing.
+    """
+
+    def __init__(self, max_clients: int = 2000) -> None:
+        self.max_clients = max_clients
+        self._clients: OrderedDict[Key, tuple[ApiClient, str]] = OrderedDict()
+        self._lock = asyncio.Lock()
+
+    async def get(self, hub: ApiClient, namespace: str, spec: dict[str, Any]) -> tuple[ApiClient, str]:
+        ref = spec.get("kubeconfigSecretRef") or {}
+        name, key, context = ref.get("name", ""), ref.get("key") or "kubeconfig", spec.get("context") or ""
+        try:
+            secret = await CoreV1Api(hub).read_namespaced_secret(name, namespace)
+        except ApiException as e:
+            if e.status == 404:
+                raise ConnectError("SecretNotFound", f"kubeconfig Secret {name!r} (key {key!r}) not found in "
+                                   f"{namespace}", "error") from None
+            raise translate(e) from None
+        data = secret.data or {}
+        if key not in data:
+            raise ConnectError("SecretNotFound", f"kubeconfig Secret {name!r} has no key {key!r}", "error")
+        cache_key: Key = (namespace, name, key, context, secret.metadata.resource_version or "")
+        async with self._lock:
+            hit = self._clients.get(cache_key)
+            if hit is not None:
+                self._clients.move_to_end(cache_key)
+                return hit
+            try:
+                cfg = parse_kubeconfig(base64.b64decode(data[key]).decode("utf-8"), context or None)
+            except (KubeconfigError, UnicodeDecodeError, ValueError) as e:
+                message = str(e) if isinstance(e, KubeconfigError) else "kubeconfig: not valid UTF-8"
+                raise ConnectError("KubeconfigInvalid", message, "error") from None
+            try:
+                api = await client_from_kubeconfig(cfg, context or None)
+            except Exception as e:
+                raise ConnectError("KubeconfigInvalid", f"kubeconfig cannot be loaded: {e.__class__.__name__}",
+                                   "error") from None
+            entry = (api, server_of(cfg, context or None))
+            for old in [k for k in self._clients if k[:4] == cache_key[:4]]:
+                await self._clients.pop(old)[0].close()
+            self._clients[cache_key] = entry
+            while len(self._clients) > self.max_clients:
+                await self._clients.popitem(last=False)[1][0].close()
+            return entry
+
+    async def close(self) -> None:
+        async with self._lock:
+            for api, _ in self._clients.values():
+                await api.close()
+            self._clients.clear()

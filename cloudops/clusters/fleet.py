@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from cloudops.clusters.connect import explain, member_client
+from cloudops.clusters.connect import explain
 from cloudops.clusters.probe import Snapshot, probe
 from cloudops.clusters.registry import Registry
 
@@ -25,8 +25,8 @@ class ProbeResult:
 async def probe_cluster(registry: Registry, cluster: dict[str, Any]) -> ProbeResult:
     server = (cluster.get("status") or {}).get("apiServer") or "the member API server"
     try:
-        async with member_client(registry.hub, registry.namespace, cluster.get("spec", {})) as (api, server):
-            snap = await asyncio.wait_for(probe(api, server), timeout=registry.timeout)
+        api, server = await registry.members.get(registry.hub, registry.namespace, cluster.get("spec", {}))
+        snap = await asyncio.wait_for(probe(api, server), timeout=registry.timeout)
     except asyncio.CancelledError:
         raise
     except Exception as e:

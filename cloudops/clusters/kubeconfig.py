@@ -10,6 +10,8 @@ import yaml
 
 __all__ = ["KubeconfigError", "decode_base64_kubeconfig", "parse_kubeconfig", "server_of"]
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader; the C one when built
+
 
 class KubeconfigError(ValueError):
     """Raised with a message that names what is wrong, never the kubeconfig's text."""
@@ -42,7 +44,7 @@ def _named(cfg: dict[str, Any], section: str, body_key: str) -> dict[str, dict[s
 def parse_kubeconfig(text: str, context: str | None = None) -> dict[str, Any]:
     """Returns the parsed kubeconfig after checking that `context` (or current-context) resolves."""
     try:
-        cfg = yaml.safe_load(text)
+        cfg = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError:
         raise KubeconfigError("kubeconfig: not valid YAML") from None
     if not isinstance(cfg, dict) or not isinstance(cfg.get("contexts"), list):

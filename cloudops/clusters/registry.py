@@ -12,7 +12,7 @@ from typing import Any
 from kubernetes_asyncio.client import ApiClient, CoreV1Api
 from kubernetes_asyncio.client.exceptions import ApiException
 
-from cloudops.clusters.connect import ConnectError, explain, member_client
+from cloudops.clusters.connect import ConnectError, MemberClients, explain
 from cloudops.clusters.errors import QuotaExceeded, SyncTimeout
 from cloudops.clusters.kubeconfig import parse_kubeconfig, server_of
 from cloudops.clusters.probe import ping
@@ -47,8 +47,8 @@ def secret_name_for(cluster: str) -> str:
 
 
 class Registry:
-    def __init__(self, hub: ApiClient, namespace: str, member_timeout: float) -> None:
-        self.hub, self.namespace, self.timeout = hub, namespace, member_timeout
+    def __init__(self, hub: ApiClient, namespace: str, member_timeout: float, members: MemberClients) -> None:
+        self.hub, self.namespace, self.timeout, self.members = hub, namespace, member_timeout, members
         self.clusters = CustomObjects(hub, MANAGED_CLUSTER, namespace)
 
     async def find(self, ref: str) -> Body:
@@ -150,8 +150,8 @@ class Registry:
         start = time.perf_counter()
         server = (cluster.get("status") or {}).get("apiServer", "")
         try:
-            async with member_client(self.hub, self.namespace, cluster.get("spec", {})) as (api, server):
-                version, rtt, nodes = await asyncio.wait_for(ping(api), timeout=self.timeout)
+            api, server = await self.members.get(self.hub, self.namespace, cluster.get("spec", {}))
+            version, rtt, nodes = await asyncio.wait_for(ping(api), timeout=self.timeout)
         except Exception as e:
             err = explain(e, server or "the member API server")
             return {"connected": False, "response_time": round(time.perf_counter() - start, 4), "version": "",

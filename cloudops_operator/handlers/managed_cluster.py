@@ -10,7 +10,7 @@ from typing import Any
 
 import kopf
 
-from cloudops.clusters.connect import explain, member_client
+from cloudops.clusters.connect import explain
 from cloudops.clusters.metrics_store import append_sample
 from cloudops.clusters.probe import Snapshot, probe
 from cloudops.clusters.registry import SYNC_ANNOTATION
@@ -82,8 +82,8 @@ async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | k
     server = "the member API server"
     snap: Snapshot | None = None
     try:
-        async with member_client(memo.hub, namespace, spec) as (api, server):
-            snap = await asyncio.wait_for(probe(api, server), timeout=memo.settings.member_timeout_seconds)
+        api, server = await memo.members.get(memo.hub, namespace, spec)
+        snap = await asyncio.wait_for(probe(api, server), timeout=memo.settings.member_timeout_seconds)
         status = _status_from_snapshot(body, snap)
     except asyncio.CancelledError:
         raise

@@ -8,6 +8,7 @@ import kopf
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
+from cloudops.clusters.connect import MemberClients
 from cloudops.kube.client import hub_client
 from cloudops.settings import Settings
 from cloudops_operator.memo import Memo
@@ -31,6 +32,7 @@ async def _metrics(request: web.Request) -> web.Response:
 async def configure(settings: kopf.OperatorSettings, memo: Memo, **_: Any) -> None:
     memo.settings = Settings.from_env()
     memo.hub = await hub_client(memo.settings.kubeconfig)
+    memo.members = MemberClients()
     settings.persistence.finalizer = "cloudops.io/finalizer"
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="cloudops.io")
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix="cloudops.io")
@@ -50,5 +52,7 @@ async def close(memo: Memo, **_: Any) -> None:
     runner = memo.get("_metrics_runner")
     if runner is not None:
         await runner.cleanup()
+    if "members" in memo:
+        await memo.members.close()
     if "hub" in memo:
         await memo.hub.close()
