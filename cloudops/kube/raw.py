@@ -1,0 +1,45 @@
+"""Plain JSON GETs through an ApiClient: its auth and TLS pool, without the generated models.
+
+Probing a member reads lists many times a minute; turning them into model objects (every
+timestamp through dateutil) costs more CPU than the requests themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from kubernetes_asyncio.client import ApiClient
+from kubernetes_asyncio.client.exceptions import ApiException
+
+__all__ = ["METADATA_ONLY", "get_json", "get_text"]
+
+# Ask for metadata only: counting Secrets must not pull their data over the wire.
+METADATA_ONLY = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json"
+
+
+async def get_text(api: ApiClient, path: str, query: dict[str, str] | None = None,
+                   accept: str = "application/json") -> tuple[int, str]:
+    resp = await api.call_api(path, "GET", query_params=list((query or {}).items()),
+                              header_params={"Accept": accept}, auth_settings=["BearerToken"],
+                              _preload_content=False, _return_http_data_only=True)
+    try:
+        body = await resp.read()
+    finally:
+        resp.release()
+    return int(resp.status), body.decode("utf-8", errors="replace")
+
+
+async def get_json(api: ApiClient, path: str, query: dict[str, str] | None = None,
+                   accept: str = "application/json") -> Any:
+    status, text = await get_text(api, path, query, accept)
+    if not 200 <= status <= 299:
+        raise ApiException(status=status, reason=_reason(text))
+    return json.loads(text)
+
+
+def _reason(text: str) -> str:
+    try:
+        return str(json.loads(text).get("reason", "")) or "error"
+    except (ValueError, AttributeError):
+        return "error"
