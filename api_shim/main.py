@@ -16,8 +16,8 @@ __all__ = ["main"]
 def main() -> None:
     setup_logging()
     settings = Settings.from_env()
-    logging.getLogger("cloudops.shim").info("serving on http://%s:%d", settings.shim_host, settings.shim_port)
-    web.run_app(create_app(settings), host=settings.shim_host, port=settings.shim_port, print=None,
+    logging.getLogger("cloudops.shim").info("serving on http://%s:%d", settings.listen_host, settings.shim_port)
+    web.run_app(create_app(settings), host=settings.listen_host, port=settings.shim_port, print=None,
                 access_log=None)
 
 

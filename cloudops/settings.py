@@ -24,7 +24,7 @@ class RateLimits:
 class Settings:
     namespace: str = "cloudops-system"
     kubeconfig: str | None = None  # None: in-cluster service account
-    shim_host: str = "127.0.0.1"
+    listen_host: str = "127.0.0.1"
     shim_port: int = 8080
     operator_health_port: int = 8081
     operator_metrics_port: int = 9090
@@ -51,7 +51,7 @@ class Settings:
         return cls(
             namespace=env("CLOUDOPS_NAMESPACE", d.namespace),
             kubeconfig=env("KUBECONFIG") or None,
-            shim_host=env("CLOUDOPS_SHIM_HOST", d.shim_host),
+            listen_host=env("CLOUDOPS_LISTEN_HOST", d.listen_host),
             shim_port=int(env("CLOUDOPS_SHIM_PORT", str(d.shim_port))),
             operator_health_port=int(env("CLOUDOPS_OPERATOR_HEALTH_PORT", str(d.operator_health_port))),
             operator_metrics_port=int(env("CLOUDOPS_OPERATOR_METRICS_PORT", str(d.operator_metrics_port))),

@@ -20,7 +20,7 @@ def main() -> None:
     asyncio.run(kopf.operator(
         namespaces=[settings.namespace],
         standalone=True,
-        liveness_endpoint=f"http://{settings.shim_host}:{settings.operator_health_port}/healthz",
+        liveness_endpoint=f"http://{settings.listen_host}:{settings.operator_health_port}/healthz",
         memo=Memo(),
     ))
 

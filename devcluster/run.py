@@ -76,7 +76,7 @@ def main() -> int:
     for name, cmd in (("operator", "cloudops_operator.main"), ("shim", "api_shim.main")):
         log = open(logs / f"{name}.log", "ab")
         procs.append(subprocess.Popen([sys.executable, "-m", cmd], env=env, stdout=log, stderr=log))
-    host, port = env.get("CLOUDOPS_SHIM_HOST", "127.0.0.1"), env.get("CLOUDOPS_SHIM_PORT", "8080")
+    host, port = env.get("CLOUDOPS_LISTEN_HOST", "127.0.0.1"), env.get("CLOUDOPS_SHIM_PORT", "8080")
     url = f"http://{host}:{port}"
     try:
         _wait_http(f"{url}/readyz")

@@ -18,18 +18,19 @@ class OperatorProcess:
     proc: subprocess.Popen[bytes]
     log: Path
     health_port: int
+    metrics_port: int
 
     def text(self) -> str:
         return self.log.read_text(errors="replace")
 
 
 def start_operator(topology: Topology, namespace: str, log: Path) -> OperatorProcess:
-    health = free_port()
+    health, metrics = free_port(), free_port()
     env = {**os.environ, "KUBECONFIG": str(topology.hub.kubeconfig), "CLOUDOPS_NAMESPACE": namespace,
-           "CLOUDOPS_OPERATOR_HEALTH_PORT": str(health), "CLOUDOPS_OPERATOR_METRICS_PORT": str(free_port())}
+           "CLOUDOPS_OPERATOR_HEALTH_PORT": str(health), "CLOUDOPS_OPERATOR_METRICS_PORT": str(metrics)}
     out = open(log, "ab")
     proc = subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=env, stdout=out, stderr=out)
-    return OperatorProcess(proc, log, health)
+    return OperatorProcess(proc, log, health, metrics)
 
 
 def stop_operator(op: OperatorProcess) -> None:

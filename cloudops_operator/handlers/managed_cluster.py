@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import NotFound
 from cloudops.kube.secrets import Secrets
 from cloudops_operator.memo import Memo
+from cloudops_operator.metrics import CLUSTER_HEALTH_SCORE, CLUSTER_UP, SYNC_DURATION, SYNCS
 from cloudops_operator.status import ready_status
 
 __all__ = ["SYNC_ANNOTATION", "assign_id", "delete_secret", "sync", "wake"]
@@ -76,6 +78,7 @@ def _status_from_error(body: kopf.Body, exc: BaseException, server: str) -> dict
 
 
 async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | kopf.Logger) -> dict[str, Any]:
+    started = time.perf_counter()
     namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
     spec = dict(body.get("spec", {}))
     request = (body["metadata"].get("annotations") or {}).get(SYNC_ANNOTATION)
@@ -92,12 +95,16 @@ async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | k
         logger.warning("cluster %s: %s (%s)", name, status["message"], status["reason"])
     if request:
         status["lastSyncRequest"] = request
+    SYNCS.labels(status["phase"]).inc()
+    CLUSTER_UP.labels(namespace, name).set(1 if snap is not None else 0)
+    CLUSTER_HEALTH_SCORE.labels(namespace, name).set(snap.health_score if snap is not None else 0)
     try:
         await CustomObjects(memo.hub, MANAGED_CLUSTER, namespace).patch_status(name, status)
         if snap is not None:
             await append_sample(memo.hub, dict(body), _sample(snap), datetime.now(UTC))
     except NotFound:
         pass  # deleted while probing
+    SYNC_DURATION.observe(time.perf_counter() - started)
     return status
 
 
@@ -125,6 +132,11 @@ async def sync(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger:
 @kopf.on.delete(GROUP, VERSION, PLURAL)
 async def delete_secret(spec: kopf.Spec, meta: kopf.Meta, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
     """The kubeconfig Secret goes with its cluster, unless another cluster still refers to it."""
+    for gauge in (CLUSTER_UP, CLUSTER_HEALTH_SCORE):
+        try:
+            gauge.remove(meta["namespace"], meta["name"])
+        except KeyError:
+            pass
     secret = (spec.get("kubeconfigSecretRef") or {}).get("name")
     if not secret:
         return

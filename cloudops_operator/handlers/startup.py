@@ -43,7 +43,7 @@ async def configure(settings: kopf.OperatorSettings, memo: Memo, **_: Any) -> No
     app.router.add_get("/metrics", _metrics)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
-    await web.TCPSite(runner, memo.settings.shim_host, memo.settings.operator_metrics_port).start()
+    await web.TCPSite(runner, memo.settings.listen_host, memo.settings.operator_metrics_port).start()
     memo["_metrics_runner"] = runner
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 from typing import Any
 
 from devcluster.topology import Topology
@@ -55,6 +56,10 @@ def test_sample_cluster_becomes_connected_with_real_member_data(
     wait_until(lambda: (o := get())["status"]["observedGeneration"] == o["metadata"]["generation"] == 2, 30,
                "observedGeneration follows generation")
     assert "client-key-data" not in operator.text() and "BEGIN" not in operator.text()
+    with urllib.request.urlopen(f"http://127.0.0.1:{operator.metrics_port}/metrics", timeout=5) as r:
+        metrics = r.read().decode()
+    assert f'cloudops_operator_cluster_connected{{cluster="member-1",namespace="{namespace}"}} 1.0' in metrics
+    assert 'cloudops_operator_cluster_syncs_total{result="connected"}' in metrics
 
 
 def test_missing_secret_is_an_error_a_human_can_act_on(hub: Kubectl, namespace: str,

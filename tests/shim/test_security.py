@@ -126,6 +126,13 @@ async def test_rate_limits_answer_429_with_retry_after(settings: Settings, make_
     per_ip = Settings(**{**settings.__dict__, "rate_limits": RateLimits(ip_rate=0.5, ip_burst=2)})
     async with TestClient(TestServer(create_app(per_ip)), headers={"X-API-Key": key}) as client:
         assert [(await client.get(LIST)).status for _ in range(3)] == [200, 200, 429]
+    other = await make_key("patient", ["cloudops:admins"])
+    per_route = Settings(**{**settings.__dict__, "rate_limits": RateLimits(route_rate=0.5, route_burst=2)})
+    async with TestClient(TestServer(create_app(per_route))) as client:
+        statuses = [(await client.get(LIST, headers={"X-API-Key": k})).status for k in (key, other, key)]
+        assert statuses == [200, 200, 429], "the route's bucket is shared by every caller"
+        r = await client.get("/api/k8s/clusters/metrics/summary", headers={"X-API-Key": other})
+        assert r.status == 200, "another route has its own bucket"
 
 
 async def test_audit_records_every_call_without_secrets(
