@@ -35,6 +35,7 @@ def up(members: int = 1) -> Topology:
         kubeconfig.write_text(kwok.portable_kubeconfig(name))
         kubeconfig.chmod(0o600)
         kwok.wait_ready(kubeconfig)
+        kwok.wait_leaders(kubeconfig)
         kwok.scale_nodes(name)
         logs = root / "logs" / name
         if not logs.exists():

@@ -6,6 +6,7 @@ import base64
 import os
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -122,6 +123,26 @@ class Kwok:
         except subprocess.TimeoutExpired:
             return False
         return res.returncode == 0 and res.stdout.strip() == "ok"
+
+    def leaders_fresh(self, kubeconfig: Path, max_age: float = 5.0) -> bool:
+        """Controller-manager and scheduler hold and renew their leader leases (after a restart the
+        previous holder's lease must expire first, about 15 s)."""
+        for lease in ("kube-controller-manager", "kube-scheduler"):
+            res = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "-n", "kube-system", "get", "lease",
+                                  lease, "-o", "jsonpath={.spec.renewTime}"], capture_output=True, text=True)
+            if res.returncode != 0 or not res.stdout:
+                return False
+            renewed = datetime.fromisoformat(res.stdout.replace("Z", "+00:00"))
+            if (datetime.now(UTC) - renewed).total_seconds() > max_age:
+                return False
+        return True
+
+    def wait_leaders(self, kubeconfig: Path, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.leaders_fresh(kubeconfig):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"controller-manager/scheduler of {kubeconfig} not leading after {timeout}s")
+            time.sleep(1)  # poll
 
     def wait_ready(self, kubeconfig: Path, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout

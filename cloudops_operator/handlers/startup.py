@@ -34,8 +34,8 @@ async def configure(settings: kopf.OperatorSettings, memo: Memo, **_: Any) -> No
     memo.hub = await hub_client(memo.settings.kubeconfig)
     memo.members = MemberClients()
     settings.persistence.finalizer = "cloudops.io/finalizer"
-    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="cloudops.io")
-    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix="cloudops.io")
+    settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="kopf.cloudops.io")
+    settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix="kopf.cloudops.io")
     settings.posting.level = 30  # events for warnings and errors only
     settings.watching.server_timeout = 300
     # Prometheus metrics on kopf's own loop, as kopf serves its liveness probe.

@@ -9,7 +9,6 @@ import signal
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -95,18 +94,9 @@ async def test_frozen_member_turns_disconnected_and_recovers(topology: Topology,
 def heal(name: str, kubeconfig: Path) -> None:
     """Controller-manager and scheduler exit after losing their lease while the apiserver hung:
     start them again and wait until both lead, so later tests see a healthy member."""
-    Kwok(bin_dir()).start(name)
-    k = Kubectl(kubeconfig)
-
-    def leading() -> bool:
-        for lease in ("kube-controller-manager", "kube-scheduler"):
-            spec = k.json("-n", "kube-system", "get", "lease", lease)["spec"]
-            renewed = datetime.fromisoformat(spec["renewTime"].replace("Z", "+00:00"))
-            if (datetime.now(UTC) - renewed).total_seconds() > 5:
-                return False
-        return True
-
-    wait_until(leading, 60, f"{name} controller-manager and scheduler leading again")
+    kwok = Kwok(bin_dir())
+    kwok.start(name)
+    kwok.wait_leaders(kubeconfig)
 
 
 async def _eq(value: Any, expected: Any) -> bool:

@@ -37,7 +37,7 @@ def make_key(hub_api: ApiClient, namespace: str) -> KeyMaker:
 def settings(topology: Topology, namespace: str, tmp_path: Path) -> Settings:
     return Settings(namespace=namespace, kubeconfig=str(topology.hub.kubeconfig),
                     audit_sink=f"file:{tmp_path / 'audit.jsonl'}", member_timeout_seconds=3.0,
-                    sync_timeout_seconds=20.0)
+                    sync_timeout_seconds=10.0)
 
 
 @pytest.fixture

@@ -142,7 +142,7 @@ async def test_cluster_quota(settings: Settings, make_key: KeyMaker, topology: T
 
 
 async def test_live_test_resources_and_sync_follow_the_member(
-        topology: Topology, shim: Client, operator: OperatorProcess) -> None:
+        topology: Topology, hub: Kubectl, namespace: str, shim: Client, operator: OperatorProcess) -> None:
     member = Kubectl(topology.members[0].kubeconfig)
     c = (await add(shim, "live", topology.members[0].kubeconfig))["data"]
     test = (await call(shim, "POST", f"/api/k8s/clusters/{c['id']}/test"))["data"]
@@ -160,6 +160,9 @@ async def test_live_test_resources_and_sync_follow_the_member(
         assert after["resources"]["deployments"] == before["resources"]["deployments"] + 1
         assert after["resources"]["configmaps"] >= before["resources"]["configmaps"] + 1
 
+        # With an hour between syncs, only the sync request itself can make the operator answer in time.
+        await asyncio.to_thread(hub, "-n", namespace, "patch", "managedcluster", "live", "--type=merge", "-p",
+                                '{"spec":{"syncIntervalSeconds":3600}}')
         synced = (await call(shim, "POST", "/api/k8s/clusters/live/sync"))["data"]
         assert synced["status"] == "connected" and synced["health_status"] == "healthy"
         detail = (await call(shim, "GET", "/api/k8s/clusters/live"))["data"]
