@@ -12,6 +12,8 @@ from api_shim.endpoints import Endpoint
 __all__ = ["build_openapi"]
 
 REF = "#/components/schemas/{model}"
+SYSTEM_ROUTES = {"/healthz": "liveness", "/readyz": "readiness: the hub answers", "/metrics": "Prometheus metrics",
+                 "/api/k8s/openapi.json": "this document"}
 
 
 def _schema(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
@@ -68,9 +70,17 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for ep in endpoints:
         paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, components)
+    plain = {"200": {"description": "success"}, "503": {"description": "not ready"}}
+    for path, summary in SYSTEM_ROUTES.items():
+        paths[path] = {"get": {"operationId": f"get_{path.strip('/').replace('/', '_').replace('.', '_')}",
+                               "summary": summary, "tags": ["system"], "security": [], "responses": plain}}
     return {
         "openapi": "3.1.0",
         "info": {"title": "CloudOps K8s API", "version": "v1alpha1"},
         "paths": paths,
-        "components": {"schemas": components},
+        "security": [{"apiKey": []}, {"bearer": []}],
+        "components": {"schemas": components, "securitySchemes": {
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            "bearer": {"type": "http", "scheme": "bearer",
+                       "description": "a JWT from the configured issuer, or a token the hub accepts (TokenReview)"}}},
     }

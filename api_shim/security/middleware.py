@@ -16,8 +16,10 @@ from api_shim.security.audit import AuditRecord, redact_params
 from api_shim.security.authn import AuthError
 from api_shim.security.authz import Attributes
 from api_shim.security.identity import User
-from api_shim.state import AUDIT, AUTHN, AUTHZ, LIMITS, SETTINGS
+from api_shim.state import AUDIT, AUTHN, AUTHZ, HUB, LIMITS, SETTINGS
 from cloudops.conditions import now_iso
+from cloudops.constants import ID_LABEL, MANAGED_CLUSTER
+from cloudops.kube.custom_objects import CustomObjects
 
 __all__ = ["USER", "audit_middleware", "endpoint_of", "security_middleware"]
 
@@ -34,10 +36,15 @@ def client_ip(request: web.Request) -> str:
     return request.remote or "unknown"
 
 
-def _attributes(request: web.Request, ep: Endpoint) -> Attributes:
-    ref = request.match_info.get("id", "")
-    name = ref if ref and not ref.isdigit() else ""
-    return Attributes(ep.verb, ep.resource, request.app[SETTINGS].namespace, ep.subresource, name)
+async def _attributes(request: web.Request, ep: Endpoint) -> Attributes:
+    """The object's name goes into the review, so RBAC rules with resourceNames hold for ids too."""
+    namespace, ref = request.app[SETTINGS].namespace, request.match_info.get("id", "")
+    name = ref
+    if ref.isdigit() and ep.resource == MANAGED_CLUSTER.plural:
+        found = await CustomObjects(request.app[HUB], MANAGED_CLUSTER, namespace).list(
+            label_selector=f"{ID_LABEL}={int(ref)}")
+        name = found[0]["metadata"]["name"] if found else ""
+    return Attributes(ep.verb, ep.resource, namespace, ep.subresource, name)
 
 
 @web.middleware
@@ -55,7 +62,7 @@ async def security_middleware(request: web.Request, handler: Handler) -> web.Str
     request[USER] = user
     _limit(limits.user.take(user.name, now), f"user {user.name}")
     _limit(limits.route.take(f"{ep.method} {ep.path}", now), f"route {ep.method} {ep.path}")
-    attrs = _attributes(request, ep)
+    attrs = await _attributes(request, ep)
     allowed, reason = await request.app[AUTHZ].allowed(user, attrs)
     if not allowed:
         detail = f"user {user.name!r} cannot {attrs.describe()}" + (f": {reason}" if reason else "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from kubernetes_asyncio.client import ApiClient, CustomObjectsApi
@@ -28,46 +29,36 @@ class CustomObjects:
     def _args(self) -> tuple[str, str, str, str]:
         return GROUP, VERSION, self.namespace, self.kind.plural
 
-    async def list(self, label_selector: str | None = None) -> list[Body]:
+    @staticmethod
+    async def _call(request: Awaitable[Any]) -> Any:
         try:
-            res = await self._api.list_namespaced_custom_object(*self._args(), label_selector=label_selector or "")
+            return await request
         except ApiException as e:
             raise translate(e) from None
+
+    async def list(self, label_selector: str | None = None) -> list[Body]:
+        res = await self._call(self._api.list_namespaced_custom_object(
+            *self._args(), label_selector=label_selector or ""))
         return list(res.get("items", []))
 
     async def get(self, name: str) -> Body:
-        try:
-            res: Body = await self._api.get_namespaced_custom_object(*self._args(), name)
-        except ApiException as e:
-            raise translate(e) from None
+        res: Body = await self._call(self._api.get_namespaced_custom_object(*self._args(), name))
         return res
 
     async def create(self, body: Body) -> Body:
-        try:
-            res: Body = await self._api.create_namespaced_custom_object(
-                *self._args(), body, field_manager=FIELD_MANAGER)
-        except ApiException as e:
-            raise translate(e) from None
+        res: Body = await self._call(self._api.create_namespaced_custom_object(
+            *self._args(), body, field_manager=FIELD_MANAGER))
         return res
 
     async def patch(self, name: str, patch: Body) -> Body:
-        try:
-            res: Body = await self._api.patch_namespaced_custom_object(
-                *self._args(), name, patch, field_manager=FIELD_MANAGER, **MERGE)
-        except ApiException as e:
-            raise translate(e) from None
+        res: Body = await self._call(self._api.patch_namespaced_custom_object(
+            *self._args(), name, patch, field_manager=FIELD_MANAGER, **MERGE))
         return res
 
     async def patch_status(self, name: str, status: Body) -> Body:
-        try:
-            res: Body = await self._api.patch_namespaced_custom_object_status(
-                *self._args(), name, {"status": status}, field_manager=FIELD_MANAGER, **MERGE)
-        except ApiException as e:
-            raise translate(e) from None
+        res: Body = await self._call(self._api.patch_namespaced_custom_object_status(
+            *self._args(), name, {"status": status}, field_manager=FIELD_MANAGER, **MERGE))
         return res
 
     async def delete(self, name: str) -> None:
-        try:
-            await self._api.delete_namespaced_custom_object(*self._args(), name)
-        except ApiException as e:
-            raise translate(e) from None
+        await self._call(self._api.delete_namespaced_custom_object(*self._args(), name))

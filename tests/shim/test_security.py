@@ -164,3 +164,27 @@ async def test_audit_records_every_call_without_secrets(
     for blob in [*texts, audit_file.read_text(), logs]:
         for bit in secret_bits:
             assert bit not in blob
+
+
+async def test_rbac_resource_names_apply_to_ids_too(settings: Settings, make_key: KeyMaker, hub: Kubectl,
+                                                   namespace: str) -> None:
+    def setup() -> None:
+        for name, cid in (("mine", 7), ("theirs", 8)):
+            hub("apply", "-f", "-", stdin=json.dumps({
+                "apiVersion": "cloudops.io/v1alpha1", "kind": "ManagedCluster",
+                "metadata": {"name": name, "namespace": namespace, "labels": {"cloudops.io/id": str(cid)}},
+                "spec": {"kubeconfigSecretRef": {"name": "x"}}}))
+        hub("-n", namespace, "create", "role", "one-cluster", "--verb=get",
+            "--resource=managedclusters.cloudops.io", "--resource-name=mine")
+        hub("-n", namespace, "create", "rolebinding", "one-cluster", "--role=one-cluster", "--user=scoped")
+
+    await asyncio.to_thread(setup)
+    key = await make_key("scoped", [])
+    async with TestClient(TestServer(create_app(settings)), headers={"X-API-Key": key}) as client:
+        async def allowed() -> bool:
+            return (await client.get("/api/k8s/clusters/mine")).status == 200
+
+        await eventually(allowed, 20, "role applies")
+        assert (await client.get("/api/k8s/clusters/7")).status == 200, "id 7 is 'mine'"
+        assert (await client.get("/api/k8s/clusters/8")).status == 403
+        assert (await client.get("/api/k8s/clusters/theirs")).status == 403
