@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient, CoreV1Api
-from kubernetes_asyncio.client.exceptions import ApiException
+from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1OwnerReference
 
 from cloudops.clusters.connect import ConnectError, MemberClients, explain
 from cloudops.clusters.errors import QuotaExceeded, SyncTimeout
@@ -20,7 +19,7 @@ from cloudops.constants import API_VERSION, GROUP, ID_LABEL, MANAGED_CLUSTER
 from cloudops.ids import allocate_id
 from cloudops.kube.client import client_from_kubeconfig
 from cloudops.kube.custom_objects import CustomObjects
-from cloudops.kube.errors import Conflict, NotFound, translate
+from cloudops.kube.errors import Conflict, NotFound
 from cloudops.kube.secrets import Secrets
 
 __all__ = ["CLUSTER_LABEL", "SYNC_ANNOTATION", "Registration", "Registry"]
@@ -92,47 +91,49 @@ class Registry:
             raise Conflict(f"cluster {reg.name!r} already exists")
         if len(existing) >= max_clusters:
             raise QuotaExceeded(len(existing), max_clusters)
+        # The CR claims the name atomically (a concurrent add of the same name gets 409 here), then
+        # the Secret follows, owned by it; nothing of another caller's is ever touched.
         secret = secret_name_for(reg.name)
-        await self._store_secret(secret, reg)
         cluster_id = await allocate_id(self.hub, self.namespace, MANAGED_CLUSTER.plural)
         spec: Body = {"displayName": reg.display_name or reg.name, "provider": reg.provider, "region": reg.region,
                       "description": reg.description, "tags": reg.tags,
                       "kubeconfigSecretRef": {"name": secret, "key": "kubeconfig"}}
         if reg.context:
             spec["context"] = reg.context
-        body = {"apiVersion": API_VERSION, "kind": MANAGED_CLUSTER.kind,
-                "metadata": {"name": reg.name, "namespace": self.namespace, "labels": {ID_LABEL: str(cluster_id)}},
-                "spec": spec}
+        created = await self.clusters.create({
+            "apiVersion": API_VERSION, "kind": MANAGED_CLUSTER.kind,
+            "metadata": {"name": reg.name, "namespace": self.namespace, "labels": {ID_LABEL: str(cluster_id)}},
+            "spec": spec})
         try:
-            created = await self.clusters.create(body)
+            await self._store_secret(secret, reg, created)
         except Exception:
-            await Secrets(self.hub, self.namespace).delete(secret)
+            await self.clusters.delete(reg.name)
             raise
-        await self._own_secret(secret, created)
-        return created
+        # The operator may have looked before the Secret existed: ask it to look again now.
+        return (await self._ask_sync(reg.name))[0]
 
-    async def _store_secret(self, name: str, reg: Registration) -> None:
+    async def _ask_sync(self, name: str) -> tuple[Body, str]:
+        """Sets the sync-request annotation to a fresh token; the operator echoes it in status."""
+        token = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        patched = await self.clusters.patch(name, {"metadata": {"annotations": {SYNC_ANNOTATION: token}}})
+        return patched, token
+
+    async def _store_secret(self, name: str, reg: Registration, owner_cluster: Body) -> None:
+        """Creates the kubeconfig Secret owned by its cluster (garbage-collected with it even without the
+        operator). A Secret of that name left by an earlier cluster of the same name is replaced."""
+        meta = owner_cluster["metadata"]
+        owner = V1OwnerReference(api_version=API_VERSION, kind=MANAGED_CLUSTER.kind, name=meta["name"],
+                                 uid=meta["uid"])
         secrets = Secrets(self.hub, self.namespace)
         try:
-            await secrets.create(name, {"kubeconfig": reg.kubeconfig}, labels={CLUSTER_LABEL: reg.name})
+            await secrets.create(name, {"kubeconfig": reg.kubeconfig}, labels={CLUSTER_LABEL: reg.name}, owner=owner)
         except Conflict:
-            # Left behind by an add that failed half-way? Only then may it be replaced.
             current = await CoreV1Api(self.hub).read_namespaced_secret(name, self.namespace)
             if (current.metadata.labels or {}).get(CLUSTER_LABEL) != reg.name:
                 raise Conflict(f"a Secret named {name!r} exists and does not belong to cluster {reg.name!r}") \
                     from None
             await secrets.delete(name)
-            await secrets.create(name, {"kubeconfig": reg.kubeconfig}, labels={CLUSTER_LABEL: reg.name})
-
-    async def _own_secret(self, name: str, cluster: Body) -> None:
-        """The Secret is owned by its cluster, so garbage collection removes it even without the operator."""
-        meta = cluster["metadata"]
-        owner = {"apiVersion": API_VERSION, "kind": MANAGED_CLUSTER.kind, "name": meta["name"], "uid": meta["uid"]}
-        try:
-            await CoreV1Api(self.hub).patch_namespaced_secret(
-                name, self.namespace, {"metadata": {"ownerReferences": [owner]}})
-        except ApiException as e:
-            raise translate(e) from None
+            await secrets.create(name, {"kubeconfig": reg.kubeconfig}, labels={CLUSTER_LABEL: reg.name}, owner=owner)
 
     async def update(self, ref: str, changes: Body) -> Body:
         cluster = await self.find(ref)
@@ -163,8 +164,7 @@ class Registry:
         """Asks the operator for an immediate reconcile and waits until its status answers the request."""
         cluster = await self.find(ref)
         name = cluster["metadata"]["name"]
-        token = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        await self.clusters.patch(name, {"metadata": {"annotations": {SYNC_ANNOTATION: token}}})
+        _, token = await self._ask_sync(name)
         deadline = time.monotonic() + wait_seconds
         delay = 0.1
         while time.monotonic() < deadline:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1ObjectMeta, V1Secret
+from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1ObjectMeta, V1OwnerReference, V1Secret
 from kubernetes_asyncio.client.exceptions import ApiException
 
 from cloudops.kube.errors import NotFound, translate
@@ -27,9 +27,11 @@ class Secrets:
             raise NotFound(f"secret {name!r} has no key {key!r}")
         return base64.b64decode(data[key]).decode("utf-8")
 
-    async def create(self, name: str, data: dict[str, str], labels: dict[str, str] | None = None) -> None:
+    async def create(self, name: str, data: dict[str, str], labels: dict[str, str] | None = None,
+                     owner: V1OwnerReference | None = None) -> None:
         body = V1Secret(
-            metadata=V1ObjectMeta(name=name, namespace=self.namespace, labels=labels or {}),
+            metadata=V1ObjectMeta(name=name, namespace=self.namespace, labels=labels or {},
+                                  owner_references=[owner] if owner else None),
             type="Opaque",
             data={k: base64.b64encode(v.encode()).decode() for k, v in data.items()},
         )

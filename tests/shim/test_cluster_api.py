@@ -206,3 +206,19 @@ async def test_batch_health_check(topology: Topology, shim: Client, operator: Op
     assert first["resources"]["nodes"] == 2 and len(first["components"]) == 4
     err = await call(shim, "POST", "/api/k8s/clusters/health/check", 400, json={"cluster_ids": []})
     assert "body.cluster_ids" in err["error"]
+
+
+async def test_concurrent_adds_of_one_name_leave_one_intact_cluster(topology: Topology, hub: Kubectl,
+                                                                    namespace: str, shim: Client) -> None:
+    m1, m2 = topology.members[0], topology.members[1]
+    results = await asyncio.gather(
+        shim.post("/api/k8s/clusters/add", json={"name": "race", "kubeconfig": b64(m1.kubeconfig)}),
+        shim.post("/api/k8s/clusters/add", json={"name": "race", "kubeconfig": b64(m2.kubeconfig)}))
+    statuses = sorted(r.status for r in results)
+    assert statuses == [200, 409], statuses
+    winner = m1 if results[0].status == 200 else m2
+    secret = await asyncio.to_thread(hub.json, "-n", namespace, "get", "secret", "cloudops-kubeconfig-race")
+    assert base64.b64decode(secret["data"]["kubeconfig"]) == winner.kubeconfig.read_bytes()
+    owner = secret["metadata"]["ownerReferences"][0]
+    cluster = await asyncio.to_thread(hub.json, "-n", namespace, "get", "managedcluster", "race")
+    assert owner["uid"] == cluster["metadata"]["uid"]
