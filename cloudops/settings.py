@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, TypeVar
 
 __all__ = ["RateLimits", "Settings"]
+
+T = TypeVar("T")
+
+
+def _from_env(defaults: T, names: dict[str, str]) -> T:
+    """`defaults` with each field whose variable is set replaced, converted to the default's type."""
+    changes: dict[str, Any] = {}
+    for f in fields(defaults):  # type: ignore[arg-type]
+        var = names.get(f.name)
+        if var and os.environ.get(var):
+            current = getattr(defaults, f.name)
+            changes[f.name] = os.environ[var] if current is None else type(current)(os.environ[var])
+    return replace(defaults, **changes)  # type: ignore[type-var]
 
 
 @dataclass(frozen=True)
@@ -34,32 +48,19 @@ class Settings:
     jwt_secret: str = "cloudops-jwt"  # hub Secret with issuer, audience and the verification key
     audit_sink: str = "stdout"  # stdout | none | file:/path
     authz_cache_seconds: float = 10.0
-    rate_limits: RateLimits = RateLimits()
+    rate_limits: RateLimits = field(default_factory=RateLimits)
 
     @classmethod
     def from_env(cls) -> Settings:
-        env = os.environ.get
-        d = cls()
-        limits = RateLimits(
-            user_rate=float(env("CLOUDOPS_RATE_USER", str(d.rate_limits.user_rate))),
-            user_burst=int(env("CLOUDOPS_BURST_USER", str(d.rate_limits.user_burst))),
-            ip_rate=float(env("CLOUDOPS_RATE_IP", str(d.rate_limits.ip_rate))),
-            ip_burst=int(env("CLOUDOPS_BURST_IP", str(d.rate_limits.ip_burst))),
-            route_rate=float(env("CLOUDOPS_RATE_ROUTE", str(d.rate_limits.route_rate))),
-            route_burst=int(env("CLOUDOPS_BURST_ROUTE", str(d.rate_limits.route_burst))),
-        )
-        return cls(
-            namespace=env("CLOUDOPS_NAMESPACE", d.namespace),
-            kubeconfig=env("KUBECONFIG") or None,
-            listen_host=env("CLOUDOPS_LISTEN_HOST", d.listen_host),
-            shim_port=int(env("CLOUDOPS_SHIM_PORT", str(d.shim_port))),
-            operator_health_port=int(env("CLOUDOPS_OPERATOR_HEALTH_PORT", str(d.operator_health_port))),
-            operator_metrics_port=int(env("CLOUDOPS_OPERATOR_METRICS_PORT", str(d.operator_metrics_port))),
-            member_timeout_seconds=float(env("CLOUDOPS_MEMBER_TIMEOUT", str(d.member_timeout_seconds))),
-            sync_timeout_seconds=float(env("CLOUDOPS_SYNC_TIMEOUT", str(d.sync_timeout_seconds))),
-            max_clusters=int(env("CLOUDOPS_MAX_CLUSTERS", str(d.max_clusters))),
-            jwt_secret=env("CLOUDOPS_JWT_SECRET", d.jwt_secret),
-            audit_sink=env("CLOUDOPS_AUDIT_SINK", d.audit_sink),
-            authz_cache_seconds=float(env("CLOUDOPS_AUTHZ_CACHE_SECONDS", str(d.authz_cache_seconds))),
-            rate_limits=limits,
-        )
+        limits = _from_env(RateLimits(), {
+            "user_rate": "CLOUDOPS_RATE_USER", "user_burst": "CLOUDOPS_BURST_USER",
+            "ip_rate": "CLOUDOPS_RATE_IP", "ip_burst": "CLOUDOPS_BURST_IP",
+            "route_rate": "CLOUDOPS_RATE_ROUTE", "route_burst": "CLOUDOPS_BURST_ROUTE"})
+        settings = _from_env(cls(), {
+            "namespace": "CLOUDOPS_NAMESPACE", "kubeconfig": "KUBECONFIG", "listen_host": "CLOUDOPS_LISTEN_HOST",
+            "shim_port": "CLOUDOPS_SHIM_PORT", "operator_health_port": "CLOUDOPS_OPERATOR_HEALTH_PORT",
+            "operator_metrics_port": "CLOUDOPS_OPERATOR_METRICS_PORT",
+            "member_timeout_seconds": "CLOUDOPS_MEMBER_TIMEOUT", "sync_timeout_seconds": "CLOUDOPS_SYNC_TIMEOUT",
+            "max_clusters": "CLOUDOPS_MAX_CLUSTERS", "jwt_secret": "CLOUDOPS_JWT_SECRET",
+            "audit_sink": "CLOUDOPS_AUDIT_SINK", "authz_cache_seconds": "CLOUDOPS_AUTHZ_CACHE_SECONDS"})
+        return replace(settings, rate_limits=limits)
