@@ -92,3 +92,17 @@ def test_deploy_kustomization_is_accepted_by_server_dry_run(hub: Kubectl) -> Non
     for kind in ("deployment.apps/cloudops-operator", "deployment.apps/cloudops-shim",
                  'clusterrole.rbac.authorization.k8s.io/cloudops:viewer'):
         assert kind in res.stdout
+
+
+def test_cluster_metrics_requires_its_cluster_and_bounds_history(hub: Kubectl, namespace: str) -> None:
+    """ClusterMetrics is written by the operator (no sample); the schema still guards it."""
+    obj: dict[str, Any] = {"apiVersion": "cloudops.io/v1alpha1", "kind": "ClusterMetrics",
+                           "metadata": {"name": "m", "namespace": namespace}, "spec": {}}
+    res = hub.run("create", "-f", "-", "-v=6", stdin=json.dumps(obj), check=False)
+    assert "422 Unprocessable Entity" in res.stderr and "spec.clusterRef" in res.stderr
+    obj["spec"] = {"clusterRef": {"name": "member-1"}}
+    hub("create", "-f", "-", stdin=json.dumps(obj))
+    points = [{"t": f"2026-01-01T00:{i % 60:02d}:00Z", "n": 1, "cpu": 1.0} for i in range(61)]
+    res = hub.run("-n", namespace, "patch", "clustermetrics", "m", "--subresource=status", "--type=merge", "-p",
+                  json.dumps({"status": {"series": {"1h": points}}}), check=False)
+    assert res.returncode != 0 and "status.series.1h" in res.stderr and "60" in res.stderr
