@@ -13,6 +13,7 @@ from api_shim.routes.clusters import registry
 from api_shim.views import cluster_summary
 from cloudops.clusters.fleet import probe_many
 from cloudops.clusters.metrics_store import read_series
+from cloudops.clusters.probe import Scope
 from cloudops.conditions import now_iso
 from cloudops.kube.errors import NotFound
 
@@ -179,7 +180,8 @@ async def batch_health_check(call: Call) -> web.Response:
         if missing and not clusters:
             raise ApiError(404, f"body.cluster_ids: no such clusters: {', '.join(missing)}", 1002)
     results = []
-    for r in await probe_many(reg, clusters):
+    scope = Scope(components=b.check_components, resources=b.check_resources)
+    for r in await probe_many(reg, clusters, scope):
         view = cluster_summary(r.cluster)
         item: dict[str, Any] = {"cluster_id": view["id"], "cluster_name": view["name"]}
         if r.snapshot is None:

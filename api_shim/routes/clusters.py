@@ -11,7 +11,7 @@ from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
 from api_shim.security.middleware import USER
 from api_shim.state import HUB, MEMBERS, SETTINGS
-from api_shim.views import cluster_detail, cluster_summary, resources_view, usage_view
+from api_shim.views import cluster_detail, cluster_summary, resources_view, usage_view, version_of
 from cloudops.clusters.fleet import probe_cluster
 from cloudops.clusters.kubeconfig import decode_base64_kubeconfig
 from cloudops.clusters.registry import Registration, Registry
@@ -202,7 +202,8 @@ async def delete_cluster(call: Call) -> web.Response:
                data=ConnectionTest)
 async def test_cluster(call: Call) -> web.Response:
     reg = registry(call.request)
-    return ok(await reg.live(await reg.find(call.path("id"))))
+    result = await reg.live(await reg.find(call.path("id")))
+    return ok({**result, "version": version_of({"kubernetesVersion": result["version"]})})
 
 
 @section.route("POST", "/api/k8s/clusters/{id}/sync", "同步集群状态", verb="create", subresource="sync",

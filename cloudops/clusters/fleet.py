@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudops.clusters.connect import explain
-from cloudops.clusters.probe import Snapshot, probe
+from cloudops.clusters.probe import FULL, Scope, Snapshot, probe
 from cloudops.clusters.registry import Registry
 
 __all__ = ["ProbeResult", "probe_cluster", "probe_many"]
@@ -22,11 +22,11 @@ class ProbeResult:
     message: str = ""
 
 
-async def probe_cluster(registry: Registry, cluster: dict[str, Any]) -> ProbeResult:
+async def probe_cluster(registry: Registry, cluster: dict[str, Any], scope: Scope = FULL) -> ProbeResult:
     server = (cluster.get("status") or {}).get("apiServer") or "the member API server"
     try:
         api, server = await registry.members.get(registry.hub, registry.namespace, cluster.get("spec", {}))
-        snap = await asyncio.wait_for(probe(api, server), timeout=registry.timeout)
+        snap = await asyncio.wait_for(probe(api, server, scope), timeout=registry.timeout)
     except asyncio.CancelledError:
         raise
     except Exception as e:
@@ -35,5 +35,5 @@ async def probe_cluster(registry: Registry, cluster: dict[str, Any]) -> ProbeRes
     return ProbeResult(cluster, snap, "connected")
 
 
-async def probe_many(registry: Registry, clusters: list[dict[str, Any]]) -> list[ProbeResult]:
-    return list(await asyncio.gather(*(probe_cluster(registry, c) for c in clusters)))
+async def probe_many(registry: Registry, clusters: list[dict[str, Any]], scope: Scope = FULL) -> list[ProbeResult]:
+    return list(await asyncio.gather(*(probe_cluster(registry, c, scope) for c in clusters)))

@@ -14,7 +14,7 @@ from kubernetes_asyncio.client.exceptions import ApiException
 from cloudops.clusters.health import HealthInput, health_status, parse_quantity, score_health
 from cloudops.kube.raw import METADATA_ONLY, get_json, get_text
 
-__all__ = ["Snapshot", "ping", "probe"]
+__all__ = ["FULL", "Scope", "Snapshot", "ping", "probe"]
 
 LEASE_COMPONENTS = {"controller-manager": "kube-controller-manager", "scheduler": "kube-scheduler"}
 COUNTED = {"pods": "/api/v1/pods", "deployments": "/apis/apps/v1/deployments", "services": "/api/v1/services",
@@ -124,16 +124,24 @@ async def _usage(api: ApiClient, nodes: list[Json]) -> tuple[Json, dict[str, tup
     return usage, per_node
 
 
-async def probe(api: ApiClient, api_server: str) -> Snapshot:
-    (version, elapsed), node_list = await asyncio.gather(_timed(get_json(api, "/version")),
-                                                         get_json(api, "/api/v1/nodes"))
-    nodes = list(node_list.get("items") or [])
-    counted = await asyncio.gather(*(_count(api, path) for path in COUNTED.values()))
-    counts = dict(zip(COUNTED, counted, strict=True))
-    counts["nodes"] = len(nodes)
-    (readyz, readyz_time), leases, (usage, per_node) = await asyncio.gather(
-        _readyz(api), asyncio.gather(*(_lease_fresh(api, lease) for lease in LEASE_COMPONENTS.values())),
-        _usage(api, nodes))
+@dataclass(frozen=True)
+class Scope:
+    """Which parts to read; a batch health check may skip what it was not asked for."""
+
+    components: bool = True
+    resources: bool = True
+
+
+FULL = Scope()
+
+
+async def _no_usage() -> tuple[Json, dict[str, tuple[float, float]]]:
+    return {"cpuPercent": None, "memoryPercent": None, "diskPercent": None, "source": "none"}, {}
+
+
+async def _components(api: ApiClient) -> tuple[list[Json], dict[str, bool]]:
+    (readyz, readyz_time), leases = await asyncio.gather(
+        _readyz(api), asyncio.gather(*(_lease_fresh(api, lease) for lease in LEASE_COMPONENTS.values())))
     components = [
         {"name": "api-server", "status": "healthy" if readyz["api-server"] else "unhealthy",
          "responseTimeSeconds": round(readyz_time, 4)},
@@ -145,6 +153,31 @@ async def probe(api: ApiClient, api_server: str) -> Snapshot:
         components.append({"name": comp, "status": "healthy" if fresh else "unhealthy",
                            "responseTimeSeconds": round(t, 4), "message": msg})
         healthy[comp] = fresh
+    return components, healthy
+
+
+async def _no_components() -> tuple[list[Json], dict[str, bool]]:
+    return [], {}
+
+
+async def _counts(api: ApiClient) -> dict[str, int]:
+    counted = await asyncio.gather(*(_count(api, path) for path in COUNTED.values()))
+    return dict(zip(COUNTED, counted, strict=True))
+
+
+async def _no_counts() -> dict[str, int]:
+    return {}
+
+
+async def probe(api: ApiClient, api_server: str, scope: Scope = FULL) -> Snapshot:
+    (version, elapsed), node_list = await asyncio.gather(_timed(get_json(api, "/version")),
+                                                         get_json(api, "/api/v1/nodes"))
+    nodes = list(node_list.get("items") or [])
+    counts, (components, healthy), (usage, per_node) = await asyncio.gather(
+        _counts(api) if scope.resources else _no_counts(),
+        _components(api) if scope.components else _no_components(),
+        _usage(api, nodes) if scope.resources else _no_usage())
+    counts["nodes"] = len(nodes)
     node_views = []
     for n in nodes:
         view = _node_view(n)

@@ -17,16 +17,6 @@ class Secrets:
         self._core = CoreV1Api(api)
         self.namespace = namespace
 
-    async def read_key(self, name: str, key: str) -> str:
-        try:
-            secret = await self._core.read_namespaced_secret(name, self.namespace)
-        except ApiException as e:
-            raise translate(e) from None
-        data = secret.data or {}
-        if key not in data:
-            raise NotFound(f"secret {name!r} has no key {key!r}")
-        return base64.b64decode(data[key]).decode("utf-8")
-
     async def create(self, name: str, data: dict[str, str], labels: dict[str, str] | None = None,
                      owner: V1OwnerReference | None = None) -> None:
         body = V1Secret(

@@ -146,7 +146,7 @@ async def test_live_test_resources_and_sync_follow_the_member(
     member = Kubectl(topology.members[0].kubeconfig)
     c = (await add(shim, "live", topology.members[0].kubeconfig))["data"]
     test = (await call(shim, "POST", f"/api/k8s/clusters/{c['id']}/test"))["data"]
-    assert test["connected"] is True and test["version"] == "v1.33.13" and test["nodes_count"] == 2
+    assert test["connected"] is True and test["version"] == "1.33.13" and test["nodes_count"] == 2
     assert test["api_server"].startswith("https://127.0.0.1:") and 0 < test["response_time"] < 5
 
     before = (await call(shim, "GET", "/api/k8s/clusters/live/resources"))["data"]
@@ -204,6 +204,11 @@ async def test_batch_health_check(topology: Topology, shim: Client, operator: Op
     first = next(r for r in res["results"] if r["cluster_id"] == a["id"])
     assert first["cluster_name"] == "bh-a" and first["status"] == "healthy" and "nodes" not in first
     assert first["resources"]["nodes"] == 2 and len(first["components"]) == 4
+    lean = (await call(shim, "POST", "/api/k8s/clusters/health/check",
+                       json={"cluster_ids": ["bh-a"], "check_components": False, "check_resources": False}))["data"]
+    only = lean["results"][0]
+    assert only["status"] == "healthy" and "components" not in only and "resources" not in only
+    assert {n["status"] for n in only["nodes"]} == {"Ready"}
     err = await call(shim, "POST", "/api/k8s/clusters/health/check", 400, json={"cluster_ids": []})
     assert "body.cluster_ids" in err["error"]
 
