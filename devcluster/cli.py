@@ -26,6 +26,8 @@ def up(members: int = 1) -> Topology:
     clusters: list[Cluster] = []
     for name in _names(members):
         kubeconfig = root / f"{name}.kubeconfig"
+        if name in existing:
+            kwok.relink_binaries(name)
         if name not in existing:
             print(f"[devcluster] creating {name}", file=sys.stderr)
             kwok.create(name)

@@ -79,6 +79,16 @@ class Kwok:
     def delete(self, name: str) -> None:
         self._run("delete", "cluster", "--name", f"{PREFIX}{name}", check=False)
 
+    def relink_binaries(self, name: str) -> None:
+        """kwokctl links each cluster's binaries into the cache; after the cache moved (a new pin, or it
+        was cleared and rebuilt) point the links at the current build, keeping the cluster's data."""
+        bin_dir = self.cluster_dir(name) / "bin"
+        for link in bin_dir.iterdir() if bin_dir.is_dir() else []:
+            target = self.bins / link.name
+            if link.is_symlink() and not link.exists() and target.exists():
+                link.unlink()
+                link.symlink_to(target)
+
     def all_running(self, name: str) -> bool:
         """Every component kwokctl started is still alive (controller-manager and scheduler exit for good
         when they lose their leader lease, e.g. after the apiserver hung)."""
