@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
-from api_shim.routes.clusters import registry
+from api_shim.routes.clusters import find, registry
 from api_shim.views import cluster_summary
 from cloudops.clusters.fleet import probe_many
 from cloudops.clusters.metrics_store import read_series
@@ -102,7 +102,7 @@ def _history(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
                query=MetricsQuery, data=ClusterMetrics)
 async def cluster_metrics(call: Call) -> web.Response:
     reg = registry(call.request)
-    cluster = await reg.find(call.path("id"))
+    cluster = await find(call, reg)
     status = cluster.get("status") or {}
     counts, usage = status.get("resourceCounts") or {}, status.get("usage") or {}
     series = await read_series(reg.hub, reg.namespace, cluster["metadata"]["name"])
@@ -133,7 +133,7 @@ def _health_view(cluster_id: int | None, status: dict[str, Any]) -> dict[str, An
 @section.route("GET", "/api/k8s/clusters/{id}/health", "获取集群健康状态", verb="get", subresource="health",
                data=ClusterHealth)
 async def cluster_health(call: Call) -> web.Response:
-    cluster = await registry(call.request).find(call.path("id"))
+    cluster = await find(call, registry(call.request))
     return ok(_health_view(cluster_summary(cluster)["id"], cluster.get("status") or {}))
 
 

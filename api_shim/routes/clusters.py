@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
-from api_shim.security.middleware import USER
+from api_shim.security.middleware import RESOLVED, USER
 from api_shim.state import HUB, MEMBERS, SETTINGS
 from api_shim.views import cluster_detail, cluster_summary, resources_view, usage_view, version_of
 from cloudops.clusters.fleet import probe_cluster
@@ -137,6 +137,12 @@ class ResourceStats(BaseModel):
     usage: Usage
 
 
+async def find(call: Call, reg: Registry) -> dict[str, Any]:
+    """The cluster `{id}` names; by id it was already read for authorization."""
+    resolved = call.request.get(RESOLVED)
+    return resolved if resolved is not None else await reg.find(call.path("id"))
+
+
 def registry(request: web.Request) -> Registry:
     s = request.app[SETTINGS]
     return Registry(request.app[HUB], s.namespace, s.member_timeout_seconds, request.app[MEMBERS])
@@ -176,7 +182,7 @@ async def list_clusters(call: Call) -> web.Response:
 
 @section.route("GET", "/api/k8s/clusters/{id}", "获取集群详情", verb="get", data=ClusterDetail)
 async def get_cluster(call: Call) -> web.Response:
-    return ok(cluster_detail(await registry(call.request).find(call.path("id"))))
+    return ok(cluster_detail(await find(call, registry(call.request))))
 
 
 @section.route("PUT", "/api/k8s/clusters/{id}", "更新集群信息", verb="update", body=UpdateBody, data=ClusterDetail)
@@ -202,7 +208,7 @@ async def delete_cluster(call: Call) -> web.Response:
                data=ConnectionTest)
 async def test_cluster(call: Call) -> web.Response:
     reg = registry(call.request)
-    result = await reg.live(await reg.find(call.path("id")))
+    result = await reg.live(await find(call, reg))
     return ok({**result, "version": version_of({"kubernetesVersion": result["version"]})})
 
 
@@ -222,7 +228,7 @@ async def sync_cluster(call: Call) -> web.Response:
 async def cluster_resources(call: Call) -> web.Response:
     """Counted live from the member, not from the last sync."""
     reg = registry(call.request)
-    cluster = await reg.find(call.path("id"))
+    cluster = await find(call, reg)
     result = await probe_cluster(reg, cluster)
     if result.snapshot is None:
         raise ApiError(502, f"cluster {cluster['metadata']['name']!r}: {result.message}", 1001)

@@ -21,10 +21,12 @@ from cloudops.conditions import now_iso
 from cloudops.constants import ID_LABEL, MANAGED_CLUSTER
 from cloudops.kube.custom_objects import CustomObjects
 
-__all__ = ["USER", "audit_middleware", "endpoint_of", "security_middleware"]
+__all__ = ["RESOLVED", "USER", "audit_middleware", "endpoint_of", "security_middleware"]
 
 log = logging.getLogger("cloudops.shim")
 USER = web.RequestKey("user", User)
+# The cluster an integer id named, looked up once for authorization and reused by the handler.
+RESOLVED = web.RequestKey("resolved", dict)
 
 
 def endpoint_of(request: web.Request) -> Endpoint | None:
@@ -44,6 +46,8 @@ async def _attributes(request: web.Request, ep: Endpoint) -> Attributes:
         found = await CustomObjects(request.app[HUB], MANAGED_CLUSTER, namespace).list(
             label_selector=f"{ID_LABEL}={int(ref)}")
         name = found[0]["metadata"]["name"] if found else ""
+        if found:
+            request[RESOLVED] = found[0]
     return Attributes(ep.verb, ep.resource, namespace, ep.subresource, name)
 
 
