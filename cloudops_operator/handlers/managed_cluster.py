@@ -70,8 +70,10 @@ def _status_from_snapshot(body: kopf.Body, snap: Snapshot) -> dict[str, Any]:
 
 def _status_from_error(body: kopf.Body, exc: BaseException, server: str) -> dict[str, Any]:
     err = explain(exc, server)
+    # Last-known counts and usage stay (labelled by lastSyncTime); live readings that would now
+    # mislead, component and node health, are dropped (null deletes in a merge patch).
     status = {"phase": err.phase, "healthStatus": "error" if err.phase == "error" else "unknown",
-              "reason": err.reason, "message": err.message,
+              "healthScore": 0.0, "components": None, "nodes": None, "reason": err.reason, "message": err.message,
               "issues": [{"type": "error", "message": err.message, "severity": "critical"}]}
     status.update(ready_status(body, False, err.reason, err.message))
     return status

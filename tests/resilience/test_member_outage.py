@@ -82,7 +82,9 @@ async def test_frozen_member_turns_disconnected_and_recovers(topology: Topology,
             assert "did not answer" in by_name["flaky"]["issues"][0]["message"]
             assert body["summary"] == {"total_checked": 2, "healthy": 1, "warning": 0, "error": 1}
             detail = (await (await client.get("/api/k8s/clusters/flaky")).json())["data"]
-            assert "did not answer in time" in detail["message"]
+            assert "did not answer in time" in detail["message"] and detail["health_score"] == 0.0
+            health = (await (await client.get("/api/k8s/clusters/flaky/health")).json())["data"]
+            assert health["components"] == [] and health["health_status"] == "unknown"
         await eventually(lambda: _eq(phase("flaky"), "connected"), 45, "recovered after thaw")
     finally:
         await asyncio.to_thread(stop_operator, op)
