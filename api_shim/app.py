@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from api_shim.endpoints import Endpoint
+from api_shim.context import prepare
+from api_shim.endpoints import PREPARE, Endpoint
 from api_shim.metrics import ShimMetrics
 from api_shim.middlewares import error_middleware, metrics_middleware
 from api_shim.routes import SECTIONS
@@ -15,9 +16,24 @@ from api_shim.security.audit import AuditSink
 from api_shim.security.authn import Authenticator
 from api_shim.security.authz import Authorizer
 from api_shim.security.middleware import audit_middleware, security_middleware
-from api_shim.state import AUDIT, AUTHN, AUTHZ, ENDPOINTS, HUB, LIMITS, MEMBERS, METRICS, SETTINGS, Limits
+from api_shim.state import (
+    ACCESS,
+    AUDIT,
+    AUTHN,
+    AUTHZ,
+    ENDPOINTS,
+    HUB,
+    LIMITS,
+    MEMBERS,
+    METRICS,
+    REGISTRY,
+    SETTINGS,
+    Limits,
+)
 from cloudops.clusters.connect import MemberClients
+from cloudops.clusters.registry import Registry
 from cloudops.kube.client import hub_client
+from cloudops.members.access import MemberAccess
 from cloudops.settings import Settings
 
 __all__ = ["create_app"]
@@ -34,7 +50,10 @@ async def _clients(app: web.Application) -> AsyncIterator[None]:
     app[AUTHN] = Authenticator(hub, settings.namespace, settings.jwt_secret)
     app[AUTHZ] = Authorizer(hub, settings.authz_cache_seconds)
     app[AUDIT] = AuditSink(settings.audit_sink)
-    app[MEMBERS] = MemberClients()
+    app[MEMBERS] = members = MemberClients()
+    app[REGISTRY] = Registry(hub, settings.namespace, settings.member_timeout_seconds, members)
+    app[ACCESS] = MemberAccess(hub, settings.namespace, members, settings.member_timeout_seconds,
+                               settings.fanout_concurrency)
     yield
     await app[MEMBERS].close()
     app[AUDIT].close()
@@ -48,6 +67,7 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[metrics_middleware, audit_middleware, error_middleware, security_middleware],
         client_max_size=4 * 1024 * 1024)
     app[SETTINGS] = settings
+    app[PREPARE] = prepare
     app[METRICS] = ShimMetrics()
     app[LIMITS] = Limits.from_settings(settings.rate_limits)
     endpoints = _ordered([ep for s in SECTIONS for ep in s.endpoints])

@@ -5,31 +5,56 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from api_shim.envelope import ApiError
+from cloudops.members.access import ClusterRef
+from cloudops.members.objects import ObjectId
 
-__all__ = ["Call", "Endpoint", "Section", "validation_message"]
+__all__ = ["PREPARE", "Call", "ClusterMode", "Endpoint", "Section", "Target", "validation_message"]
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
+# Where an endpoint finds its cluster: nowhere, the `{id}` path segment, `cluster_id` (query or body;
+# the only cluster when there is just one), an object id in `{id}`, or `cluster_ids` (many).
+ClusterMode = Literal["none", "path", "param", "object", "many"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the request context resolved (once) and authorized: the cluster(s) and, for object routes, the id."""
+
+    cluster: ClusterRef | None = None
+    clusters: tuple[ClusterRef, ...] = ()
+    object_id: ObjectId | None = None
+    missing: tuple[str, ...] = ()  # named in cluster_ids but not registered
 
 
 @dataclass(frozen=True)
 class Call:
-    """What a handler gets: the request plus its validated query and body."""
+    """What a handler gets: the request, its validated query and body, and the resolved target."""
 
     request: web.Request
     query: Any
     body: Any
+    target: Target = Target()
 
     def path(self, name: str) -> str:
         return self.request.match_info[name]
 
+    @property
+    def cluster(self) -> ClusterRef:
+        if self.target.cluster is None:
+            raise RuntimeError("this endpoint declares no single cluster")
+        return self.target.cluster
+
 
 Handler = Callable[[Call], Awaitable[web.StreamResponse]]
+Prepare = Callable[[web.Request, "Endpoint", Any, Any], Awaitable[Target]]
+# Set by the app: resolves the endpoint's cluster(s) and authorizes the call (api_shim.context.prepare).
+PREPARE: web.AppKey[Prepare] = web.AppKey("prepare")
 
 
 @dataclass(frozen=True)
@@ -45,11 +70,13 @@ class Endpoint:
     query: type[BaseModel] | None = None
     body: type[BaseModel] | None = None
     data: type[BaseModel] | None = None
+    cluster: ClusterMode = "none"
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         query = _validate(self.query, _query_dict(request, self.query), "query") if self.query else None
         body = _validate(self.body, await _json_body(request), "body") if self.body else None
-        return await self.handler(Call(request, query, body))
+        target = await request.app[PREPARE](request, self, query, body)
+        return await self.handler(Call(request, query, body, target))
 
 
 @dataclass
@@ -62,10 +89,11 @@ class Section:
 
     def route(self, method: str, path: str, summary: str, *, verb: str, subresource: str = "",
               query: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
-              data: type[BaseModel] | None = None, resource: str | None = None) -> Callable[[Handler], Handler]:
+              data: type[BaseModel] | None = None, resource: str | None = None,
+              cluster: ClusterMode = "none") -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.endpoints.append(Endpoint(method, path, summary, self.tag, handler, resource or self.resource,
-                                           verb, subresource, query, body, data))
+                                           verb, subresource, query, body, data, cluster))
             return handler
         return register
 

@@ -15,6 +15,7 @@ from cloudops.clusters.connect import ConnectError
 from cloudops.clusters.errors import QuotaExceeded, SyncTimeout
 from cloudops.clusters.kubeconfig import KubeconfigError
 from cloudops.kube.errors import KubeError, NotFound
+from cloudops.members.errors import MemberError
 
 __all__ = ["error_middleware", "metrics_middleware"]
 
@@ -64,9 +65,12 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _envelope(e.status, e.message)
     except KubeconfigError as e:
         return _envelope(422, str(e), BusinessCode.CONFIG_ERROR)
+    except MemberError as e:
+        # A member's own answer, mapped once in cloudops.members.errors; never confused with the hub's.
+        return _envelope(e.status, e.detail, e.code, {"Retry-After": e.retry_after} if e.retry_after else None)
     except ConnectError as e:
-        # The member did not answer, or refused the credentials: the request named a cluster we cannot use.
-        return _envelope(422, f"{e.reason}: {e.message}", BusinessCode.CLUSTER_CONNECTION_FAILED)
+        # A kubeconfig given to `add` that does not answer or is refused: the same answer as a stored one.
+        return _envelope(502, f"{e.reason}: {e.message}", BusinessCode.CLUSTER_CONNECTION_FAILED)
     except QuotaExceeded as e:
         return _envelope(403, str(e), BusinessCode.PERMISSION_DENIED)
     except SyncTimeout as e:

@@ -13,9 +13,12 @@ from api_shim.security.authn import Authenticator
 from api_shim.security.authz import Authorizer
 from api_shim.security.ratelimit import Buckets
 from cloudops.clusters.connect import MemberClients
+from cloudops.clusters.registry import Registry
+from cloudops.members.access import MemberAccess
 from cloudops.settings import RateLimits, Settings
 
-__all__ = ["AUDIT", "AUTHN", "AUTHZ", "ENDPOINTS", "HUB", "LIMITS", "MEMBERS", "METRICS", "SETTINGS", "Limits"]
+__all__ = ["ACCESS", "AUDIT", "AUTHN", "AUTHZ", "ENDPOINTS", "HUB", "LIMITS", "MEMBERS", "METRICS", "REGISTRY",
+           "SETTINGS", "Limits"]
 
 
 @dataclass
@@ -39,3 +42,6 @@ AUTHZ = web.AppKey("authz", Authorizer)
 LIMITS = web.AppKey("limits", Limits)
 AUDIT = web.AppKey("audit", AuditSink)
 MEMBERS = web.AppKey("members", MemberClients)
+# Cluster lookup in the hub, and sessions with members: one of each per app.
+REGISTRY = web.AppKey("registry", Registry)
+ACCESS = web.AppKey("access", MemberAccess)

@@ -48,6 +48,7 @@ class Settings:
     jwt_secret: str = "cloudops-jwt"  # hub Secret with issuer, audience and the verification key
     audit_sink: str = "stdout"  # stdout | none | file:/path
     authz_cache_seconds: float = 10.0
+    fanout_concurrency: int = 32  # members called at once by one unified query or batch
     rate_limits: RateLimits = field(default_factory=RateLimits)
 
     @classmethod
@@ -62,5 +63,6 @@ class Settings:
             "operator_metrics_port": "CLOUDOPS_OPERATOR_METRICS_PORT",
             "member_timeout_seconds": "CLOUDOPS_MEMBER_TIMEOUT", "sync_timeout_seconds": "CLOUDOPS_SYNC_TIMEOUT",
             "max_clusters": "CLOUDOPS_MAX_CLUSTERS", "jwt_secret": "CLOUDOPS_JWT_SECRET",
-            "audit_sink": "CLOUDOPS_AUDIT_SINK", "authz_cache_seconds": "CLOUDOPS_AUTHZ_CACHE_SECONDS"})
+            "audit_sink": "CLOUDOPS_AUDIT_SINK", "authz_cache_seconds": "CLOUDOPS_AUTHZ_CACHE_SECONDS",
+            "fanout_concurrency": "CLOUDOPS_FANOUT_CONCURRENCY"})
         return replace(settings, rate_limits=limits)

@@ -8,14 +8,14 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
-from api_shim.envelope import ApiError, ok
-from api_shim.routes.clusters import find, registry
+from api_shim.envelope import ok
+from api_shim.models import ClusterRefItem
+from api_shim.state import REGISTRY
 from api_shim.views import cluster_summary
 from cloudops.clusters.fleet import probe_many
 from cloudops.clusters.metrics_store import read_series
 from cloudops.clusters.probe import Scope
 from cloudops.conditions import now_iso
-from cloudops.kube.errors import NotFound
 
 __all__ = ["section"]
 
@@ -29,8 +29,8 @@ class MetricsQuery(BaseModel):
 
 class HealthCheckBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    cluster_ids: list[int | str] | None = Field(None, min_length=1, max_length=200,
-                                                description="ids or names; all clusters when omitted")
+    cluster_ids: list[ClusterRefItem] | None = Field(None, min_length=1, max_length=200,
+                                                     description="ids or names; all clusters when omitted")
     check_components: bool = True
     check_nodes: bool = True
     check_resources: bool = True
@@ -92,6 +92,63 @@ class ClusterHealth(BaseModel):
     issues: list[Issue]
 
 
+class SummaryCounts(BaseModel):
+    total_clusters: int
+    healthy_clusters: int
+    warning_clusters: int
+    error_clusters: int
+    unknown_clusters: int
+    total_resources: int
+    avg_cpu_usage: float | None
+    avg_memory_usage: float | None
+
+
+class SummaryRow(BaseModel):
+    id: int | None
+    name: str
+    health_status: str
+    resource_count: int
+    cpu_usage: float | None
+    memory_usage: float | None
+
+
+class MetricsSummary(BaseModel):
+    summary: SummaryCounts
+    clusters: list[SummaryRow]
+
+
+class CheckedNode(BaseModel):
+    name: str
+    status: str
+
+
+class CheckedCluster(BaseModel):
+    cluster_id: int | None
+    cluster_name: str
+    status: str
+    connected: bool
+    health_score: float
+    issues: list[Issue]
+    response_time: float | None = None
+    components: list[Component] | None = None
+    nodes: list[CheckedNode] | None = None
+    resources: dict[str, int] | None = None
+
+
+class CheckSummary(BaseModel):
+    total_checked: int
+    healthy: int
+    warning: int
+    error: int
+
+
+class HealthCheckResult(BaseModel):
+    check_time: str
+    results: list[CheckedCluster]
+    not_found: list[str]
+    summary: CheckSummary
+
+
 def _history(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"timestamp": p["t"], "cpu_usage": p.get("cpu", 0.0), "memory_usage": p.get("memory", 0.0),
              "disk_usage": p.get("disk", 0.0), "pod_count": p.get("pods", 0), "node_count": p.get("nodes", 0),
@@ -99,16 +156,16 @@ def _history(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 @section.route("GET", "/api/k8s/clusters/{id}/metrics", "获取集群指标", verb="get", subresource="metrics",
-               query=MetricsQuery, data=ClusterMetrics)
+               query=MetricsQuery, data=ClusterMetrics, cluster="path")
 async def cluster_metrics(call: Call) -> web.Response:
-    reg = registry(call.request)
-    cluster = await find(call, reg)
+    reg = call.request.app[REGISTRY]
+    cluster = call.cluster.cr
     status = cluster.get("status") or {}
     counts, usage = status.get("resourceCounts") or {}, status.get("usage") or {}
     series = await read_series(reg.hub, reg.namespace, cluster["metadata"]["name"])
     q: MetricsQuery = call.query
     return ok({
-        "cluster_id": cluster_summary(cluster)["id"], "timestamp": status.get("lastSyncTime") or now_iso(),
+        "cluster_id": call.cluster.id, "timestamp": status.get("lastSyncTime") or now_iso(),
         "time_range": q.time_range, "cpu_usage": usage.get("cpuPercent"),
         "memory_usage": usage.get("memoryPercent"), "disk_usage": usage.get("diskPercent"), "network_usage": None,
         "pod_count": counts.get("pods", 0), "node_count": counts.get("nodes", 0),
@@ -131,10 +188,9 @@ def _health_view(cluster_id: int | None, status: dict[str, Any]) -> dict[str, An
 
 
 @section.route("GET", "/api/k8s/clusters/{id}/health", "获取集群健康状态", verb="get", subresource="health",
-               data=ClusterHealth)
+               data=ClusterHealth, cluster="path")
 async def cluster_health(call: Call) -> web.Response:
-    cluster = await find(call, registry(call.request))
-    return ok(_health_view(cluster_summary(cluster)["id"], cluster.get("status") or {}))
+    return ok(_health_view(call.cluster.id, call.cluster.cr.get("status") or {}))
 
 
 def _mean(values: list[float]) -> float | None:
@@ -142,9 +198,9 @@ def _mean(values: list[float]) -> float | None:
 
 
 @section.route("GET", "/api/k8s/clusters/metrics/summary", "获取所有集群指标汇总", verb="list",
-               subresource="metrics")
+               subresource="metrics", data=MetricsSummary)
 async def metrics_summary(call: Call) -> web.Response:
-    crs = await registry(call.request).clusters.list()
+    crs = await call.request.app[REGISTRY].clusters.list()
     rows = []
     for cr in crs:
         view, usage = cluster_summary(cr), (cr.get("status") or {}).get("usage") or {}
@@ -166,19 +222,13 @@ async def metrics_summary(call: Call) -> web.Response:
 
 
 @section.route("POST", "/api/k8s/clusters/health/check", "批量健康检查", verb="get", subresource="health",
-               body=HealthCheckBody)
+               body=HealthCheckBody, data=HealthCheckResult, cluster="many")
 async def batch_health_check(call: Call) -> web.Response:
+    """Clusters named in `cluster_ids` must all exist (404 naming the missing); absent: every readable one."""
     b: HealthCheckBody = call.body
-    reg = registry(call.request)
-    if b.cluster_ids is None:
-        clusters = await reg.clusters.list()
-        missing: list[str] = []
-    else:
-        found = await reg.find_many([str(c) for c in b.cluster_ids])
-        clusters = [c for c in found if not isinstance(c, NotFound)]
-        missing = [str(ref) for ref, c in zip(b.cluster_ids, found, strict=True) if isinstance(c, NotFound)]
-        if missing and not clusters:
-            raise ApiError(404, f"body.cluster_ids: no such clusters: {', '.join(missing)}", 1002)
+    reg = call.request.app[REGISTRY]
+    clusters = [c.cr for c in call.target.clusters]
+    missing = list(call.target.missing)
     results = []
     scope = Scope(components=b.check_components, resources=b.check_resources)
     for r in await probe_many(reg, clusters, scope):

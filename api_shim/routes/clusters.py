@@ -9,16 +9,20 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
-from api_shim.security.middleware import RESOLVED, USER
-from api_shim.state import HUB, MEMBERS, SETTINGS
+from api_shim.models import PageInfo, PageQuery
+from api_shim.security.middleware import USER
+from api_shim.state import HUB, REGISTRY, SETTINGS
 from api_shim.views import cluster_detail, cluster_summary, resources_view, usage_view, version_of
+from cloudops.clusters.connect import ConnectError
 from cloudops.clusters.fleet import probe_cluster
 from cloudops.clusters.kubeconfig import decode_base64_kubeconfig
-from cloudops.clusters.registry import Registration, Registry
+from cloudops.clusters.registry import Registration
 from cloudops.conditions import now_iso
 from cloudops.kube.events import emit_event
+from cloudops.members.errors import from_connect_error
+from cloudops.paging import page
 
-__all__ = ["registry", "section"]
+__all__ = ["section"]
 
 section = Section(tag="clusters", resource="managedclusters")
 
@@ -50,7 +54,7 @@ class AddBody(BaseModel):
 
 
 class UpdateBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
     display_name: str | None = Field(None, max_length=253)
     description: str | None = Field(None, max_length=1024)
     tags: list[str] | None = Field(None, max_length=64)
@@ -58,13 +62,11 @@ class UpdateBody(BaseModel):
     _tags = field_validator("tags")(_unique)
 
 
-class ListQuery(BaseModel):
+class ListQuery(PageQuery):
     model_config = ConfigDict(extra="forbid")
     provider: Provider | None = Field(None, description="云厂商过滤")
     status: Phase | None = Field(None, description="状态过滤")
     tag: str | None = Field(None, description="标签过滤", max_length=63)
-    limit: int = Field(20, ge=1, le=1000, description="返回数量")
-    offset: int = Field(0, ge=0, description="偏移量")
 
 
 class ClusterSummary(BaseModel):
@@ -81,9 +83,14 @@ class ClusterSummary(BaseModel):
     tags: list[str]
 
 
-class ClusterList(BaseModel):
+class ClusterList(PageInfo):
     clusters: list[ClusterSummary]
-    total: int
+
+
+class ClusterDeleted(BaseModel):
+    id: int | None
+    name: str
+    deleted: bool
 
 
 class ClusterMetricsView(BaseModel):
@@ -137,17 +144,6 @@ class ResourceStats(BaseModel):
     usage: Usage
 
 
-async def find(call: Call, reg: Registry) -> dict[str, Any]:
-    """The cluster `{id}` names; by id it was already read for authorization."""
-    resolved = call.request.get(RESOLVED)
-    return resolved if resolved is not None else await reg.find(call.path("id"))
-
-
-def registry(request: web.Request) -> Registry:
-    s = request.app[SETTINGS]
-    return Registry(request.app[HUB], s.namespace, s.member_timeout_seconds, request.app[MEMBERS])
-
-
 async def _event(call: Call, obj: dict[str, Any], reason: str, what: str) -> None:
     user = call.request.get(USER)
     who = user.name if user else "unknown"
@@ -160,7 +156,7 @@ async def add_cluster(call: Call) -> web.Response:
     reg = Registration(name=b.name, kubeconfig=decode_base64_kubeconfig(b.kubeconfig), context=b.context,
                        display_name=b.display_name, provider=b.provider, region=b.region,
                        description=b.description, tags=b.tags)
-    created = await registry(call.request).register(reg, call.request.app[SETTINGS].max_clusters)
+    created = await call.request.app[REGISTRY].register(reg, call.request.app[SETTINGS].max_clusters)
     await _event(call, created, "Registered", "cluster registered")
     return ok(cluster_detail(created))
 
@@ -168,7 +164,7 @@ async def add_cluster(call: Call) -> web.Response:
 @section.route("GET", "/api/k8s/clusters/list", "获取集群列表", verb="list", query=ListQuery, data=ClusterList)
 async def list_clusters(call: Call) -> web.Response:
     q: ListQuery = call.query
-    crs = await registry(call.request).clusters.list()
+    crs = await call.request.app[REGISTRY].clusters.list()
     items = sorted((cluster_summary(cr) for cr in crs),
                    key=lambda c: (c["id"] if c["id"] is not None else 1 << 62, c["name"]))
     if q.provider:
@@ -177,46 +173,48 @@ async def list_clusters(call: Call) -> web.Response:
         items = [c for c in items if c["status"] == q.status]
     if q.tag:
         items = [c for c in items if q.tag in c["tags"]]
-    return ok({"clusters": items[q.offset:q.offset + q.limit], "total": len(items)})
+    listed = page(items, q.limit, q.offset)
+    return ok({"clusters": listed.pop("items"), **listed})
 
 
-@section.route("GET", "/api/k8s/clusters/{id}", "获取集群详情", verb="get", data=ClusterDetail)
+@section.route("GET", "/api/k8s/clusters/{id}", "获取集群详情", verb="get", data=ClusterDetail, cluster="path")
 async def get_cluster(call: Call) -> web.Response:
-    return ok(cluster_detail(await find(call, registry(call.request))))
+    return ok(cluster_detail(call.cluster.cr))
 
 
-@section.route("PUT", "/api/k8s/clusters/{id}", "更新集群信息", verb="update", body=UpdateBody, data=ClusterDetail)
+@section.route("PUT", "/api/k8s/clusters/{id}", "更新集群信息", verb="update", body=UpdateBody, data=ClusterDetail,
+               cluster="path")
 async def update_cluster(call: Call) -> web.Response:
     b: UpdateBody = call.body
     changes = {k: v for k, v in {"displayName": b.display_name, "description": b.description,
                                  "tags": b.tags}.items() if v is not None}
     if not changes:
         raise ApiError(400, "body: give at least one of display_name, description, tags")
-    updated = await registry(call.request).update(call.path("id"), changes)
+    updated = await call.request.app[REGISTRY].update(call.cluster.name, changes)
     await _event(call, updated, "Updated", f"{', '.join(sorted(changes))} updated")
     return ok(cluster_detail(updated))
 
 
-@section.route("DELETE", "/api/k8s/clusters/{id}", "删除集群", verb="delete")
+@section.route("DELETE", "/api/k8s/clusters/{id}", "删除集群", verb="delete", data=ClusterDeleted, cluster="path")
 async def delete_cluster(call: Call) -> web.Response:
-    removed = await registry(call.request).remove(call.path("id"))
+    removed = await call.request.app[REGISTRY].remove(call.cluster.name)
     await _event(call, removed, "Deleted", "cluster deletion requested")
     return ok({"id": cluster_summary(removed)["id"], "name": removed["metadata"]["name"], "deleted": True})
 
 
 @section.route("POST", "/api/k8s/clusters/{id}/test", "测试集群连接", verb="create", subresource="test",
-               data=ConnectionTest)
+               data=ConnectionTest, cluster="path")
 async def test_cluster(call: Call) -> web.Response:
-    reg = registry(call.request)
-    result = await reg.live(await find(call, reg))
+    """The test's answer is data: a member that cannot be reached is `connected: false`, not an error."""
+    result = await call.request.app[REGISTRY].live(call.cluster.cr)
     return ok({**result, "version": version_of({"kubernetesVersion": result["version"]})})
 
 
 @section.route("POST", "/api/k8s/clusters/{id}/sync", "同步集群状态", verb="create", subresource="sync",
-               data=SyncResult)
+               data=SyncResult, cluster="path")
 async def sync_cluster(call: Call) -> web.Response:
-    reg = registry(call.request)
-    fresh = await reg.request_sync(call.path("id"), call.request.app[SETTINGS].sync_timeout_seconds)
+    reg = call.request.app[REGISTRY]
+    fresh = await reg.request_sync(call.cluster.name, call.request.app[SETTINGS].sync_timeout_seconds)
     await _event(call, fresh, "SyncRequested", "immediate sync requested")
     view, status = cluster_summary(fresh), fresh.get("status") or {}
     return ok({"sync_time": status.get("lastSyncTime"), "resource_count": view["resource_count"],
@@ -224,13 +222,11 @@ async def sync_cluster(call: Call) -> web.Response:
 
 
 @section.route("GET", "/api/k8s/clusters/{id}/resources", "获取集群资源统计", verb="get", subresource="resources",
-               data=ResourceStats)
+               data=ResourceStats, cluster="path")
 async def cluster_resources(call: Call) -> web.Response:
     """Counted live from the member, not from the last sync."""
-    reg = registry(call.request)
-    cluster = await find(call, reg)
-    result = await probe_cluster(reg, cluster)
+    result = await probe_cluster(call.request.app[REGISTRY], call.cluster.cr)
     if result.snapshot is None:
-        raise ApiError(502, f"cluster {cluster['metadata']['name']!r}: {result.message}", 1001)
-    return ok({"cluster_id": cluster_summary(cluster)["id"], "timestamp": now_iso(),
+        raise from_connect_error(call.cluster.name, ConnectError(result.reason, result.message, result.phase))
+    return ok({"cluster_id": call.cluster.id, "timestamp": now_iso(),
                "resources": resources_view(result.snapshot.counts), "usage": usage_view(result.snapshot.usage)})

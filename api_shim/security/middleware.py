@@ -10,23 +10,18 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from api_shim.endpoints import Endpoint
-from api_shim.envelope import ApiError, BusinessCode
+from api_shim.endpoints import MAX_BODY_BYTES, Endpoint
+from api_shim.envelope import ApiError
 from api_shim.security.audit import AuditRecord, redact_params
 from api_shim.security.authn import AuthError
-from api_shim.security.authz import Attributes
 from api_shim.security.identity import User
-from api_shim.state import AUDIT, AUTHN, AUTHZ, HUB, LIMITS, SETTINGS
+from api_shim.state import AUDIT, AUTHN, LIMITS, SETTINGS
 from cloudops.conditions import now_iso
-from cloudops.constants import ID_LABEL, MANAGED_CLUSTER
-from cloudops.kube.custom_objects import CustomObjects
 
-__all__ = ["RESOLVED", "USER", "audit_middleware", "endpoint_of", "security_middleware"]
+__all__ = ["USER", "audit_middleware", "endpoint_of", "security_middleware"]
 
 log = logging.getLogger("cloudops.shim")
 USER = web.RequestKey("user", User)
-# The cluster an integer id named, looked up once for authorization and reused by the handler.
-RESOLVED = web.RequestKey("resolved", dict)
 
 
 def endpoint_of(request: web.Request) -> Endpoint | None:
@@ -36,19 +31,6 @@ def endpoint_of(request: web.Request) -> Endpoint | None:
 
 def client_ip(request: web.Request) -> str:
     return request.remote or "unknown"
-
-
-async def _attributes(request: web.Request, ep: Endpoint) -> Attributes:
-    """The object's name goes into the review, so RBAC rules with resourceNames hold for ids too."""
-    namespace, ref = request.app[SETTINGS].namespace, request.match_info.get("id", "")
-    name = ref
-    if ref.isdigit() and ep.resource == MANAGED_CLUSTER.plural:
-        found = await CustomObjects(request.app[HUB], MANAGED_CLUSTER, namespace).list(
-            label_selector=f"{ID_LABEL}={int(ref)}")
-        name = found[0]["metadata"]["name"] if found else ""
-        if found:
-            request[RESOLVED] = found[0]
-    return Attributes(ep.verb, ep.resource, namespace, ep.subresource, name)
 
 
 @web.middleware
@@ -66,11 +48,7 @@ async def security_middleware(request: web.Request, handler: Handler) -> web.Str
     request[USER] = user
     _limit(limits.user.take(user.name, now), f"user {user.name}")
     _limit(limits.route.take(f"{ep.method} {ep.path}", now), f"route {ep.method} {ep.path}")
-    attrs = await _attributes(request, ep)
-    allowed, reason = await request.app[AUTHZ].allowed(user, attrs)
-    if not allowed:
-        detail = f"user {user.name!r} cannot {attrs.describe()}" + (f": {reason}" if reason else "")
-        raise ApiError(403, detail, BusinessCode.PERMISSION_DENIED)
+    # Authorization needs the resolved cluster: it happens in the request context (api_shim.context).
     return await handler(request)
 
 
@@ -86,10 +64,15 @@ async def _params(request: web.Request) -> dict[str, Any]:
     if request.query:
         params["query"] = {k: request.query.getall(k) for k in request.query.keys()}
     if request.body_exists and request.content_type == "application/json":
+        if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+            params["body"] = "<too large>"
+            return redact_params(params)
         try:
             params["body"] = json.loads(await request.read())
         except ValueError:
             params["body"] = "<not JSON>"
+        except web.HTTPException:
+            params["body"] = "<unreadable>"
     return redact_params(params)
 
 
