@@ -209,7 +209,7 @@ class MemberSession:
     async def patch(self, rt: ResourceType, namespace: str | None, name: str, patch: Any, *,
                     patch_type: PatchType = "merge", subresource: str = "", dry_run: bool = False,
                     force: bool = False) -> Json:
-        query = [("fieldManager", FIELD_MANAGER)]
+        query = [("fieldManager", FIELD_MANAGER), ("fieldValidation", "Strict")]
         if patch_type == "apply" and force:
             query.append(("force", "true"))
         if dry_run:

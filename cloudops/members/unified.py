@@ -149,7 +149,7 @@ def _image_patch(obj: Json, params: Json) -> Json:
     if kind == "Pod":
         return {"spec": {"containers": containers}}
     patch: Json = {"spec": {"containers": containers}}
-    for p in reversed(POD_TEMPLATE[kind][1:]):
+    for p in reversed(POD_TEMPLATE[kind]):
         patch = {p: patch}
     return patch
 

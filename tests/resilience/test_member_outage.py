@@ -23,6 +23,7 @@ from devcluster.kwok import Kwok, bin_dir
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually, wait_until
 from tests.processes import start_operator, stop_operator, wait_healthy
+from tests.shim.checked import CheckedClient
 
 TIMEOUT = 3.0  # per-member probe timeout the shim is given below
 
@@ -44,7 +45,7 @@ async def _client(topology: Topology, namespace: str, tmp_path: Path) -> tuple[T
     key = await create_api_key(hub, namespace, "sre", ["cloudops:admins"])
     settings = Settings(namespace=namespace, kubeconfig=str(topology.hub.kubeconfig), audit_sink="none",
                         member_timeout_seconds=TIMEOUT)
-    client = TestClient(TestServer(create_app(settings)), headers={"X-API-Key": key})
+    client = CheckedClient(TestServer(create_app(settings)), headers={"X-API-Key": key})
     await client.start_server()
     return client, hub
 

@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 import yaml
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestServer
 
 from api_shim.app import create_app
 from cloudops.settings import Settings
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
 from tests.processes import OperatorProcess
+from tests.shim.checked import CheckedClient
 from tests.shim.conftest import Client, KeyMaker
 
 Json = dict[str, Any]
@@ -122,20 +123,20 @@ async def test_add_rejects_bad_input_with_the_field(topology: Topology, shim: Cl
     assert (await call(shim, "GET", "/api/k8s/clusters/list"))["data"]["total"] == 0
 
 
-async def test_add_of_an_unreachable_cluster_fails_fast_with_1001(topology: Topology, shim: Client,
+async def test_add_of_an_unreachable_cluster_fails_fast_with_502_1001(topology: Topology, shim: Client,
                                                                   tmp_path: Path) -> None:
     cfg = yaml.safe_load(topology.members[0].kubeconfig.read_text())
     cfg["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:1"
     dead = tmp_path / "dead.kubeconfig"
     dead.write_text(yaml.safe_dump(cfg))
-    err = await add(shim, "dead", dead, expect=422)
+    err = await add(shim, "dead", dead, expect=502)
     assert err["code"] == 1001 and "127.0.0.1:1" in err["error"]
 
 
 async def test_cluster_quota(settings: Settings, make_key: KeyMaker, topology: Topology) -> None:
     key = await make_key("quota-admin", ["cloudops:admins"])
     app = create_app(Settings(**{**settings.__dict__, "max_clusters": 1}))
-    async with TestClient(TestServer(app), headers={"X-API-Key": key}) as client:
+    async with CheckedClient(TestServer(app), headers={"X-API-Key": key}) as client:
         await add(client, "first", topology.members[0].kubeconfig)
         err = await add(client, "second", topology.members[1].kubeconfig, expect=403)
         assert err["code"] == 1003 and "quota" in err["error"]
@@ -188,7 +189,7 @@ async def test_sync_without_an_operator_times_out_with_1004(settings: Settings, 
                                                             topology: Topology) -> None:
     key = await make_key("sync-admin", ["cloudops:admins"])
     app = create_app(Settings(**{**settings.__dict__, "sync_timeout_seconds": 1.0}))
-    async with TestClient(TestServer(app), headers={"X-API-Key": key}) as client:
+    async with CheckedClient(TestServer(app), headers={"X-API-Key": key}) as client:
         await add(client, "lonely", topology.members[0].kubeconfig)
         err = await call(client, "POST", "/api/k8s/clusters/lonely/sync", 504)
         assert err["code"] == 1004 and "operator" in err["error"]

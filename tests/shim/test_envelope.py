@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from api_shim.app import create_app
 from cloudops.settings import Settings
 from devcluster.topology import Topology
+from tests.shim.checked import CheckedClient
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -62,7 +63,7 @@ async def test_unhandled_error_is_a_bare_500(topology: Topology, namespace: str,
 
     app = create_app(Settings(namespace=namespace, kubeconfig=str(topology.hub.kubeconfig)))
     app.router.add_get("/boom", boom)
-    async with TestClient(TestServer(app)) as client:
+    async with CheckedClient(TestServer(app)) as client:
         with caplog.at_level(logging.ERROR):
             r = await client.get("/boom")
             text = await r.text()
@@ -80,7 +81,7 @@ async def test_readyz_is_503_when_the_hub_is_unreachable(topology: Topology, tmp
     cfg["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:1"
     dead = tmp_path / "dead.kubeconfig"
     dead.write_text(yaml.safe_dump(cfg))
-    async with TestClient(TestServer(create_app(Settings(kubeconfig=str(dead))))) as client:
+    async with CheckedClient(TestServer(create_app(Settings(kubeconfig=str(dead))))) as client:
         r = await client.get("/readyz")
         assert r.status == 503
         assert_error(await r.json(), 503)

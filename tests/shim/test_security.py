@@ -12,13 +12,14 @@ from typing import Any
 
 import jwt
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestServer
 
 from api_shim.app import create_app
 from api_shim.security.apikeys import secret_name
 from cloudops.settings import RateLimits, Settings
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
+from tests.shim.checked import CheckedClient
 from tests.shim.conftest import Client, KeyMaker
 
 LIST = "/api/k8s/clusters/list"
@@ -30,7 +31,7 @@ async def _status(client: Client, method: str, path: str, **kw: Any) -> tuple[in
 
 
 async def test_no_or_bad_credentials_are_401(settings: Settings) -> None:
-    async with TestClient(TestServer(create_app(settings))) as client:
+    async with CheckedClient(TestServer(create_app(settings))) as client:
         status, body = await _status(client, "GET", LIST)
         assert status == 401 and body["code"] == 401 and "no credentials" in body["error"]
         for headers in ({"X-API-Key": "cok_0123456789abcdef_" + "x" * 43}, {"X-API-Key": "garbage"},
@@ -46,7 +47,7 @@ async def test_no_or_bad_credentials_are_401(settings: Settings) -> None:
 async def test_rbac_viewer_reads_but_cannot_delete(settings: Settings, make_key: KeyMaker) -> None:
     viewer = await make_key("vera", ["cloudops:viewers"])
     nobody = await make_key("nora", [])
-    async with TestClient(TestServer(create_app(settings))) as client:
+    async with CheckedClient(TestServer(create_app(settings))) as client:
         assert (await _status(client, "GET", LIST, headers={"X-API-Key": viewer}))[0] == 200
         status, body = await _status(client, "DELETE", "/api/k8s/clusters/anything", headers={"X-API-Key": viewer})
         assert status == 403 and body["code"] == 1003
@@ -58,7 +59,7 @@ async def test_rbac_viewer_reads_but_cannot_delete(settings: Settings, make_key:
 async def test_api_key_revocation_takes_effect(settings: Settings, make_key: KeyMaker, hub: Kubectl,
                                                namespace: str) -> None:
     key = await make_key("rev", ["cloudops:admins"])
-    async with TestClient(TestServer(create_app(settings)), headers={"X-API-Key": key}) as client:
+    async with CheckedClient(TestServer(create_app(settings)), headers={"X-API-Key": key}) as client:
         assert (await client.get(LIST)).status == 200
         await asyncio.to_thread(hub, "-n", namespace, "delete", "secret", secret_name(key.split("_")[1]))
 
@@ -82,7 +83,7 @@ def _token(key: str, **claims: Any) -> str:
 async def test_jwt_bearer_tokens(settings: Settings, hub: Kubectl, namespace: str) -> None:
     key = "k" * 48
     await asyncio.to_thread(_jwt_secret, hub, namespace, key)
-    async with TestClient(TestServer(create_app(settings))) as client:
+    async with CheckedClient(TestServer(create_app(settings))) as client:
         ok = {"Authorization": f"Bearer {_token(key)}"}
         assert (await _status(client, "GET", LIST, headers=ok))[0] == 200
         cases = {"expired": _token(key, exp=int(time.time()) - 10), "audience": _token(key, aud="other"),
@@ -103,7 +104,7 @@ async def test_service_account_tokens_via_token_review(settings: Settings, hub: 
         return hub("-n", namespace, "create", "token", "ci-bot").strip()
 
     token = await asyncio.to_thread(setup)
-    async with TestClient(TestServer(create_app(settings)),
+    async with CheckedClient(TestServer(create_app(settings)),
                           headers={"Authorization": f"Bearer {token}"}) as client:
         async def allowed() -> bool:
             return (await client.get(LIST)).status == 200
@@ -116,7 +117,7 @@ async def test_service_account_tokens_via_token_review(settings: Settings, hub: 
 async def test_rate_limits_answer_429_with_retry_after(settings: Settings, make_key: KeyMaker) -> None:
     key = await make_key("hasty", ["cloudops:admins"])
     limited = Settings(**{**settings.__dict__, "rate_limits": RateLimits(user_rate=0.5, user_burst=3)})
-    async with TestClient(TestServer(create_app(limited)), headers={"X-API-Key": key}) as client:
+    async with CheckedClient(TestServer(create_app(limited)), headers={"X-API-Key": key}) as client:
         statuses = [(await client.get(LIST)).status for _ in range(3)]
         assert statuses == [200, 200, 200]
         r = await client.get(LIST)
@@ -124,11 +125,11 @@ async def test_rate_limits_answer_429_with_retry_after(settings: Settings, make_
         assert r.status == 429 and int(r.headers["Retry-After"]) >= 1
         assert body["code"] == 429 and "user hasty" in body["error"]
     per_ip = Settings(**{**settings.__dict__, "rate_limits": RateLimits(ip_rate=0.5, ip_burst=2)})
-    async with TestClient(TestServer(create_app(per_ip)), headers={"X-API-Key": key}) as client:
+    async with CheckedClient(TestServer(create_app(per_ip)), headers={"X-API-Key": key}) as client:
         assert [(await client.get(LIST)).status for _ in range(3)] == [200, 200, 429]
     other = await make_key("patient", ["cloudops:admins"])
     per_route = Settings(**{**settings.__dict__, "rate_limits": RateLimits(route_rate=0.5, route_burst=2)})
-    async with TestClient(TestServer(create_app(per_route))) as client:
+    async with CheckedClient(TestServer(create_app(per_route))) as client:
         statuses = [(await client.get(LIST, headers={"X-API-Key": k})).status for k in (key, other, key)]
         assert statuses == [200, 200, 429], "the route's bucket is shared by every caller"
         r = await client.get("/api/k8s/clusters/metrics/summary", headers={"X-API-Key": other})
@@ -180,7 +181,7 @@ async def test_rbac_resource_names_apply_to_ids_too(settings: Settings, make_key
 
     await asyncio.to_thread(setup)
     key = await make_key("scoped", [])
-    async with TestClient(TestServer(create_app(settings)), headers={"X-API-Key": key}) as client:
+    async with CheckedClient(TestServer(create_app(settings)), headers={"X-API-Key": key}) as client:
         async def allowed() -> bool:
             return (await client.get("/api/k8s/clusters/mine")).status == 200
 
