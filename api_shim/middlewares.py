@@ -16,6 +16,7 @@ from cloudops.clusters.errors import QuotaExceeded, SyncTimeout
 from cloudops.clusters.kubeconfig import KubeconfigError
 from cloudops.kube.errors import KubeError, NotFound
 from cloudops.members.errors import MemberError
+from cloudops.redact import scrub
 
 __all__ = ["error_middleware", "metrics_middleware"]
 
@@ -60,9 +61,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     except ApiError as e:
         return _envelope(e.status, e.detail, e.code, e.headers)
     except NotFound as e:
-        return _envelope(404, e.message, BusinessCode.RESOURCE_NOT_FOUND)
+        return _envelope(404, scrub(e.message), BusinessCode.RESOURCE_NOT_FOUND)
     except KubeError as e:
-        return _envelope(e.status, e.message)
+        # The hub's own answer (a member's is a MemberError): capped and scrubbed like one.
+        return _envelope(e.status, scrub(e.message))
     except KubeconfigError as e:
         return _envelope(422, str(e), BusinessCode.CONFIG_ERROR)
     except MemberError as e:

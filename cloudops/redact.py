@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["REDACTED", "redact"]
+__all__ = ["REDACTED", "redact", "scrub"]
 
 REDACTED = "[REDACTED]"
 
@@ -22,3 +22,9 @@ def redact(text: str) -> str:
     for pat in _PATTERNS:
         text = pat.sub(lambda m: (m.group(1) if m.groups() else "") + REDACTED, text)
     return text
+
+
+def scrub(text: str, limit: int = 400) -> str:
+    """An API server's message made fit to show a caller: one line, credentials redacted, capped in length."""
+    text = redact(" ".join(text.split()))
+    return text if len(text) <= limit else text[:limit - 1] + "…"

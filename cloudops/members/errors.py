@@ -13,16 +13,9 @@ import json
 import aiohttp
 
 from cloudops.clusters.connect import ConnectError
-from cloudops.redact import redact
+from cloudops.redact import scrub
 
-__all__ = ["MAX_MESSAGE", "MemberError", "from_connect_error", "from_status", "from_transport"]
-
-MAX_MESSAGE = 400
-
-
-def _cap(text: str) -> str:
-    text = redact(" ".join(text.split()))
-    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
+__all__ = ["MemberError", "from_connect_error", "from_status", "from_transport"]
 
 
 class MemberError(Exception):
@@ -30,7 +23,7 @@ class MemberError(Exception):
 
     def __init__(self, status: int, code: int, cluster: str, detail: str, *,
                  retry_after: str | None = None) -> None:
-        self.detail = f"cluster {cluster!r}: {_cap(detail)}"
+        self.detail = f"cluster {cluster!r}: {scrub(detail)}"
         super().__init__(self.detail)
         self.status, self.code, self.cluster, self.retry_after = status, code, cluster, retry_after
 

@@ -106,3 +106,16 @@ async def test_openapi_covers_every_served_route(shim: TestClient) -> None:  # t
     assert served and served <= documented
     op = doc["paths"]["/api/k8s/clusters/list"]["get"]
     assert {p["name"] for p in op["parameters"]} == {"provider", "status", "tag", "limit", "offset"}
+
+
+async def test_oversized_bodies_and_bad_ids_get_the_error_envelope(shim: TestClient) -> None:  # type: ignore[type-arg]
+    big = b'{"display_name": "' + b"x" * (5 * 1024 * 1024) + b'"}'
+    r = await shim.put("/api/k8s/clusters/anything", data=big, headers={"Content-Type": "application/json"})
+    assert r.status == 413
+    assert_error(await r.json(), 413)
+    for ref in ("%C2%B20", "a%25b", "UPPER", "x" * 64):
+        r = await shim.get(f"/api/k8s/clusters/{ref}")
+        body = await r.json()
+        assert r.status == 400 and body["error"].startswith("id:"), (ref, body)
+    r = await shim.post("/api/k8s/clusters/health/check", json={"cluster_ids": [""]})
+    assert r.status == 400 and "cluster_ids" in (await r.json())["error"]

@@ -169,7 +169,7 @@ async def _absent(k: Kubectl, *what: str) -> bool:
 
 
 async def test_secrets_show_keys_and_sizes_never_values(fleet: Any, shim: Client, make_key: KeyMaker) -> None:
-    clusters, members, ns = fleet
+    _, members, ns = fleet
     value = "s3cr3t-" + uuid.uuid4().hex
     await asyncio.to_thread(members[0], "create", "secret", "generic", "creds", f"--from-literal=password={value}",
                             "--from-literal=user=admin", "--save-config")
