@@ -13,6 +13,7 @@ __all__ = [
     "KINDS",
     "LABEL_POLICY",
     "MANAGED_CLUSTER",
+    "METRIC_HISTORY",
     "SELF_HEALING_RULE",
     "VERSION",
     "YAML_BACKUP_SCHEDULE",
@@ -38,4 +39,5 @@ SELF_HEALING_RULE = Kind("SelfHealingRule", "selfhealingrules")
 LABEL_POLICY = Kind("LabelPolicy", "labelpolicies")
 COMPLIANCE_CHECK = Kind("ComplianceCheck", "compliancechecks")
 CLUSTER_METRICS = Kind("ClusterMetrics", "clustermetrics")
+METRIC_HISTORY = Kind("MetricHistory", "metrichistories")
 KINDS = (MANAGED_CLUSTER, YAML_BACKUP_SCHEDULE, SELF_HEALING_RULE, LABEL_POLICY, COMPLIANCE_CHECK)

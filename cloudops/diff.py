@@ -96,14 +96,16 @@ def normalize(obj: Mapping[str, Any], *, include_metadata: bool = True) -> dict[
     return out
 
 
-def diff(old: Any, new: Any) -> list[Change]:
+def diff(old: Any, new: Any, *, index_from: Literal["new", "old"] = "new") -> list[Change]:
     """Differences from `old` to `new`, sorted by path (list indices numerically) for stable output.
 
     A key or list item present on one side only is a single change carrying the whole subtree. Values are
     deep-copied so callers can keep or mutate the changes without touching the compared objects.
+    Items matched by merge key are numbered by their place in `new` (a version diff reads in the new
+    object), or in `old` with index_from="old" (comparing many objects against one base keeps one numbering).
     """
     found: list[_Found] = []
-    _walk(old, new, (), None, found)
+    _walk(old, new, (), None, found, index_from == "old")
     found.sort(key=lambda f: (_sort_key(f[0]), _KIND_ORDER[f[1]]))
     return [Change(kind, _format_path(path), copy.deepcopy(o), copy.deepcopy(n)) for path, kind, o, n in found]
 
@@ -127,27 +129,29 @@ def describe(changes: Sequence[Change], limit: int = 3) -> str:
     return "; ".join(parts)
 
 
-def _walk(old: Any, new: Any, path: _Path, field: str | None, out: list[_Found]) -> None:
+def _walk(old: Any, new: Any, path: _Path, field: str | None, out: list[_Found], old_index: bool) -> None:
     if isinstance(old, Mapping) and isinstance(new, Mapping):
-        _diff_mappings(old, new, path, out)
+        _diff_mappings(old, new, path, out, old_index)
     elif _is_list(old) and _is_list(new):
-        _diff_lists(old, new, path, field, out)
+        _diff_lists(old, new, path, field, out, old_index)
     elif not _same_scalar(old, new):
         out.append((path, "modified", old, new))
 
 
-def _diff_mappings(old: Mapping[Any, Any], new: Mapping[Any, Any], path: _Path, out: list[_Found]) -> None:
+def _diff_mappings(old: Mapping[Any, Any], new: Mapping[Any, Any], path: _Path, out: list[_Found],
+                   old_index: bool) -> None:
     for key, value in old.items():
         if key not in new:
             out.append(((*path, str(key)), "deleted", value, None))
         else:
-            _walk(value, new[key], (*path, str(key)), str(key), out)
+            _walk(value, new[key], (*path, str(key)), str(key), out, old_index)
     for key, value in new.items():
         if key not in old:
             out.append(((*path, str(key)), "added", None, value))
 
 
-def _diff_lists(old: Sequence[Any], new: Sequence[Any], path: _Path, field: str | None, out: list[_Found]) -> None:
+def _diff_lists(old: Sequence[Any], new: Sequence[Any], path: _Path, field: str | None, out: list[_Found],
+                old_index: bool) -> None:
     key = _merge_key(old, new, field)
     if key is None:
         for i in range(max(len(old), len(new))):
@@ -156,7 +160,7 @@ def _diff_lists(old: Sequence[Any], new: Sequence[Any], path: _Path, field: str 
             elif i >= len(old):
                 out.append(((*path, i), "added", None, new[i]))
             else:
-                _walk(old[i], new[i], (*path, i), None, out)
+                _walk(old[i], new[i], (*path, i), None, out, old_index)
         return
     old_at = {item[key]: i for i, item in enumerate(old)}
     new_keys = {item[key] for item in new}
@@ -165,7 +169,7 @@ def _diff_lists(old: Sequence[Any], new: Sequence[Any], path: _Path, field: str 
         if at is None:
             out.append(((*path, j), "added", None, item))
         else:
-            _walk(old[at], item, (*path, j), None, out)
+            _walk(old[at], item, (*path, at if old_index else j), None, out, old_index)
     for i, item in enumerate(old):
         if item[key] not in new_keys:
             out.append(((*path, i), "deleted", item, None))

@@ -11,7 +11,8 @@ __all__ = ["key_error", "selector_error", "value_error"]
 
 _NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_SET = re.compile(r"^\s*(!)?\s*([^\s!=<>(),]+)\s*(?:(in|notin)\s*\(([^()]*)\)|(==|!=|=)\s*([^\s,()]*))?\s*$")
+# A set operator needs white space before it: `domain (x)` is one key followed by junk, not `doma in (x)`.
+_SET = re.compile(r"^\s*(!)?\s*([^\s!=<>(),]+)(?:\s+(in|notin)\s*\(([^()]*)\)|\s*(==|!=|=|>|<)\s*([^\s,()]*))?\s*$")
 
 
 def key_error(key: str) -> str | None:
@@ -67,6 +68,10 @@ def selector_error(selector: str) -> str | None:
         values = [v.strip() for v in set_values.split(",")] if set_op else [value] if op else []
         if set_op and not any(values):
             return f"requirement {raw.strip()!r}: the set is empty"
+        if op in (">", "<"):
+            if not re.fullmatch(r"-?[0-9]+", value or ""):
+                return f"requirement {raw.strip()!r}: '{op}' compares with an integer"
+            continue
         for v in values:
             if err := value_error(v):
                 return err

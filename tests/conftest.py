@@ -12,6 +12,7 @@ from devcluster.cli import up
 from devcluster.run import install
 from devcluster.topology import Topology, external_topology
 from tests.helpers import Kubectl
+from tests.identities import provision, release
 from tests.processes import OperatorProcess, start_operator, stop_operator, wait_healthy
 
 
@@ -34,13 +35,24 @@ def namespace(hub: Kubectl) -> Iterator[str]:
     name = f"t-{uuid.uuid4().hex[:8]}"
     hub("create", "namespace", name)
     yield name
+    unbind = release(hub.kubeconfig, name, wait=False)  # the ServiceAccounts' ClusterRoleBindings, if any
     hub.run("delete", "namespace", name, "--wait=false", check=False)
+    if unbind is not None:
+        unbind.communicate(timeout=120)
 
 
 @pytest.fixture
-def operator(topology: Topology, namespace: str, tmp_path: Path) -> Iterator[OperatorProcess]:
-    """The operator process watching this test's namespace."""
-    op = start_operator(topology, namespace, tmp_path / "operator.log")
+def identities(topology: Topology, namespace: str, tmp_path: Path) -> dict[str, Path]:
+    """Kubeconfigs of the operator's and the shim's ServiceAccounts in this test's namespace, with
+    the RBAC of deploy/rbac/ ("operator", "shim" -> file)."""
+    return provision(topology.hub.kubeconfig, namespace, tmp_path / "identities")
+
+
+@pytest.fixture
+def operator(topology: Topology, namespace: str, identities: dict[str, Path],
+             tmp_path: Path) -> Iterator[OperatorProcess]:
+    """The operator process watching this test's namespace, as its ServiceAccount."""
+    op = start_operator(topology, namespace, tmp_path / "operator.log", identities["operator"])
     wait_healthy(op)
     yield op
     stop_operator(op)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from devcluster.topology import Topology
 from tests.helpers import free_port, wait_until
+from tests.identities import provision
 
 
 @dataclass
@@ -24,9 +25,13 @@ class OperatorProcess:
         return self.log.read_text(errors="replace")
 
 
-def start_operator(topology: Topology, namespace: str, log: Path) -> OperatorProcess:
+def start_operator(topology: Topology, namespace: str, log: Path, kubeconfig: Path | None = None) -> OperatorProcess:
+    """As deployed: with the cloudops-operator ServiceAccount's token (provisioned in `namespace` unless
+    `kubeconfig` is given), never the hub's admin credentials."""
+    if kubeconfig is None:
+        kubeconfig = provision(topology.hub.kubeconfig, namespace, log.parent / "identities", ("operator",))["operator"]
     health, metrics = free_port(), free_port()
-    env = {**os.environ, "KUBECONFIG": str(topology.hub.kubeconfig), "CLOUDOPS_NAMESPACE": namespace,
+    env = {**os.environ, "KUBECONFIG": str(kubeconfig), "CLOUDOPS_NAMESPACE": namespace,
            "CLOUDOPS_OPERATOR_HEALTH_PORT": str(health), "CLOUDOPS_OPERATOR_METRICS_PORT": str(metrics)}
     out = open(log, "ab")
     proc = subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=env, stdout=out, stderr=out)

@@ -29,8 +29,10 @@ def _bucket_start(now: datetime, width: int) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def record(series: dict[str, list[Point]] | None, sample: dict[str, float], now: datetime) -> dict[str, list[Point]]:
-    """Returns new series with `sample` folded in; the input is not modified."""
+def record(series: dict[str, list[Point]] | None, sample: dict[str, float], now: datetime,
+           fields: tuple[str, ...] = FIELDS) -> dict[str, list[Point]]:
+    """Returns new series with `sample` folded in; the input is not modified. Any family of numeric
+    `fields` works: cluster metrics, quota usage, probe latencies (see cloudops.history_store)."""
     out: dict[str, list[Point]] = {}
     for name, (width, keep) in TIERS.items():
         points = [dict(p) for p in (series or {}).get(name, [])]
@@ -38,10 +40,10 @@ def record(series: dict[str, list[Point]] | None, sample: dict[str, float], now:
         if points and points[-1]["t"] == start:
             last = points[-1]
             n = int(last.get("n", 1))
-            for f in FIELDS:
+            for f in fields:
                 last[f] = round((float(last.get(f, 0.0)) * n + float(sample.get(f, 0.0))) / (n + 1), 2)
             last["n"] = n + 1
         else:
-            points.append({"t": start, "n": 1, **{f: round(float(sample.get(f, 0.0)), 2) for f in FIELDS}})
+            points.append({"t": start, "n": 1, **{f: round(float(sample.get(f, 0.0)), 2) for f in fields}})
         out[name] = points[-keep:]
     return out

@@ -7,7 +7,7 @@ core group and `deployment` to apps/v1, as kubectl resolves them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = ["AGGREGATED", "Discovery", "ResourceType", "parse_aggregated", "parse_legacy"]
@@ -106,9 +106,25 @@ def parse_aggregated(*documents: dict[str, Any]) -> Discovery:
     return Discovery(out)
 
 
+def _legacy_group(group: str, version: str, doc: dict[str, Any]) -> list[ResourceType]:
+    """Legacy lists carry subresources as `plural/sub` entries of their own: fold them into the parent."""
+    entries = doc.get("resources") or []
+    subs: dict[str, list[str]] = {}
+    for r in entries:
+        parent, _, sub = str(r.get("name", "")).partition("/")
+        if sub:
+            subs.setdefault(parent, []).append(sub)
+    out = []
+    for r in entries:
+        rt = _resource(group, version, r, "kind")
+        if rt is not None:
+            out.append(replace(rt, subresources=tuple(subs.get(rt.plural, ()))))
+    return out
+
+
 def parse_legacy(core: dict[str, Any], groups: list[tuple[str, str, dict[str, Any]]]) -> Discovery:
     """/api/v1's APIResourceList plus (group, preferred version, APIResourceList) for each group."""
-    out = [rt for r in core.get("resources") or [] if (rt := _resource("", "v1", r, "kind")) is not None]
+    out = _legacy_group("", "v1", core)
     for group, version, doc in groups:
-        out.extend(rt for r in doc.get("resources") or [] if (rt := _resource(group, version, r, "kind")) is not None)
+        out.extend(_legacy_group(group, version, doc))
     return Discovery(out)

@@ -263,14 +263,20 @@ def _value_at(changes_paths: set[str], path: str, fallback: Any) -> Any:
     """Cluster j's value at `path` when j's diff against the base says nothing there: the base's value,
     unless j differs at an enclosing or enclosed path (then it is not known from the diff: None)."""
     for p in changes_paths:
-        if path.startswith(p) or p.startswith(path):
+        if _encloses(p, path) or _encloses(path, p):
             return None
     return fallback
+
+
+def _encloses(outer: str, inner: str) -> bool:
+    return inner == outer or inner.startswith(outer + ".") or inner.startswith(outer + "[")
 
 
 def compare_objects(objects: list[tuple[ClusterRef, Json | None]], include_metadata: bool = True) -> Json:
     """One row of 2.7: the same-named object in each cluster (None where absent) and field differences,
     each cluster against the first that has the object."""
+    if not any(o is not None for _, o in objects):
+        raise ValueError("compare_objects needs the object in at least one cluster")
     meta = next((o.get("metadata") or {} for _, o in objects if o is not None), {})
     row: Json = {"resource_name": meta.get("name", ""), "namespace": meta.get("namespace", "")}
     present = [(c, o) for c, o in objects if o is not None]
@@ -285,7 +291,7 @@ def compare_objects(objects: list[tuple[ClusterRef, Json | None]], include_metad
     for i, (_, o) in enumerate(objects):
         if o is None or i == base_index:
             continue
-        changes = diff(base, _compare_normal(o, include_metadata))
+        changes = diff(base, _compare_normal(o, include_metadata), index_from="old")
         per_cluster[i] = {ch.path: ch.new_value for ch in changes}
         for ch in changes:
             base_values.setdefault(ch.path, ch.old_value)

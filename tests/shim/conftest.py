@@ -14,6 +14,7 @@ from api_shim.security.apikeys import create_api_key
 from cloudops.kube.client import hub_client
 from cloudops.settings import Settings
 from devcluster.topology import Topology
+from tests.shim.checked import CheckedClient
 
 KeyMaker = Callable[[str, list[str]], Awaitable[str]]
 Client = TestClient  # type: ignore[type-arg]
@@ -21,6 +22,7 @@ Client = TestClient  # type: ignore[type-arg]
 
 @pytest.fixture
 async def hub_api(topology: Topology) -> AsyncIterator[ApiClient]:
+    """The hub as its admin (a human creating API keys, test set-up), never the shim's identity."""
     api = await hub_client(str(topology.hub.kubeconfig))
     yield api
     await api.close()
@@ -34,8 +36,9 @@ def make_key(hub_api: ApiClient, namespace: str) -> KeyMaker:
 
 
 @pytest.fixture
-def settings(topology: Topology, namespace: str, tmp_path: Path) -> Settings:
-    return Settings(namespace=namespace, kubeconfig=str(topology.hub.kubeconfig),
+def settings(namespace: str, identities: dict[str, Path], tmp_path: Path) -> Settings:
+    """The shim as deployed: the cloudops-shim ServiceAccount's token and RBAC, not the hub's admin."""
+    return Settings(namespace=namespace, kubeconfig=str(identities["shim"]),
                     audit_sink=f"file:{tmp_path / 'audit.jsonl'}", member_timeout_seconds=3.0,
                     sync_timeout_seconds=10.0)
 
@@ -44,5 +47,5 @@ def settings(topology: Topology, namespace: str, tmp_path: Path) -> Settings:
 async def shim(settings: Settings, make_key: KeyMaker) -> AsyncIterator[Client]:
     """A client authenticated as an admin (API key, group cloudops:admins)."""
     key = await make_key("test-admin", ["cloudops:admins"])
-    async with TestClient(TestServer(create_app(settings)), headers={"X-API-Key": key}) as client:
+    async with CheckedClient(TestServer(create_app(settings)), headers={"X-API-Key": key}) as client:
         yield client

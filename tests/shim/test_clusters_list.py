@@ -59,4 +59,4 @@ async def test_list_filters_paginates_and_counts(shim: TestClient, hub: Kubectl,
 
 
 async def test_empty_namespace_lists_nothing(shim: TestClient) -> None:  # type: ignore[type-arg]
-    assert await _list(shim) == {"clusters": [], "total": 0}
+    assert await _list(shim) == {"clusters": [], "total": 0, "limit": 20, "offset": 0}
