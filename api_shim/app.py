@@ -21,6 +21,7 @@ from api_shim.state import (
     AUDIT,
     AUTHN,
     AUTHZ,
+    CACHE,
     ENDPOINTS,
     HUB,
     LIMITS,
@@ -30,6 +31,7 @@ from api_shim.state import (
     SETTINGS,
     Limits,
 )
+from cloudops.clusters.cache import ClusterCache
 from cloudops.clusters.connect import MemberClients
 from cloudops.clusters.registry import Registry
 from cloudops.kube.client import hub_client
@@ -50,11 +52,14 @@ async def _clients(app: web.Application) -> AsyncIterator[None]:
     app[AUTHN] = Authenticator(hub, settings.namespace, settings.jwt_secret)
     app[AUTHZ] = Authorizer(hub, settings.authz_cache_seconds)
     app[AUDIT] = AuditSink(settings.audit_sink)
-    app[MEMBERS] = members = MemberClients()
-    app[REGISTRY] = Registry(hub, settings.namespace, settings.member_timeout_seconds, members)
+    app[CACHE] = cache = ClusterCache(hub, settings.namespace)
+    cache.start()
+    app[MEMBERS] = members = MemberClients(versions=cache.secret_version)
+    app[REGISTRY] = Registry(hub, settings.namespace, settings.member_timeout_seconds, members, cache)
     app[ACCESS] = MemberAccess(hub, settings.namespace, members, settings.member_timeout_seconds,
                                settings.fanout_concurrency)
     yield
+    await cache.stop()
     await app[MEMBERS].close()
     app[AUDIT].close()
     await hub.close()

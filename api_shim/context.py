@@ -76,7 +76,7 @@ async def _single(request: web.Request, ep: Endpoint, query: Any, body: Any) -> 
     ref = _param(query, body, "cluster_id")
     if ref is not None:
         return await _resolve(request, ep, str(ref), "cluster_id")
-    clusters = await request.app[REGISTRY].clusters.list()
+    clusters = await request.app[REGISTRY].all()
     if len(clusters) == 1:
         only = ClusterRef.of(clusters[0])
         await authorize(request, ep.verb, ep.subresource, only.name, ep.resource)
@@ -103,7 +103,7 @@ async def _many(request: web.Request, ep: Endpoint, query: Any, body: Any) -> Ta
     refs = _refs(_param(query, body, "cluster_ids"))
     registry = request.app[REGISTRY]
     if refs is None:
-        clusters = [ClusterRef.of(cr) for cr in await registry.clusters.list()]
+        clusters = [ClusterRef.of(cr) for cr in await registry.all()]
         allowed = [c for c in clusters if await _may(request, ep, c.name)]
         if clusters and not allowed:
             await authorize(request, ep.verb, ep.subresource, "", ep.resource)
@@ -123,7 +123,9 @@ async def _many(request: web.Request, ep: Endpoint, query: Any, body: Any) -> Ta
 
 
 async def _object(request: web.Request, ep: Endpoint, query: Any, body: Any) -> Target:
-    raw = request.match_info.get("id", "")
+    """`{id}` (or `{resource_id}`): a full object id, or a bare name with resource_type (query, body or
+    path), namespace and cluster_id."""
+    raw = request.match_info.get("id") or request.match_info.get("resource_id", "")
     if ObjectId.looks_like(raw):
         try:
             oid = ObjectId.parse(raw)
@@ -133,7 +135,7 @@ async def _object(request: web.Request, ep: Endpoint, query: Any, body: Any) -> 
         return Target(cluster=cluster, object_id=ObjectId(cluster.ref, oid.type, oid.namespace, oid.name))
     if not valid_name(raw):
         raise ApiError(400, f"id: {raw[:80]!r} is neither <cluster id>:<type>:<namespace>:<name> nor an object name")
-    kind = _param(query, body, "resource_type")
+    kind = _param(query, body, "resource_type") or request.match_info.get("resource_type")
     if kind is None:
         raise ApiError(400, "resource_type: required when {id} is a bare name")
     namespace = _param(query, body, "namespace") or ""

@@ -12,12 +12,13 @@ from api_shim.security.audit import AuditSink
 from api_shim.security.authn import Authenticator
 from api_shim.security.authz import Authorizer
 from api_shim.security.ratelimit import Buckets
+from cloudops.clusters.cache import ClusterCache
 from cloudops.clusters.connect import MemberClients
 from cloudops.clusters.registry import Registry
 from cloudops.members.access import MemberAccess
 from cloudops.settings import RateLimits, Settings
 
-__all__ = ["ACCESS", "AUDIT", "AUTHN", "AUTHZ", "ENDPOINTS", "HUB", "LIMITS", "MEMBERS", "METRICS", "REGISTRY",
+__all__ = ["ACCESS", "AUDIT", "AUTHN", "AUTHZ", "CACHE", "ENDPOINTS", "HUB", "LIMITS", "MEMBERS", "METRICS", "REGISTRY",
            "SETTINGS", "Limits"]
 
 
@@ -45,3 +46,5 @@ MEMBERS = web.AppKey("members", MemberClients)
 # Cluster lookup in the hub, and sessions with members: one of each per app.
 REGISTRY = web.AppKey("registry", Registry)
 ACCESS = web.AppKey("access", MemberAccess)
+# The watch-backed view of ManagedClusters and kubeconfig Secret versions (readiness waits for it).
+CACHE = web.AppKey("cache", ClusterCache)

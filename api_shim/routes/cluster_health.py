@@ -200,7 +200,7 @@ def _mean(values: list[float]) -> float | None:
 @section.route("GET", "/api/k8s/clusters/metrics/summary", "获取所有集群指标汇总", verb="list",
                subresource="metrics", data=MetricsSummary)
 async def metrics_summary(call: Call) -> web.Response:
-    crs = await call.request.app[REGISTRY].clusters.list()
+    crs = await call.request.app[REGISTRY].all()
     rows = []
     for cr in crs:
         view, usage = cluster_summary(cr), (cr.get("status") or {}).get("usage") or {}

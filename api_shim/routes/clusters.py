@@ -164,7 +164,7 @@ async def add_cluster(call: Call) -> web.Response:
 @section.route("GET", "/api/k8s/clusters/list", "获取集群列表", verb="list", query=ListQuery, data=ClusterList)
 async def list_clusters(call: Call) -> web.Response:
     q: ListQuery = call.query
-    crs = await call.request.app[REGISTRY].clusters.list()
+    crs = await call.request.app[REGISTRY].all()
     items = sorted((cluster_summary(cr) for cr in crs),
                    key=lambda c: (c["id"] if c["id"] is not None else 1 << 62, c["name"]))
     if q.provider:

@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api_shim.envelope import ApiError, ok
 from api_shim.openapi import build_openapi
-from api_shim.state import ENDPOINTS, HUB, METRICS
+from api_shim.state import CACHE, ENDPOINTS, HUB, METRICS
 
 __all__ = ["routes"]
 
@@ -28,7 +28,12 @@ async def readyz(request: web.Request) -> web.Response:
         version = await asyncio.wait_for(VersionApi(request.app[HUB]).get_code(), timeout=3)
     except Exception:
         raise ApiError(503, "hub API server is not reachable") from None
-    return ok({"status": "ready", "hub_version": version.git_version})
+    cache = request.app[CACHE]
+    if not cache.synced:
+        raise ApiError(503, "the cluster cache has not synced with the hub yet")
+    return ok({"status": "ready", "hub_version": version.git_version,
+               "cache": {"clusters": len(cache.clusters.items), "lists": cache.clusters.lists,
+                         "events": cache.clusters.events}})
 
 
 @routes.get("/metrics")

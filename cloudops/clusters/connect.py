@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -55,14 +56,25 @@ class MemberClients:
     Only connections are kept here; losing them on restart loses nothing.
     """
 
-    def __init__(self, max_clients: int = 2000) -> None:
+    def __init__(self, max_clients: int = 2000, versions: Callable[[str], str | None] | None = None) -> None:
+        """`versions(secret name)` gives a kubeconfig Secret's resourceVersion from a watch, when there is
+        one: a pooled client of that version is then reused without reading the Secret again."""
         self.max_clients = max_clients
+        self.versions = versions
         self._clients: OrderedDict[Key, tuple[ApiClient, str]] = OrderedDict()
         self._lock = asyncio.Lock()
+        self.secret_reads = 0
 
     async def get(self, hub: ApiClient, namespace: str, spec: dict[str, Any]) -> tuple[ApiClient, str]:
         ref = spec.get("kubeconfigSecretRef") or {}
         name, key, context = ref.get("name", ""), ref.get("key") or "kubeconfig", spec.get("context") or ""
+        known = self.versions(name) if self.versions is not None else None
+        if known:
+            hit = self._clients.get((namespace, name, key, context, known))
+            if hit is not None:
+                self._clients.move_to_end((namespace, name, key, context, known))
+                return hit
+        self.secret_reads += 1
         try:
             secret = await CoreV1Api(hub).read_namespaced_secret(name, namespace)
         except ApiException as e:

@@ -11,6 +11,7 @@ from typing import Any
 
 from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1OwnerReference
 
+from cloudops.clusters.cache import ClusterCache
 from cloudops.clusters.connect import ConnectError, MemberClients, explain
 from cloudops.clusters.errors import QuotaExceeded, SyncTimeout
 from cloudops.clusters.kubeconfig import parse_kubeconfig, server_of
@@ -20,6 +21,7 @@ from cloudops.ids import allocate_id
 from cloudops.kube.client import client_from_kubeconfig
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import Conflict, NotFound
+from cloudops.kube.informer import Informer
 from cloudops.kube.secrets import Secrets
 
 __all__ = ["CLUSTER_LABEL", "SYNC_ANNOTATION", "Registration", "Registry"]
@@ -46,13 +48,36 @@ def secret_name_for(cluster: str) -> str:
 
 
 class Registry:
-    def __init__(self, hub: ApiClient, namespace: str, member_timeout: float, members: MemberClients) -> None:
+    """Cluster lookups read the watch-backed cache when one is given and synced, else the hub."""
+
+    def __init__(self, hub: ApiClient, namespace: str, member_timeout: float, members: MemberClients,
+                 cache: ClusterCache | None = None) -> None:
         self.hub, self.namespace, self.timeout, self.members = hub, namespace, member_timeout, members
         self.clusters = CustomObjects(hub, MANAGED_CLUSTER, namespace)
+        self.cache = cache
+
+    def _cached(self) -> Informer | None:
+        return self.cache.clusters if self.cache is not None and self.cache.synced else None
+
+    async def all(self) -> list[Body]:
+        cached = self._cached()
+        return cached.values() if cached is not None else await self.clusters.list()
+
+    def _remember(self, obj: Body) -> Body:
+        """Read-your-writes: what this process wrote is what its next read sees."""
+        if self.cache is not None:
+            self.cache.clusters.upsert(obj)
+        return obj
 
     async def find(self, ref: str) -> Body:
         """By integer id (the label) or by name; the reference promises both."""
-        if re.fullmatch(r"\d+", ref):
+        cached = self._cached()
+        if cached is not None:
+            found = cached.by("id", str(int(ref))) if re.fullmatch(r"[0-9]+", ref) else cached.get(ref)
+            if found is None:
+                raise NotFound(f"cluster with id {ref} not found" if ref.isdigit() else f"cluster {ref!r} not found")
+            return found
+        if re.fullmatch(r"[0-9]+", ref):
             items = await self.clusters.list(label_selector=f"{ID_LABEL}={int(ref)}")
             if not items:
                 raise NotFound(f"cluster with id {ref} not found")
@@ -86,7 +111,7 @@ class Registry:
             raise explain(e, server) from None
         finally:
             await api.close()
-        existing = await self.clusters.list()
+        existing = await self.all()
         if any(c["metadata"]["name"] == reg.name for c in existing):
             raise Conflict(f"cluster {reg.name!r} already exists")
         if len(existing) >= max_clusters:
@@ -100,10 +125,10 @@ class Registry:
                       "kubeconfigSecretRef": {"name": secret, "key": "kubeconfig"}}
         if reg.context:
             spec["context"] = reg.context
-        created = await self.clusters.create({
+        created = self._remember(await self.clusters.create({
             "apiVersion": API_VERSION, "kind": MANAGED_CLUSTER.kind,
             "metadata": {"name": reg.name, "namespace": self.namespace, "labels": {ID_LABEL: str(cluster_id)}},
-            "spec": spec})
+            "spec": spec}))
         try:
             await self._store_secret(secret, reg, created)
         except Exception:
@@ -116,7 +141,7 @@ class Registry:
         """Sets the sync-request annotation to a fresh token; the operator echoes it in status."""
         token = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         patched = await self.clusters.patch(name, {"metadata": {"annotations": {SYNC_ANNOTATION: token}}})
-        return patched, token
+        return self._remember(patched), token
 
     async def _store_secret(self, name: str, reg: Registration, owner_cluster: Body) -> None:
         """Creates the kubeconfig Secret owned by its cluster (garbage-collected with it even without the
@@ -139,7 +164,7 @@ class Registry:
         cluster = await self.find(ref)
         if not changes:
             return cluster
-        return await self.clusters.patch(cluster["metadata"]["name"], {"spec": changes})
+        return self._remember(await self.clusters.patch(cluster["metadata"]["name"], {"spec": changes}))
 
     async def remove(self, ref: str) -> Body:
         cluster = await self.find(ref)
@@ -165,6 +190,15 @@ class Registry:
         cluster = await self.find(ref)
         name = cluster["metadata"]["name"]
         _, token = await self._ask_sync(name)
+        cached = self._cached()
+        if cached is not None:
+            def answered() -> bool:
+                current = cached.get(name)
+                return current is not None and (current.get("status") or {}).get("lastSyncRequest") == token
+
+            if await cached.wait_for(answered, wait_seconds):
+                return cached.get(name) or cluster
+            raise SyncTimeout(f"the operator did not sync cluster {name!r} within {wait_seconds:.0f}s; is it running?")
         deadline = time.monotonic() + wait_seconds
         delay = 0.1
         while time.monotonic() < deadline:

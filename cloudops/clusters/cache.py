@@ -1,0 +1,54 @@
+"""The shim's view of the hub: ManagedClusters (by name and id) and kubeconfig Secret versions, from watches.
+
+List, get, id resolution and the member client pool read from here, so a request costs no hub LIST and
+a member call no Secret GET while the kubeconfig is unchanged. Secrets are watched as metadata only:
+their values never enter this cache.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from kubernetes_asyncio.client import ApiClient
+
+from cloudops.constants import GROUP, ID_LABEL, MANAGED_CLUSTER, VERSION
+from cloudops.kube.informer import Informer
+
+__all__ = ["ClusterCache"]
+
+METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
+
+
+def _id_of(obj: dict[str, Any]) -> str | None:
+    label = ((obj.get("metadata") or {}).get("labels") or {}).get(ID_LABEL)
+    return label if label and label.isascii() and label.isdigit() else None
+
+
+class ClusterCache:
+    def __init__(self, hub: ApiClient, namespace: str) -> None:
+        self.clusters = Informer(hub, f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{MANAGED_CLUSTER.plural}",
+                                 indexes={"id": _id_of})
+        self.secrets = Informer(hub, f"/api/v1/namespaces/{namespace}/secrets", accept=METADATA)
+
+    def start(self) -> None:
+        self.clusters.start()
+        self.secrets.start()
+
+    async def stop(self) -> None:
+        await asyncio.gather(self.clusters.stop(), self.secrets.stop())
+
+    @property
+    def synced(self) -> bool:
+        return self.clusters.synced.is_set() and self.secrets.synced.is_set()
+
+    async def wait_synced(self, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(asyncio.gather(self.clusters.synced.wait(), self.secrets.synced.wait()), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    def secret_version(self, name: str) -> str | None:
+        obj = self.secrets.get(name)
+        return (obj.get("metadata") or {}).get("resourceVersion") if obj is not None else None
