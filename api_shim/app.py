@@ -15,6 +15,7 @@ from api_shim.routes.system import routes as system_routes
 from api_shim.security.audit import AuditSink
 from api_shim.security.authn import Authenticator
 from api_shim.security.authz import Authorizer
+from api_shim.security.client_ip import TrustedProxies
 from api_shim.security.middleware import audit_middleware, security_middleware
 from api_shim.state import (
     ACCESS,
@@ -27,6 +28,7 @@ from api_shim.state import (
     LIMITS,
     MEMBERS,
     METRICS,
+    PROXIES,
     REGISTRY,
     SETTINGS,
     Limits,
@@ -75,6 +77,7 @@ def create_app(settings: Settings) -> web.Application:
     app[PREPARE] = prepare
     app[METRICS] = ShimMetrics()
     app[LIMITS] = Limits.from_settings(settings.rate_limits)
+    app[PROXIES] = TrustedProxies(settings.trusted_proxies)
     endpoints = _ordered([ep for s in SECTIONS for ep in s.endpoints])
     app[ENDPOINTS] = endpoints
     app.cleanup_ctx.append(_clients)

@@ -11,6 +11,7 @@ from api_shim.metrics import ShimMetrics
 from api_shim.security.audit import AuditSink
 from api_shim.security.authn import Authenticator
 from api_shim.security.authz import Authorizer
+from api_shim.security.client_ip import TrustedProxies
 from api_shim.security.ratelimit import Buckets
 from cloudops.clusters.cache import ClusterCache
 from cloudops.clusters.connect import MemberClients
@@ -18,8 +19,8 @@ from cloudops.clusters.registry import Registry
 from cloudops.members.access import MemberAccess
 from cloudops.settings import RateLimits, Settings
 
-__all__ = ["ACCESS", "AUDIT", "AUTHN", "AUTHZ", "CACHE", "ENDPOINTS", "HUB", "LIMITS", "MEMBERS", "METRICS", "REGISTRY",
-           "SETTINGS", "Limits"]
+__all__ = ["ACCESS", "AUDIT", "AUTHN", "AUTHZ", "CACHE", "ENDPOINTS", "HUB", "LIMITS", "MEMBERS", "METRICS",
+           "PROXIES", "REGISTRY", "SETTINGS", "Limits"]
 
 
 @dataclass
@@ -48,3 +49,4 @@ REGISTRY = web.AppKey("registry", Registry)
 ACCESS = web.AppKey("access", MemberAccess)
 # The watch-backed view of ManagedClusters and kubeconfig Secret versions (readiness waits for it).
 CACHE = web.AppKey("cache", ClusterCache)
+PROXIES = web.AppKey("proxies", TrustedProxies)

@@ -49,6 +49,10 @@ class Settings:
     audit_sink: str = "stdout"  # stdout | none | file:/path
     authz_cache_seconds: float = 10.0
     fanout_concurrency: int = 32  # members called at once by one unified query or batch
+    trusted_proxies: str = ""  # comma-separated addresses/CIDRs whose X-Forwarded-For is believed
+    quota_warning_percent: float = 80.0  # quota alerts: warning at this share of hard, critical at the next
+    quota_critical_percent: float = 95.0
+    quota_sample_seconds: float = 60.0  # how often the operator samples quota usage into its history
     rate_limits: RateLimits = field(default_factory=RateLimits)
 
     @classmethod
@@ -64,5 +68,8 @@ class Settings:
             "member_timeout_seconds": "CLOUDOPS_MEMBER_TIMEOUT", "sync_timeout_seconds": "CLOUDOPS_SYNC_TIMEOUT",
             "max_clusters": "CLOUDOPS_MAX_CLUSTERS", "jwt_secret": "CLOUDOPS_JWT_SECRET",
             "audit_sink": "CLOUDOPS_AUDIT_SINK", "authz_cache_seconds": "CLOUDOPS_AUTHZ_CACHE_SECONDS",
-            "fanout_concurrency": "CLOUDOPS_FANOUT_CONCURRENCY"})
+            "fanout_concurrency": "CLOUDOPS_FANOUT_CONCURRENCY",
+            "quota_warning_percent": "CLOUDOPS_QUOTA_WARNING_PERCENT",
+            "quota_critical_percent": "CLOUDOPS_QUOTA_CRITICAL_PERCENT",
+            "quota_sample_seconds": "CLOUDOPS_QUOTA_SAMPLE_SECONDS"})
         return replace(settings, rate_limits=limits)

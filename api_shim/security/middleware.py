@@ -15,7 +15,7 @@ from api_shim.envelope import ApiError
 from api_shim.security.audit import AuditRecord, redact_params
 from api_shim.security.authn import AuthError
 from api_shim.security.identity import User
-from api_shim.state import AUDIT, AUTHN, LIMITS, SETTINGS
+from api_shim.state import AUDIT, AUTHN, LIMITS, PROXIES, SETTINGS
 from cloudops.conditions import now_iso
 
 __all__ = ["USER", "audit_middleware", "endpoint_of", "security_middleware"]
@@ -30,7 +30,7 @@ def endpoint_of(request: web.Request) -> Endpoint | None:
 
 
 def client_ip(request: web.Request) -> str:
-    return request.remote or "unknown"
+    return request.app[PROXIES].client(request.remote, request.headers.getall("X-Forwarded-For", []))
 
 
 @web.middleware

@@ -15,6 +15,7 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from api_shim.app import create_app
+from api_shim.state import AUDIT
 from api_shim.security.apikeys import secret_name
 from cloudops.settings import RateLimits, Settings
 from devcluster.topology import Topology
@@ -150,6 +151,7 @@ async def test_audit_records_every_call_without_secrets(
             texts.append(await (await shim.get(path)).text())
         texts.append(await (await shim.post("/api/k8s/clusters/audited/test")).text())
         texts.append(await (await shim.get("/api/k8s/clusters/list?limit=bad")).text())
+    shim.app[AUDIT].flush()  # records are written by their own thread
     audit_file = Path(settings.audit_sink.removeprefix("file:"))
     records = [json.loads(line)["audit"] for line in audit_file.read_text().splitlines()]
     assert len(records) == 6
