@@ -49,10 +49,19 @@ class Settings:
     audit_sink: str = "stdout"  # stdout | none | file:/path
     authz_cache_seconds: float = 10.0
     fanout_concurrency: int = 32  # members called at once by one unified query or batch
+    probe_concurrency: int = 64  # member probes the operator runs at once
+    history_batch: int = 5  # cluster history samples folded into one hub write
     trusted_proxies: str = ""  # comma-separated addresses/CIDRs whose X-Forwarded-For is believed
     quota_warning_percent: float = 80.0  # quota alerts: warning at this share of hard, critical at the next
     quota_critical_percent: float = 95.0
     quota_sample_seconds: float = 60.0  # how often the operator samples quota usage into its history
+    # Endpoint probes (network section): only addresses inside these CIDRs are ever contacted, after the
+    # optional map `from-cidr=to-cidr,...` (host bits kept); others are reported unreachable_from_shim.
+    endpoint_probe_cidrs: str = ""
+    endpoint_probe_map: str = ""
+    endpoint_probe_concurrency: int = 32  # addresses one health check probes at once
+    endpoint_monitor_seconds: float = 60.0  # how often the operator probes Services labelled for monitoring
+    prometheus_url: str = ""  # traffic figures for endpoints; empty: none (never invented)
     rate_limits: RateLimits = field(default_factory=RateLimits)
 
     @classmethod
@@ -71,5 +80,8 @@ class Settings:
             "fanout_concurrency": "CLOUDOPS_FANOUT_CONCURRENCY",
             "quota_warning_percent": "CLOUDOPS_QUOTA_WARNING_PERCENT",
             "quota_critical_percent": "CLOUDOPS_QUOTA_CRITICAL_PERCENT",
-            "quota_sample_seconds": "CLOUDOPS_QUOTA_SAMPLE_SECONDS"})
+            "quota_sample_seconds": "CLOUDOPS_QUOTA_SAMPLE_SECONDS",
+            "endpoint_probe_cidrs": "CLOUDOPS_PROBE_CIDRS", "endpoint_probe_map": "CLOUDOPS_PROBE_ADDRESS_MAP",
+            "endpoint_probe_concurrency": "CLOUDOPS_PROBE_CONCURRENCY",
+            "endpoint_monitor_seconds": "CLOUDOPS_PROBE_INTERVAL", "prometheus_url": "CLOUDOPS_PROMETHEUS_URL"})
         return replace(settings, rate_limits=limits)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 import kopf
 from kubernetes_asyncio.client import ApiClient
@@ -17,6 +18,7 @@ class Memo(kopf.Memo):
     hub: ApiClient
     members: MemberClients
     settings: Settings
+    probe_slots: asyncio.Semaphore  # shared by every cluster's daemon
 
     def wakeup(self) -> asyncio.Event:
         """A per-object event (kopf gives each object its own shallow copy of the memo)."""
@@ -24,3 +26,10 @@ class Memo(kopf.Memo):
         if event is None:
             event = self["_wakeup"] = asyncio.Event()
         return event
+
+    def pending_samples(self) -> list[tuple[dict[str, float], datetime]]:
+        """History samples of this object not yet written: at most `history_batch - 1` are ever at risk."""
+        pending: list[tuple[dict[str, float], datetime]] | None = self.get("_pending")
+        if pending is None:
+            pending = self["_pending"] = []
+        return pending

@@ -13,7 +13,7 @@ from api_shim.models import ClusterRefItem
 from api_shim.state import REGISTRY
 from api_shim.views import cluster_summary
 from cloudops.clusters.fleet import probe_many
-from cloudops.clusters.metrics_store import read_series
+from cloudops.clusters.metrics_store import read_metrics, read_series
 from cloudops.clusters.probe import Scope
 from cloudops.conditions import now_iso
 
@@ -175,14 +175,14 @@ async def cluster_metrics(call: Call) -> web.Response:
     })
 
 
-def _health_view(cluster_id: int | None, status: dict[str, Any]) -> dict[str, Any]:
+def _health_view(cluster_id: int | None, status: dict[str, Any], nodes: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "cluster_id": cluster_id, "health_status": status.get("healthStatus", "unknown"),
         "health_score": status.get("healthScore"), "last_check": status.get("lastSyncTime"),
         "components": [{"name": c["name"], "status": c.get("status", "unknown"),
                         "response_time": c.get("responseTimeSeconds")} for c in status.get("components", [])],
         "nodes": [{"name": n["name"], "status": n.get("status", ""), "cpu_usage": n.get("cpuPercent"),
-                   "memory_usage": n.get("memoryPercent")} for n in status.get("nodes", [])],
+                   "memory_usage": n.get("memoryPercent")} for n in nodes],
         "issues": status.get("issues", []),
     }
 
@@ -190,7 +190,10 @@ def _health_view(cluster_id: int | None, status: dict[str, Any]) -> dict[str, An
 @section.route("GET", "/api/k8s/clusters/{id}/health", "获取集群健康状态", verb="get", subresource="health",
                data=ClusterHealth, cluster="path")
 async def cluster_health(call: Call) -> web.Response:
-    return ok(_health_view(call.cluster.id, call.cluster.cr.get("status") or {}))
+    """Stored status, with per-node detail from the cluster's ClusterMetrics object."""
+    reg = call.request.app[REGISTRY]
+    metrics = await read_metrics(reg.hub, reg.namespace, call.cluster.name)
+    return ok(_health_view(call.cluster.id, call.cluster.cr.get("status") or {}, list(metrics.get("nodes") or [])))
 
 
 def _mean(values: list[float]) -> float | None:

@@ -12,7 +12,7 @@ from typing import Any
 import kopf
 
 from cloudops.clusters.connect import explain
-from cloudops.clusters.metrics_store import append_sample
+from cloudops.clusters.metrics_store import write_metrics
 from cloudops.clusters.probe import Snapshot, probe
 from cloudops.clusters.registry import SYNC_ANNOTATION
 from cloudops.conditions import now_iso
@@ -22,10 +22,10 @@ from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import NotFound
 from cloudops.kube.secrets import Secrets
 from cloudops_operator.memo import Memo
-from cloudops_operator.metrics import CLUSTER_HEALTH_SCORE, CLUSTER_UP, SYNC_DURATION, SYNCS
+from cloudops_operator.metrics import CLUSTER_HEALTH_SCORE, CLUSTER_UP, STATUS_WRITES, SYNC_DURATION, SYNCS
 from cloudops_operator.status import ready_status
 
-__all__ = ["SYNC_ANNOTATION", "assign_id", "delete_secret", "sync", "wake"]
+__all__ = ["SYNC_ANNOTATION", "assign_id", "clusters_by_secret", "delete_secret", "status_patch", "sync", "wake"]
 
 PLURAL = MANAGED_CLUSTER.plural
 
@@ -55,12 +55,13 @@ MAX_NODES, MAX_ISSUES = 500, 100  # the CRD's maxItems
 
 
 def _status_from_snapshot(body: kopf.Body, snap: Snapshot) -> dict[str, Any]:
+    """Per-node detail is not here (it goes to ClusterMetrics): listing 1,000 clusters stays small."""
     s = dataclasses.asdict(snap)
     status = {
         "phase": "connected", "healthStatus": s["health_status"], "healthScore": s["health_score"],
         "kubernetesVersion": s["version"], "apiServer": s["api_server"], "nodeCount": s["counts"]["nodes"],
         "resourceCounts": s["counts"], "usage": s["usage"], "components": s["components"],
-        "nodes": s["nodes"][:MAX_NODES], "issues": s["issues"][:MAX_ISSUES], "lastSyncTime": now_iso(),
+        "nodes": None, "issues": s["issues"][:MAX_ISSUES], "lastSyncTime": now_iso(),
         "reason": "Connected",
         "message": f"connected in {s['response_time']}s",
     }
@@ -74,9 +75,33 @@ def _status_from_error(body: kopf.Body, exc: BaseException, server: str) -> dict
     # mislead, component and node health, are dropped (null deletes in a merge patch).
     status = {"phase": err.phase, "healthStatus": "error" if err.phase == "error" else "unknown",
               "healthScore": 0.0, "components": None, "nodes": None, "reason": err.reason, "message": err.message,
-              "issues": [{"type": "error", "message": err.message, "severity": "critical"}]}
+              "issues": [{"type": "error", "message": err.message, "severity": "critical"}], "lastSyncTime": now_iso()}
     status.update(ready_status(body, False, err.reason, err.message))
     return status
+
+
+# Readings that change on every probe without meaning anything changed: they alone never cause a write.
+VOLATILE = {"lastSyncTime", "message", "lastSyncRequest"}
+
+
+def _meaningful(status: dict[str, Any]) -> Any:
+    """The status without its volatile readings (response times, lease ages, timestamps)."""
+    out = {k: v for k, v in status.items() if k not in VOLATILE}
+    out["components"] = [{k: v for k, v in c.items() if k not in ("responseTimeSeconds", "message")}
+                         for c in status.get("components") or []]
+    out["conditions"] = [{k: v for k, v in c.items() if k in ("type", "status", "reason")}
+                         for c in status.get("conditions") or []]
+    out.pop("nodes", None)
+    return out
+
+
+def status_patch(current: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The whole new status when something meaningful changed; otherwise only the heartbeat fields
+    (lastSyncTime, message, lastSyncRequest): a steady cluster costs a few bytes per sync, not its status."""
+    if _meaningful(current) != _meaningful({**current, **{k: v for k, v in new.items() if v is not None}}) or \
+            any(new.get(k) is None and current.get(k) is not None for k in new):
+        return new
+    return {k: new[k] for k in VOLATILE if k in new}
 
 
 async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | kopf.Logger) -> dict[str, Any]:
@@ -87,8 +112,9 @@ async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | k
     server = "the member API server"
     snap: Snapshot | None = None
     try:
-        api, server = await memo.members.get(memo.hub, namespace, spec)
-        snap = await asyncio.wait_for(probe(api, server), timeout=memo.settings.member_timeout_seconds)
+        async with memo.probe_slots:
+            api, server = await memo.members.get(memo.hub, namespace, spec)
+            snap = await asyncio.wait_for(probe(api, server), timeout=memo.settings.member_timeout_seconds)
         status = _status_from_snapshot(body, snap)
     except asyncio.CancelledError:
         raise
@@ -100,14 +126,40 @@ async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | k
     SYNCS.labels(status["phase"]).inc()
     CLUSTER_UP.labels(namespace, name).set(1 if snap is not None else 0)
     CLUSTER_HEALTH_SCORE.labels(namespace, name).set(snap.health_score if snap is not None else 0)
+    patch = status_patch(dict(body.get("status") or {}), status)
+    STATUS_WRITES.labels("full" if patch is status else "heartbeat").inc()
     try:
-        await CustomObjects(memo.hub, MANAGED_CLUSTER, namespace).patch_status(name, status)
+        await CustomObjects(memo.hub, MANAGED_CLUSTER, namespace).patch_status(name, patch)
         if snap is not None:
-            await append_sample(memo.hub, dict(body), _sample(snap), datetime.now(UTC))
+            await _record(memo, body, snap)
     except NotFound:
         pass  # deleted while probing
     SYNC_DURATION.observe(time.perf_counter() - started)
     return status
+
+
+async def _record(memo: Memo, body: kopf.Body, snap: Snapshot) -> None:
+    """History in batches of `history_batch` samples; node detail written whenever it changed."""
+    pending = memo.pending_samples()
+    pending.append((_sample(snap), datetime.now(UTC)))
+    nodes = snap.nodes[:MAX_NODES]
+    nodes_changed = memo.get("_nodes") != _steady_nodes(nodes)
+    if len(pending) >= max(1, memo.settings.history_batch) or nodes_changed:
+        await flush_history(memo, body, nodes if nodes_changed else None)
+        memo["_nodes"] = _steady_nodes(nodes)
+
+
+def _steady_nodes(nodes: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(n["name"], n["status"]) for n in nodes]
+
+
+async def flush_history(memo: Memo, body: kopf.Body, nodes: list[dict[str, Any]] | None = None) -> None:
+    pending = memo.pending_samples()
+    if not pending and nodes is None:
+        return
+    batch = list(pending)
+    await write_metrics(memo.hub, dict(body), batch, nodes)
+    del pending[:len(batch)]
 
 
 def _sample(snap: Snapshot) -> dict[str, float]:
@@ -119,20 +171,36 @@ def _sample(snap: Snapshot) -> dict[str, float]:
 async def sync(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
     """Re-probes on every interval, on spec changes and on sync requests, until the object goes away."""
     event = memo.wakeup()
-    while not stopped:
-        event.clear()
-        await reconcile_once(body, memo, logger)
-        interval = float((body.get("spec") or {}).get("syncIntervalSeconds") or DEFAULT_INTERVAL)
-        waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(interval))]
-        try:
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for w in waiters:
-                w.cancel()
+    try:
+        while not stopped:
+            event.clear()
+            await reconcile_once(body, memo, logger)
+            interval = float((body.get("spec") or {}).get("syncIntervalSeconds") or DEFAULT_INTERVAL)
+            waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(interval))]
+            try:
+                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for w in waiters:
+                    w.cancel()
+    finally:
+        # A stopping operator writes what it holds; only a crash can lose a partial batch.
+        if not (body.get("metadata") or {}).get("deletionTimestamp"):
+            try:
+                await asyncio.wait_for(flush_history(memo, body), timeout=5)
+            except Exception as e:
+                logger.warning("history batch of %s not written on stop: %s", body["metadata"]["name"],
+                               e.__class__.__name__)
+
+
+@kopf.index(GROUP, VERSION, PLURAL)
+def clusters_by_secret(spec: kopf.Spec, name: str, **_: Any) -> dict[str, str] | None:
+    """Which clusters use which kubeconfig Secret: kept by kopf from its watch, so a delete lists nothing."""
+    secret = (spec.get("kubeconfigSecretRef") or {}).get("name")
+    return {secret: name} if secret else None
 
 
 @kopf.on.delete(GROUP, VERSION, PLURAL)
-async def delete_secret(spec: kopf.Spec, meta: kopf.Meta, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
+async def delete_secret(spec: kopf.Spec, meta: kopf.Meta, memo: Memo, logger: kopf.Logger, **kwargs: Any) -> None:
     """The kubeconfig Secret goes with its cluster, unless another cluster still refers to it."""
     for gauge in (CLUSTER_UP, CLUSTER_HEALTH_SCORE):
         try:
@@ -142,9 +210,8 @@ async def delete_secret(spec: kopf.Spec, meta: kopf.Meta, memo: Memo, logger: ko
     secret = (spec.get("kubeconfigSecretRef") or {}).get("name")
     if not secret:
         return
-    others = await CustomObjects(memo.hub, MANAGED_CLUSTER, meta["namespace"]).list()
-    if any(o["metadata"]["name"] != meta["name"] and
-           (o.get("spec", {}).get("kubeconfigSecretRef") or {}).get("name") == secret for o in others):
+    users: kopf.Index[str, str] = kwargs["clusters_by_secret"]  # kopf passes indexes by name
+    if any(other != meta["name"] for other in users.get(secret, [])):
         logger.info("kubeconfig Secret %s kept: still referenced by another cluster", secret)
         return
     if await Secrets(memo.hub, meta["namespace"]).delete(secret):

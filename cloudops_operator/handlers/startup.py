@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import kopf
@@ -33,6 +34,7 @@ async def configure(settings: kopf.OperatorSettings, memo: Memo, **_: Any) -> No
     memo.settings = Settings.from_env()
     memo.hub = await hub_client(memo.settings.kubeconfig)
     memo.members = MemberClients()
+    memo.probe_slots = asyncio.Semaphore(max(1, memo.settings.probe_concurrency))
     settings.persistence.finalizer = "cloudops.io/finalizer"
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="kopf.cloudops.io")
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix="kopf.cloudops.io")
