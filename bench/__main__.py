@@ -1,11 +1,14 @@
-"""`make bench`: the shim's list against a direct LIST, and a 10-member health check against a 1-member one.
+"""`make bench`: every figure is a ratio against a baseline measured in the same run.
 
-1. GET /api/k8s/clusters/list?limit=1000 through the shim (authenticated by API key, authorized by
-   SubjectAccessReview with its short cache), against a direct LIST of the same 1,000 ManagedCluster
-   objects from the hub API server with the same async client library.
-2. POST /api/k8s/clusters/health/check over 10 live members, against the same call over 1 member.
+1. GET /api/k8s/clusters/list?limit=1000 through the shim (authenticated, authorized, served from its
+   watch-backed cache) against a direct LIST of the same 1,000 ManagedClusters from the hub.
+2. Fan-out over 10 members against 1 member, for the batch health check and the unified pod query,
+   with members reached directly and through a loopback proxy adding BENCH_DELAY_MS (default 50) each
+   way, as remote clouds would (bench/proxy.py; all traffic stays on 127.0.0.0/8).
+3. The operator with 1,000 ManagedClusters spread over the members at a 60 s sync interval: sustained
+   CPU and RSS of its process, and the age of every cluster's lastSyncTime after two intervals.
 
-Results go to stdout and to .clusters/bench-results.json.
+Results go to stdout (a table) and to .clusters/bench-results.json.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1Namespace, V1ObjectMeta
+from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1Namespace, V1ObjectMeta, V1Secret
 
 from api_shim.security.apikeys import create_api_key
 from cloudops.constants import GROUP, VERSION
@@ -37,6 +40,9 @@ from devcluster.topology import external_topology, state_dir
 
 CLUSTERS = 1000
 MEMBERS = 10
+DELAY = float(os.environ.get("BENCH_DELAY_MS", "50")) / 1000
+OPERATOR_INTERVAL = 60
+TARGETS = {"list_1000": 1.0, "health_check_delayed": 1.3, "unified_pods_delayed": 1.3}
 
 
 async def timed(fn: Callable[[], Awaitable[Any]], runs: int, warmup: int = 3) -> list[float]:
@@ -109,31 +115,59 @@ async def seed_clusters(api: Any, namespace: str, count: int) -> None:
     await asyncio.gather(*(one(i) for i in range(1, count + 1)))
 
 
-async def main() -> int:
-    external = external_topology()
-    topo = external if external is not None else await asyncio.to_thread(up, MEMBERS)
-    if len(topo.members) < MEMBERS:
-        print(f"need {MEMBERS} members, have {len(topo.members)}", file=sys.stderr)
-        return 1
-    await asyncio.to_thread(install, topo, "cloudops-system", False)
-    hub = await hub_client(str(topo.hub.kubeconfig))
-    ns_list, ns_health = f"bench-{uuid.uuid4().hex[:6]}", f"bench-{uuid.uuid4().hex[:6]}"
-    core = CoreV1Api(hub)
-    for ns in (ns_list, ns_health):
-        await core.create_namespace(V1Namespace(metadata=V1ObjectMeta(name=ns)))
-    port = free_port()
-    kubeconfigs = await asyncio.to_thread(encoded_kubeconfigs, [m.kubeconfig for m in topo.members[:MEMBERS]])
-    shim: subprocess.Popen[bytes] | None = None
-    results: dict[str, Any] = {}
+def machine() -> dict[str, Any]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), "unknown")
+    mem = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), "0")
+    return {"cores": os.cpu_count(), "cpu": cpu, "memory_gib": round(int(mem) / 1024 / 1024, 1)}
+
+
+def delayed_kubeconfigs(paths: list[Path], ports: list[int], out_dir: Path) -> list[Path]:
+    """Copies of the member kubeconfigs whose server is the delaying proxy (same TLS: 127.0.0.1 SAN)."""
+    import yaml
+    out = []
+    for path, port in zip(paths, ports, strict=True):
+        cfg = yaml.safe_load(path.read_text())
+        for c in cfg["clusters"]:
+            c["cluster"]["server"] = f"https://127.0.0.1:{port}"
+        target = out_dir / f"delayed-{path.name}"
+        target.write_text(yaml.safe_dump(cfg))
+        out.append(target)
+    return out
+
+
+def start_proxy(delay: float, servers: list[str]) -> tuple[subprocess.Popen[str], list[int]]:
+    proc = subprocess.Popen([sys.executable, "-m", "bench.proxy", str(delay), *servers], stdout=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout is not None
+    ports = []
+    for line in proc.stdout:
+        if line.startswith("listening"):
+            ports.append(int(line.split()[1]))
+        elif line.strip() == "ready":
+            return proc, ports
+    raise RuntimeError("proxy did not start")
+
+
+def upstream(kubeconfig: Path) -> str:
+    import yaml
+    server = yaml.safe_load(kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
+    return server.removeprefix("https://")
+
+
+def ratio(a: list[float], b: list[float]) -> float:
+    return round(statistics.median(a) / statistics.median(b), 2)
+
+
+async def bench_list(hub: Any, env: dict[str, str], port: int) -> dict[str, Any]:
+    ns = env["CLOUDOPS_NAMESPACE"]
+    print(f"seeding {CLUSTERS} ManagedClusters ...", file=sys.stderr)
+    await seed_clusters(hub, ns, CLUSTERS)
+    key = await create_api_key(hub, ns, "bench", ["cloudops:admins"])
+    shim = await asyncio.to_thread(start_shim, env)
+    base = f"http://127.0.0.1:{port}"
     try:
-        print(f"seeding {CLUSTERS} ManagedClusters ...", file=sys.stderr)
-        await seed_clusters(hub, ns_list, CLUSTERS)
-        key = await create_api_key(hub, ns_list, "bench", ["cloudops:admins"])
-        env = {**os.environ, "KUBECONFIG": str(topo.hub.kubeconfig), "CLOUDOPS_NAMESPACE": ns_list,
-               "CLOUDOPS_SHIM_PORT": str(port), "CLOUDOPS_AUDIT_SINK": "none",
-               "CLOUDOPS_RATE_USER": "100000", "CLOUDOPS_BURST_USER": "100000"}
-        shim = await asyncio.to_thread(start_shim, env)
-        base = f"http://127.0.0.1:{port}"
         async with aiohttp.ClientSession(headers={"X-API-Key": key}) as http:
             await wait_ready(http, base)
 
@@ -143,49 +177,181 @@ async def main() -> int:
                     assert r.status == 200 and body["data"]["total"] == CLUSTERS, body
 
             async def direct() -> None:
-                res = await CustomObjectsApi(hub).list_namespaced_custom_object(GROUP, VERSION, ns_list,
+                res = await CustomObjectsApi(hub).list_namespaced_custom_object(GROUP, VERSION, ns,
                                                                                 "managedclusters")
                 assert len(res["items"]) == CLUSTERS
 
             shim_t, direct_t = await timed(via_shim, 20), await timed(direct, 20)
-            results["list_1000"] = {"shim": summary(shim_t), "direct_list": summary(direct_t),
-                                    "ratio": round(statistics.median(shim_t) / statistics.median(direct_t), 2)}
-            print(json.dumps(results["list_1000"]), file=sys.stderr)
-
-        # Batch health check: 10 members against 1, through a shim serving a second namespace.
-        hkey = await create_api_key(hub, ns_health, "bench", ["cloudops:admins"])
+    finally:
         await asyncio.to_thread(stop_shim, shim)
-        shim = await asyncio.to_thread(start_shim, {**env, "CLOUDOPS_NAMESPACE": ns_health})
-        async with aiohttp.ClientSession(headers={"X-API-Key": hkey}) as http:
+    return {"shim": summary(shim_t), "direct_list": summary(direct_t), "ratio": ratio(shim_t, direct_t),
+            "target": TARGETS["list_1000"]}
+
+
+async def bench_fan_out(hub: Any, env: dict[str, str], port: int, kubeconfigs: list[str],
+                        label: str) -> dict[str, Any]:
+    """Batch health check and unified pod query over 10 members against 1, through one shim."""
+    ns = env["CLOUDOPS_NAMESPACE"]
+    key = await create_api_key(hub, ns, "bench", ["cloudops:admins"])
+    shim = await asyncio.to_thread(start_shim, env)
+    base = f"http://127.0.0.1:{port}"
+    out: dict[str, Any] = {}
+    try:
+        async with aiohttp.ClientSession(headers={"X-API-Key": key}) as http:
             await wait_ready(http, base)
             for i, kc in enumerate(kubeconfigs, start=1):
                 async with http.post(f"{base}/api/k8s/clusters/add", json={"name": f"m{i}", "kubeconfig": kc}) as r:
                     assert r.status == 200, await r.text()
+            all_ids = [f"m{i}" for i in range(1, len(kubeconfigs) + 1)]
 
             def check(ids: list[str]) -> Callable[[], Awaitable[None]]:
                 async def run() -> None:
                     async with http.post(f"{base}/api/k8s/clusters/health/check", json={"cluster_ids": ids}) as r:
                         body = await r.json()
                         assert r.status == 200 and body["data"]["summary"]["total_checked"] == len(ids), body
+                        assert all(x["connected"] for x in body["data"]["results"]), body
                 return run
 
-            ten = await timed(check([f"m{i}" for i in range(1, MEMBERS + 1)]), 10, warmup=2)
-            one = await timed(check(["m1"]), 10, warmup=2)
+            def pods(ids: list[str]) -> Callable[[], Awaitable[None]]:
+                async def run() -> None:
+                    async with http.get(f"{base}/api/k8s/unified/resources",
+                                        params={"resource_type": "pods", "cluster_ids": ",".join(ids),
+                                                "limit": "1000"}) as r:
+                        body = await r.json()
+                        assert r.status == 200 and not body["data"]["errors"], body
+                return run
 
-            async def one_by_one() -> None:
-                for i in range(1, MEMBERS + 1):
-                    await check([f"m{i}"])()
-
-            serial = await timed(one_by_one, 5, warmup=1)
-            results["health_check"] = {
-                "members_10": summary(ten), "members_1": summary(one), "members_10_one_call_each": summary(serial),
-                "ratio": round(statistics.median(ten) / statistics.median(one), 2),
-                "ratio_vs_sequential": round(statistics.median(ten) / statistics.median(serial), 2)}
-            print(json.dumps(results["health_check"]), file=sys.stderr)
+            for name, make in (("health_check", check), ("unified_pods", pods)):
+                ten = await timed(make(all_ids), 10, warmup=2)
+                one = await timed(make(["m1"]), 10, warmup=2)
+                out[f"{name}_{label}"] = {"members_10": summary(ten), "members_1": summary(one),
+                                          "ratio": ratio(ten, one), "target": TARGETS.get(f"{name}_{label}")}
+                print(json.dumps({name: out[f"{name}_{label}"]}), file=sys.stderr)
     finally:
-        if shim is not None:
-            await asyncio.to_thread(stop_shim, shim)
-        for ns in (ns_list, ns_health):
+        await asyncio.to_thread(stop_shim, shim)
+    return out
+
+
+def start_operator(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    log = open(state_dir() / "logs" / "bench-operator.log", "ab")
+    return subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=env, stdout=log, stderr=log)
+
+
+def _proc_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def bench_operator(hub: Any, topo_members: list[Path], namespace: str) -> dict[str, Any]:
+    """1,000 clusters over the members, synced every 60 s: the operator's CPU, RSS and freshness."""
+    core = CoreV1Api(hub)
+    objects = CustomObjectsApi(hub)
+    for i, path in enumerate(topo_members, start=1):
+        await core.create_namespaced_secret(namespace, V1Secret(metadata=V1ObjectMeta(name=f"member-{i}"),
+                                                                string_data={"kubeconfig": path.read_text()}))
+    sem = asyncio.Semaphore(32)
+
+    async def one(i: int) -> None:
+        body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": "ManagedCluster", "metadata": {"name": f"op-{i:04d}"},
+                "spec": {"syncIntervalSeconds": OPERATOR_INTERVAL,
+                         "kubeconfigSecretRef": {"name": f"member-{i % len(topo_members) + 1}"}}}
+        async with sem:
+            await objects.create_namespaced_custom_object(GROUP, VERSION, namespace, "managedclusters", body)
+
+    await asyncio.gather(*(one(i) for i in range(CLUSTERS)))
+    env = {**os.environ, "KUBECONFIG": os.environ["BENCH_HUB_KUBECONFIG"], "CLOUDOPS_NAMESPACE": namespace,
+           "CLOUDOPS_OPERATOR_HEALTH_PORT": str(free_port()), "CLOUDOPS_OPERATOR_METRICS_PORT": str(free_port())}
+    op = await asyncio.to_thread(start_operator, env)
+    started = time.monotonic()
+    try:
+        async def synced() -> list[dict[str, Any]]:
+            res = await objects.list_namespaced_custom_object(GROUP, VERSION, namespace, "managedclusters")
+            return [c for c in res["items"] if (c.get("status") or {}).get("lastSyncTime")]
+
+        while len(await synced()) < CLUSTERS and time.monotonic() - started < 600:  # noqa: ASYNC110
+            await asyncio.sleep(5)  # poll
+        first_sync = time.monotonic() - started
+        window = 2 * OPERATOR_INTERVAL
+        cpu0, t0, rss = _proc_cpu_seconds(op.pid), time.monotonic(), []
+        while time.monotonic() - t0 < window:
+            rss.append(_proc_rss_mb(op.pid))
+            await asyncio.sleep(5)
+        cpu = (_proc_cpu_seconds(op.pid) - cpu0) / (time.monotonic() - t0)
+        res = await objects.list_namespaced_custom_object(GROUP, VERSION, namespace, "managedclusters")
+        now = time.time()
+        from datetime import datetime
+        ages = [now - datetime.fromisoformat(c["status"]["lastSyncTime"].replace("Z", "+00:00")).timestamp()
+                for c in res["items"] if (c.get("status") or {}).get("lastSyncTime")]
+        connected = sum(1 for c in res["items"] if (c.get("status") or {}).get("phase") == "connected")
+    finally:
+        op.terminate()
+        op.wait(30)
+    return {"clusters": CLUSTERS, "members": len(topo_members), "interval_s": OPERATOR_INTERVAL,
+            "all_synced_after_s": round(first_sync, 1), "window_s": window,
+            "cpu_cores_used": round(cpu, 2), "rss_mb_max": round(max(rss), 1),
+            "rss_mb_mean": round(statistics.mean(rss), 1), "rss_target_mb": 300,
+            "connected": connected, "synced": len(ages), "last_sync_age_s_max": round(max(ages), 1),
+            "last_sync_age_target_s": 2 * OPERATOR_INTERVAL}
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = ["| benchmark | measured | baseline | ratio | target |", "|---|---|---|---|---|"]
+    for name, r in results.items():
+        if isinstance(r, dict) and "ratio" in r:
+            measured: dict[str, Any] = r.get("shim") or r["members_10"]
+            base: dict[str, Any] = r.get("direct_list") or r["members_1"]
+            target = r.get("target")
+            rows.append(f"| {name} | {measured['median_ms']} ms | {base['median_ms']} ms | {r['ratio']}x | "
+                        f"{f'<= {target}x' if target else '-'} |")
+    op = results.get("operator_1000")
+    if op:
+        rows.append(f"| operator, {op['clusters']} clusters @ {op['interval_s']} s | {op['cpu_cores_used']} cores, "
+                    f"RSS max {op['rss_mb_max']} MB | - | - | RSS <= 300 MB |")
+        rows.append(f"| operator lastSyncTime age (max) | {op['last_sync_age_s_max']} s | - | - | "
+                    f"< {op['last_sync_age_target_s']} s |")
+    return "\n".join(rows)
+
+
+async def main() -> int:
+    external = external_topology()
+    topo = external if external is not None else await asyncio.to_thread(up, MEMBERS)
+    if len(topo.members) < MEMBERS:
+        print(f"need {MEMBERS} members, have {len(topo.members)}", file=sys.stderr)
+        return 1
+    await asyncio.to_thread(install, topo, "cloudops-system", False)
+    os.environ["BENCH_HUB_KUBECONFIG"] = str(topo.hub.kubeconfig)
+    hub = await hub_client(str(topo.hub.kubeconfig))
+    core = CoreV1Api(hub)
+    namespaces = {k: f"bench-{k}-{uuid.uuid4().hex[:6]}" for k in ("list", "direct", "delayed", "operator")}
+    for ns in namespaces.values():
+        await core.create_namespace(V1Namespace(metadata=V1ObjectMeta(name=ns)))
+    members = [m.kubeconfig for m in topo.members[:MEMBERS]]
+    proxy, ports = await asyncio.to_thread(start_proxy, DELAY, [upstream(p) for p in members])
+    delayed = await asyncio.to_thread(delayed_kubeconfigs, members, ports, state_dir())
+    port = free_port()
+    base_env = {**os.environ, "KUBECONFIG": str(topo.hub.kubeconfig), "CLOUDOPS_SHIM_PORT": str(port),
+                "CLOUDOPS_AUDIT_SINK": "none", "CLOUDOPS_RATE_USER": "100000", "CLOUDOPS_BURST_USER": "100000",
+                "CLOUDOPS_MEMBER_TIMEOUT": "10"}
+    results: dict[str, Any] = {"machine": machine(), "delay_ms_each_way": DELAY * 1000}
+    try:
+        results["list_1000"] = await bench_list(hub, {**base_env, "CLOUDOPS_NAMESPACE": namespaces["list"]}, port)
+        for label, paths in (("direct", members), ("delayed", delayed)):
+            encoded = await asyncio.to_thread(encoded_kubeconfigs, paths)
+            results.update(await bench_fan_out(hub, {**base_env, "CLOUDOPS_NAMESPACE": namespaces[label]}, port,
+                                               encoded, label))
+        if os.environ.get("BENCH_SKIP_OPERATOR") != "1":
+            print("operator with 1,000 clusters (about 5 minutes) ...", file=sys.stderr)
+            results["operator_1000"] = await bench_operator(hub, members, namespaces["operator"])
+    finally:
+        proxy.terminate()
+        for ns in namespaces.values():
             await core.delete_namespace(ns)
         await hub.close()
         if external is None:
@@ -195,6 +361,7 @@ async def main() -> int:
             await asyncio.to_thread(up, 2)
     out = state_dir() / "bench-results.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
+    print(table(results))
     print(json.dumps(results, indent=2))
     return 0
 
