@@ -7,6 +7,9 @@ twice, and since the counter only grows, a deleted object's id is never reused.
 
 from __future__ import annotations
 
+import asyncio
+import random
+
 from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1ConfigMap, V1ObjectMeta
 from kubernetes_asyncio.client.exceptions import ApiException
 
@@ -18,8 +21,11 @@ COUNTER_CONFIGMAP = "cloudops-id-counters"
 
 
 async def allocate_id(api: ApiClient, namespace: str, plural: str, attempts: int = 50) -> int:
+    """Conflicts back off with jitter (up to ~1 s), so hundreds of concurrent allocators all finish."""
     core = CoreV1Api(api)
-    for _ in range(attempts):
+    for attempt in range(attempts):
+        if attempt:
+            await asyncio.sleep(random.uniform(0, min(1.0, 0.02 * 2 ** min(attempt, 6))))
         try:
             cm = await core.read_namespaced_config_map(COUNTER_CONFIGMAP, namespace)
         except ApiException as e:

@@ -49,7 +49,9 @@ class Settings:
     audit_sink: str = "stdout"  # stdout | none | file:/path
     authz_cache_seconds: float = 10.0
     fanout_concurrency: int = 32  # members called at once by one unified query or batch
-    probe_concurrency: int = 64  # member probes the operator runs at once
+    version_limit: int = 50  # YAML versions kept per object (tagged versions are kept beyond it)
+    version_poll_seconds: float = 5.0  # how often the operator looks for changes to versioned objects
+    probe_concurrency: int = 16  # member probes the operator runs at once
     history_batch: int = 5  # cluster history samples folded into one hub write
     trusted_proxies: str = ""  # comma-separated addresses/CIDRs whose X-Forwarded-For is believed
     quota_warning_percent: float = 80.0  # quota alerts: warning at this share of hard, critical at the next
@@ -77,7 +79,8 @@ class Settings:
             "member_timeout_seconds": "CLOUDOPS_MEMBER_TIMEOUT", "sync_timeout_seconds": "CLOUDOPS_SYNC_TIMEOUT",
             "max_clusters": "CLOUDOPS_MAX_CLUSTERS", "jwt_secret": "CLOUDOPS_JWT_SECRET",
             "audit_sink": "CLOUDOPS_AUDIT_SINK", "authz_cache_seconds": "CLOUDOPS_AUTHZ_CACHE_SECONDS",
-            "fanout_concurrency": "CLOUDOPS_FANOUT_CONCURRENCY",
+            "fanout_concurrency": "CLOUDOPS_FANOUT_CONCURRENCY", "version_limit": "CLOUDOPS_VERSION_LIMIT",
+            "version_poll_seconds": "CLOUDOPS_VERSION_POLL_SECONDS",
             "quota_warning_percent": "CLOUDOPS_QUOTA_WARNING_PERCENT",
             "quota_critical_percent": "CLOUDOPS_QUOTA_CRITICAL_PERCENT",
             "quota_sample_seconds": "CLOUDOPS_QUOTA_SAMPLE_SECONDS",

@@ -14,15 +14,36 @@ __all__ = ["client_from_kubeconfig", "hub_client"]
 logging.getLogger("kubernetes_asyncio").setLevel(logging.WARNING)
 
 
-async def hub_client(kubeconfig: str | None) -> ApiClient:
+def _no_env_lookups(api: ApiClient) -> ApiClient:
+    """The generated client's aiohttp session trusts the environment: every request then reads ~/.netrc
+    and the proxy variables in two thread hops, about 40 % of a member probe's CPU. Proxies for a
+    cluster come from its kubeconfig's `proxy-url` (the client honours that on its own), so we drop it."""
+    session = getattr(getattr(api, "rest_client", None), "pool_manager", None)
+    if session is not None and hasattr(session, "_trust_env"):
+        session._trust_env = False
+    return api
+
+
+# Connections one client keeps at most. Each TLS connection costs ~200 KB (Python's SSL buffer plus
+# OpenSSL's own); the library's default of 100 per client let 1,000 concurrent probes hold hundreds.
+# Requests beyond it wait for a free connection, which keep-alive makes short.
+DEFAULT_CONNECTIONS = 16
+
+
+async def hub_client(kubeconfig: str | None, connections: int = DEFAULT_CONNECTIONS) -> ApiClient:
     cfg = client.Configuration()
     if kubeconfig:
         await config.load_kube_config(config_file=kubeconfig, client_configuration=cfg)
     else:
         config.load_incluster_config(client_configuration=cfg)  # type: ignore[no-untyped-call]
-    return ApiClient(configuration=cfg)
+    cfg.connection_pool_maxsize = connections
+    return _no_env_lookups(ApiClient(configuration=cfg))
 
 
-async def client_from_kubeconfig(kubeconfig: dict[str, Any], context: str | None) -> ApiClient:
+async def client_from_kubeconfig(kubeconfig: dict[str, Any], context: str | None,
+                                 connections: int = DEFAULT_CONNECTIONS) -> ApiClient:
     """A client for a member cluster; the caller closes it."""
-    return await config.new_client_from_config_dict(kubeconfig, context=context or None)
+    cfg = client.Configuration()
+    await config.load_kube_config_from_dict(kubeconfig, context=context or None, client_configuration=cfg)
+    cfg.connection_pool_maxsize = connections
+    return _no_env_lookups(ApiClient(configuration=cfg))
