@@ -9,6 +9,7 @@ import kopf
 from kubernetes_asyncio.client import ApiClient
 
 from cloudops.clusters.connect import MemberClients
+from cloudops.members.session import DiscoveryCache
 from cloudops.settings import Settings
 
 __all__ = ["Memo"]
@@ -19,6 +20,7 @@ class Memo(kopf.Memo):
     members: MemberClients
     settings: Settings
     probe_slots: asyncio.Semaphore  # shared by every cluster's daemon
+    discovery: DiscoveryCache  # member discovery, shared by the cluster jobs of all clusters
 
     def wakeup(self) -> asyncio.Event:
         """A per-object event (kopf gives each object its own shallow copy of the memo)."""

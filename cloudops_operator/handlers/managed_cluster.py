@@ -21,6 +21,8 @@ from cloudops.ids import allocate_id
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import NotFound
 from cloudops.kube.secrets import Secrets
+from cloudops.members.session import MemberSession
+from cloudops_operator.cluster_jobs import run_due_jobs
 from cloudops_operator.memo import Memo
 from cloudops_operator.metrics import CLUSTER_HEALTH_SCORE, CLUSTER_UP, STATUS_WRITES, SYNC_DURATION, SYNCS
 from cloudops_operator.status import ready_status
@@ -169,14 +171,30 @@ def _sample(snap: Snapshot) -> dict[str, float]:
 
 @kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=10)
 async def sync(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
-    """Re-probes on every interval, on spec changes and on sync requests, until the object goes away."""
+    """Re-probes on every interval, on spec changes and on sync requests, until the object goes away;
+    between probes runs the sections' periodic cluster jobs (cloudops_operator.cluster_jobs) when due."""
     event = memo.wakeup()
+    name, namespace = body["metadata"]["name"], body["metadata"]["namespace"]
+    budget = 2 * memo.settings.member_timeout_seconds
+
+    async def open_session() -> MemberSession:
+        api, server = await asyncio.wait_for(memo.members.get(memo.hub, namespace, dict(body.get("spec") or {})),
+                                             timeout=memo.settings.member_timeout_seconds)
+        return MemberSession(api, name, server, memo.settings.member_timeout_seconds, memo.discovery)
+
+    next_sync, connected = 0.0, False
     try:
         while not stopped:
-            event.clear()
-            await reconcile_once(body, memo, logger)
-            interval = float((body.get("spec") or {}).get("syncIntervalSeconds") or DEFAULT_INTERVAL)
-            waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(interval))]
+            if event.is_set() or time.monotonic() >= next_sync:
+                event.clear()
+                connected = (await reconcile_once(body, memo, logger))["phase"] == "connected"
+                interval = float((body.get("spec") or {}).get("syncIntervalSeconds") or DEFAULT_INTERVAL)
+                next_sync = time.monotonic() + interval
+            next_job = await run_due_jobs(body, memo, logger, open_session, budget) if connected else None
+            wait = next_sync - time.monotonic()
+            if next_job is not None:
+                wait = min(wait, next_job)
+            waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(max(wait, 0.05)))]
             try:
                 await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
             finally:
@@ -188,8 +206,7 @@ async def sync(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger:
             try:
                 await asyncio.wait_for(flush_history(memo, body), timeout=5)
             except Exception as e:  # the hub client may already be closing: the batch bound applies
-                logger.info("history batch of %s not written on stop: %s", body["metadata"]["name"],
-                            e.__class__.__name__)
+                logger.info("history batch of %s not written on stop: %s", name, e.__class__.__name__)
 
 
 @kopf.index(GROUP, VERSION, PLURAL)

@@ -1,0 +1,82 @@
+"""Periodic work per member cluster, run by the cluster's one sync daemon instead of a daemon of its own.
+
+Every kopf daemon per ManagedCluster costs a task, its memo copy and its own pace of member calls; with
+1,000 clusters one daemon per section multiplies all of it. Sections register a job here (what to do,
+how often, whether configured at all); the ManagedCluster sync loop runs the jobs that are due right
+after a successful probe, with one member session, concurrently and each under a time bound, and
+wakes up again when the next job is due. A job's failure is logged and never stops the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import kopf
+
+from cloudops.kube.errors import KubeError
+from cloudops.members.errors import MemberError
+from cloudops.members.session import MemberSession
+from cloudops.settings import Settings
+from cloudops_operator.memo import Memo
+
+__all__ = ["JOBS", "ClusterJob", "cluster_job", "run_due_jobs"]
+
+Run = Callable[[kopf.Body, Memo, MemberSession], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ClusterJob:
+    name: str
+    every: Callable[[Settings], float]
+    run: Run
+    enabled: Callable[[Settings], bool]
+
+
+JOBS: list[ClusterJob] = []
+
+
+def cluster_job(name: str, every: Callable[[Settings], float],
+                enabled: Callable[[Settings], bool] | None = None) -> Callable[[Run], Run]:
+    """Registers `run(body, memo, session)` to run about every `every(settings)` seconds per cluster."""
+    def register(run: Run) -> Run:
+        JOBS.append(ClusterJob(name, every, run, enabled or (lambda _: True)))
+        return run
+    return register
+
+
+async def _one(job: ClusterJob, body: kopf.Body, memo: Memo, session: MemberSession,
+               logger: logging.Logger | kopf.Logger, seconds: float) -> None:
+    name = body["metadata"]["name"]
+    try:
+        await asyncio.wait_for(job.run(body, memo, session), timeout=seconds)
+    except asyncio.CancelledError:
+        raise
+    except (MemberError, KubeError, TimeoutError, OSError) as e:
+        logger.info("%s of %s skipped: %s", job.name, name, e.__class__.__name__)
+    except Exception as e:  # one section's bug must not stop the others or the sync loop
+        logger.warning("%s of %s failed: %s", job.name, name, e.__class__.__name__, exc_info=True)
+
+
+async def run_due_jobs(body: kopf.Body, memo: Memo, logger: logging.Logger | kopf.Logger,
+                       open_session: Callable[[], Awaitable[MemberSession]], budget: float) -> float | None:
+    """Runs the due jobs; returns seconds until the next one is due (None: no job is enabled)."""
+    settings = memo.settings
+    jobs = [j for j in JOBS if j.enabled(settings)]
+    if not jobs:
+        return None
+    last: dict[str, float] = memo.setdefault("_job_runs", {})
+    now = time.monotonic()
+    due = [j for j in jobs if now - last.get(j.name, float("-inf")) >= j.every(settings)]
+    if due:
+        session = await open_session()
+        await asyncio.gather(*(_one(j, body, memo, session, logger, budget) for j in due))
+        done = time.monotonic()
+        for j in due:
+            last[j.name] = done
+    now = time.monotonic()
+    return max(0.0, min(last.get(j.name, now) + j.every(settings) - now for j in jobs))

@@ -1,0 +1,76 @@
+"""Cluster jobs run when due, each bounded, one failing job never stopping the others."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from cloudops.settings import Settings
+from cloudops_operator import cluster_jobs
+from cloudops_operator.cluster_jobs import ClusterJob, run_due_jobs
+from cloudops_operator.memo import Memo
+
+BODY: Any = {"metadata": {"name": "c1", "namespace": "ns"}}
+LOG = logging.getLogger("test")
+
+
+@pytest.fixture
+def jobs(monkeypatch: pytest.MonkeyPatch) -> list[ClusterJob]:
+    registered: list[ClusterJob] = []
+    monkeypatch.setattr(cluster_jobs, "JOBS", registered)
+    return registered
+
+
+def _memo() -> Memo:
+    memo = Memo()
+    memo.settings = Settings()
+    return memo
+
+
+async def test_due_jobs_run_once_per_period_and_failures_stay_contained(jobs: list[ClusterJob]) -> None:
+    calls: list[str] = []
+    opened: list[int] = []
+
+    async def ok(body: Any, memo: Memo, session: Any) -> None:
+        calls.append("ok")
+
+    async def broken(body: Any, memo: Memo, session: Any) -> None:
+        calls.append("broken")
+        raise RuntimeError("boom")
+
+    async def session() -> Any:
+        opened.append(1)
+        return object()
+
+    jobs += [ClusterJob("ok", lambda s: 60, ok, lambda s: True), ClusterJob("broken", lambda s: 30, broken,
+                                                                          lambda s: True),
+             ClusterJob("off", lambda s: 1, ok, lambda s: False)]
+    memo = _memo()
+    wait = await run_due_jobs(BODY, memo, LOG, session, 1.0)
+    assert sorted(calls) == ["broken", "ok"] and len(opened) == 1
+    assert wait is not None and 29 < wait <= 30
+    calls.clear()
+    assert await run_due_jobs(BODY, memo, LOG, session, 1.0) is not None
+    assert calls == [] and len(opened) == 1  # nothing due: no member session opened
+
+
+async def test_a_slow_job_is_cut_at_its_budget(jobs: list[ClusterJob]) -> None:
+    import asyncio
+
+    async def slow(body: Any, memo: Memo, session: Any) -> None:
+        await asyncio.Event().wait()
+
+    async def session() -> Any:
+        return object()
+
+    jobs.append(ClusterJob("slow", lambda s: 10, slow, lambda s: True))
+    assert await run_due_jobs(BODY, _memo(), LOG, session, 0.05) is not None
+
+
+async def test_no_enabled_job_means_no_wake_ups(jobs: list[ClusterJob]) -> None:
+    async def session() -> Any:
+        raise AssertionError("no session when nothing runs")
+
+    assert await run_due_jobs(BODY, _memo(), LOG, session, 1.0) is None
