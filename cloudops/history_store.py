@@ -21,7 +21,7 @@ from cloudops.constants import API_VERSION, GROUP, METRIC_HISTORY
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import Conflict, NotFound
 
-__all__ = ["TIERS", "Subject", "append", "history_name", "read"]
+__all__ = ["TIERS", "Subject", "append", "history_name", "read", "read_all"]
 
 FAMILY_LABEL = f"{GROUP}/history-family"
 CLUSTER_LABEL = f"{GROUP}/cluster"
@@ -57,6 +57,16 @@ async def read(api: ApiClient, namespace: str, family: str, cluster: str, subjec
     except NotFound:
         return {}
     return dict((obj.get("status") or {}).get("series") or {})
+
+
+async def read_all(api: ApiClient, namespace: str, family: str, cluster: str) -> list[tuple[Subject, Series]]:
+    """Every history of one family for one cluster (one labelled list), e.g. all probed addresses."""
+    out = []
+    for obj in await _store(api, namespace).list(f"{FAMILY_LABEL}={family},{CLUSTER_LABEL}={cluster}"):
+        subject = (obj.get("spec") or {}).get("subject") or {}
+        out.append((Subject(str(subject.get("kind", "")), str(subject.get("namespace", "")),
+                            str(subject.get("name", ""))), dict((obj.get("status") or {}).get("series") or {})))
+    return out
 
 
 async def append(api: ApiClient, cluster: dict[str, Any], family: str, subject: Subject,

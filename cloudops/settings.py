@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeVar
 
-__all__ = ["RateLimits", "Settings"]
+__all__ = ["ENV", "RATE_ENV", "RateLimits", "Settings"]
 
 T = TypeVar("T")
 
@@ -34,6 +34,30 @@ class RateLimits:
     route_burst: int = 1000
 
 
+# The environment variable of every field: each field has exactly one (a test checks), named in the README.
+ENV: dict[str, str] = {
+    "namespace": "CLOUDOPS_NAMESPACE", "kubeconfig": "KUBECONFIG", "listen_host": "CLOUDOPS_LISTEN_HOST",
+    "shim_port": "CLOUDOPS_SHIM_PORT", "operator_health_port": "CLOUDOPS_OPERATOR_HEALTH_PORT",
+    "operator_metrics_port": "CLOUDOPS_OPERATOR_METRICS_PORT",
+    "member_timeout_seconds": "CLOUDOPS_MEMBER_TIMEOUT", "sync_timeout_seconds": "CLOUDOPS_SYNC_TIMEOUT",
+    "max_clusters": "CLOUDOPS_MAX_CLUSTERS", "jwt_secret": "CLOUDOPS_JWT_SECRET",
+    "audit_sink": "CLOUDOPS_AUDIT_SINK", "authz_cache_seconds": "CLOUDOPS_AUTHZ_CACHE_SECONDS",
+    "fanout_concurrency": "CLOUDOPS_FANOUT_CONCURRENCY", "version_limit": "CLOUDOPS_VERSION_LIMIT",
+    "version_poll_seconds": "CLOUDOPS_VERSION_POLL_SECONDS",
+    "quota_warning_percent": "CLOUDOPS_QUOTA_WARNING_PERCENT",
+    "quota_critical_percent": "CLOUDOPS_QUOTA_CRITICAL_PERCENT",
+    "quota_sample_seconds": "CLOUDOPS_QUOTA_SAMPLE_SECONDS",
+    "endpoint_probe_cidrs": "CLOUDOPS_PROBE_CIDRS", "endpoint_probe_map": "CLOUDOPS_PROBE_ADDRESS_MAP",
+    "endpoint_probe_concurrency": "CLOUDOPS_PROBE_CONCURRENCY",
+    "endpoint_monitor_seconds": "CLOUDOPS_PROBE_INTERVAL", "prometheus_url": "CLOUDOPS_PROMETHEUS_URL",
+    "probe_concurrency": "CLOUDOPS_SYNC_CONCURRENCY", "history_batch": "CLOUDOPS_HISTORY_BATCH",
+    "trusted_proxies": "CLOUDOPS_TRUSTED_PROXIES"}
+RATE_ENV: dict[str, str] = {
+    "user_rate": "CLOUDOPS_RATE_USER", "user_burst": "CLOUDOPS_BURST_USER",
+    "ip_rate": "CLOUDOPS_RATE_IP", "ip_burst": "CLOUDOPS_BURST_IP",
+    "route_rate": "CLOUDOPS_RATE_ROUTE", "route_burst": "CLOUDOPS_BURST_ROUTE"}
+
+
 @dataclass(frozen=True)
 class Settings:
     namespace: str = "cloudops-system"
@@ -51,7 +75,7 @@ class Settings:
     fanout_concurrency: int = 32  # members called at once by one unified query or batch
     version_limit: int = 50  # YAML versions kept per object (tagged versions are kept beyond it)
     version_poll_seconds: float = 5.0  # how often the operator looks for changes to versioned objects
-    probe_concurrency: int = 16  # member probes the operator runs at once
+    probe_concurrency: int = 16  # member probes (cluster syncs) the operator runs at once
     history_batch: int = 5  # cluster history samples folded into one hub write
     trusted_proxies: str = ""  # comma-separated addresses/CIDRs whose X-Forwarded-For is believed
     quota_warning_percent: float = 80.0  # quota alerts: warning at this share of hard, critical at the next
@@ -68,23 +92,6 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        limits = _from_env(RateLimits(), {
-            "user_rate": "CLOUDOPS_RATE_USER", "user_burst": "CLOUDOPS_BURST_USER",
-            "ip_rate": "CLOUDOPS_RATE_IP", "ip_burst": "CLOUDOPS_BURST_IP",
-            "route_rate": "CLOUDOPS_RATE_ROUTE", "route_burst": "CLOUDOPS_BURST_ROUTE"})
-        settings = _from_env(cls(), {
-            "namespace": "CLOUDOPS_NAMESPACE", "kubeconfig": "KUBECONFIG", "listen_host": "CLOUDOPS_LISTEN_HOST",
-            "shim_port": "CLOUDOPS_SHIM_PORT", "operator_health_port": "CLOUDOPS_OPERATOR_HEALTH_PORT",
-            "operator_metrics_port": "CLOUDOPS_OPERATOR_METRICS_PORT",
-            "member_timeout_seconds": "CLOUDOPS_MEMBER_TIMEOUT", "sync_timeout_seconds": "CLOUDOPS_SYNC_TIMEOUT",
-            "max_clusters": "CLOUDOPS_MAX_CLUSTERS", "jwt_secret": "CLOUDOPS_JWT_SECRET",
-            "audit_sink": "CLOUDOPS_AUDIT_SINK", "authz_cache_seconds": "CLOUDOPS_AUTHZ_CACHE_SECONDS",
-            "fanout_concurrency": "CLOUDOPS_FANOUT_CONCURRENCY", "version_limit": "CLOUDOPS_VERSION_LIMIT",
-            "version_poll_seconds": "CLOUDOPS_VERSION_POLL_SECONDS",
-            "quota_warning_percent": "CLOUDOPS_QUOTA_WARNING_PERCENT",
-            "quota_critical_percent": "CLOUDOPS_QUOTA_CRITICAL_PERCENT",
-            "quota_sample_seconds": "CLOUDOPS_QUOTA_SAMPLE_SECONDS",
-            "endpoint_probe_cidrs": "CLOUDOPS_PROBE_CIDRS", "endpoint_probe_map": "CLOUDOPS_PROBE_ADDRESS_MAP",
-            "endpoint_probe_concurrency": "CLOUDOPS_PROBE_CONCURRENCY",
-            "endpoint_monitor_seconds": "CLOUDOPS_PROBE_INTERVAL", "prometheus_url": "CLOUDOPS_PROMETHEUS_URL"})
+        limits = _from_env(RateLimits(), RATE_ENV)
+        settings = _from_env(cls(), ENV)
         return replace(settings, rate_limits=limits)

@@ -31,3 +31,18 @@ def test_a_malformed_number_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("CLOUDOPS_SHIM_PORT", "eighty")
     with pytest.raises(ValueError):
         Settings.from_env()
+
+
+def test_every_setting_has_one_variable_and_the_readme_names_it() -> None:
+    from dataclasses import fields
+    from pathlib import Path
+
+    from cloudops.settings import ENV, RATE_ENV
+
+    assert set(ENV) == {f.name for f in fields(Settings)} - {"rate_limits"}
+    assert set(RATE_ENV) == {f.name for f in fields(RateLimits)}
+    variables = [*ENV.values(), *RATE_ENV.values()]
+    assert len(variables) == len(set(variables)), "two settings share a variable"
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [v for v in variables if v not in readme and not v.startswith(("CLOUDOPS_RATE_", "CLOUDOPS_BURST_"))]
+    assert not missing, f"README lacks {missing}"

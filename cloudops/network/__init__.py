@@ -1,0 +1,1 @@
+"""Network objects of members (网络管理): Endpoints from EndpointSlices, Ingress with TLS, NetworkPolicy status."""
