@@ -9,14 +9,24 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["CLUSTER_REF_PATTERN", "ClusterError", "ClusterRefItem", "LabelSelector", "ObjectManifest",
-           "PageInfo", "PageQuery"]
+__all__ = ["CLUSTER_REF_PATTERN", "LABEL_KEY_PATTERN", "QUANTITY_PATTERN", "ClusterError", "ClusterRefItem",
+           "LabelKey", "LabelSelector", "LabelValue", "ObjectManifest", "PageInfo", "PageQuery", "Quantity"]
 
 CLUSTER_REF_PATTERN = r"^([0-9]+|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$"
 # One cluster reference inside cluster_ids: an integer id or a name.
 ClusterRefItem = Annotated[int | Annotated[str, Field(pattern=CLUSTER_REF_PATTERN, max_length=63)],
                            Field(description="cluster id or name")]
 LabelSelector = Annotated[str, Field(max_length=1024, description="label selector (equality- or set-based)")]
+# Label (and annotation) keys and label values as Kubernetes validates them (cloudops/labels.py says why one
+# is wrong); a key's prefix is a DNS subdomain, its name 1-63 characters.
+LABEL_KEY_PATTERN = (r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+                     r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+LabelKey = Annotated[str, Field(pattern=LABEL_KEY_PATTERN, max_length=317, description="label key")]
+LabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$", max_length=63,
+                                  description="label value (may be empty)")]
+# A resource.Quantity: `500m`, `8Gi`, `1e3`, `2`.
+QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+Quantity = Annotated[str, Field(pattern=QUANTITY_PATTERN, max_length=64, description="quantity: 500m, 8Gi, 1e3")]
 
 
 class PageQuery(BaseModel):
@@ -40,6 +50,28 @@ class ClusterError(BaseModel):
     status: int
     code: int
     error: str
+
+
+class MemberObject(BaseModel):
+    """An object inside a member, as the unified API (2.1) shows it; every section that lists objects uses it."""
+
+    id: str = Field(description="<cluster id>:<type>:<namespace>:<name>")
+    cluster_id: int | None
+    cluster_name: str
+    type: str
+    kind: str
+    api_version: str
+    namespace: str
+    name: str
+    status: str
+    creation_time: str | None
+    labels: dict[str, str]
+    spec: dict[str, Any]
+    status_info: dict[str, Any]
+
+
+class MemberObjectDetail(MemberObject):
+    resource: dict[str, Any] = Field(description="the object; Secrets without values unless asked and allowed")
 
 
 class ObjectManifest(BaseModel):

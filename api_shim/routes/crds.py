@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
-from api_shim.models import ClusterRefItem, LabelSelector, ObjectManifest, PageInfo, PageQuery
+from api_shim.models import ClusterRefItem, LabelSelector, MemberObjectDetail, ObjectManifest, PageInfo, PageQuery
 from api_shim.state import ACCESS
 from cloudops.labels import selector_error
 from cloudops.members.crds import crd_detail, crd_summary, get_crd, list_crds, resource_type_of, schema_of
@@ -120,26 +120,9 @@ class CrdSchema(BaseModel):
     schema_: dict[str, Any] = Field(alias="schema")
 
 
-class CustomResource(BaseModel):
-    id: str
-    cluster_id: int | None
-    cluster_name: str
-    type: str
-    kind: str
-    api_version: str
-    namespace: str
-    name: str
-    status: str
-    creation_time: str | None
-    labels: dict[str, str]
-    spec: dict[str, Any]
-    status_info: dict[str, Any]
-    resource: dict[str, Any]
-
-
 class CustomResourceList(PageInfo):
     crd: str
-    resources: list[CustomResource]
+    resources: list[MemberObjectDetail]
 
 
 class Deleted(BaseModel):
@@ -225,7 +208,7 @@ async def custom_resources(call: Call) -> web.Response:
 
 
 @section.route("POST", "/api/k8s/crds/{name}/resources", "创建 CRD 资源", verb="create", subresource="crds",
-               query=WriteQuery, body=ObjectManifest, data=CustomResource, cluster="param")
+               query=WriteQuery, body=ObjectManifest, data=MemberObjectDetail, cluster="param")
 async def create_custom_resource(call: Call) -> web.Response:
     """Validated by the member against the CRD's live schema: a bad field is 422 naming it."""
     q: WriteQuery = call.query
@@ -239,7 +222,7 @@ async def create_custom_resource(call: Call) -> web.Response:
 
 
 @section.route("PUT", "/api/k8s/crds/{name}/resources/{resource_name}", "更新 CRD 资源", verb="update",
-               subresource="crds", query=WriteQuery, body=ObjectManifest, data=CustomResource, cluster="param")
+               subresource="crds", query=WriteQuery, body=ObjectManifest, data=MemberObjectDetail, cluster="param")
 async def update_custom_resource(call: Call) -> web.Response:
     q: WriteQuery = call.query
     session, found = await _crd(call)

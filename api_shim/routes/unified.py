@@ -10,7 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
-from api_shim.models import ClusterError, ClusterRefItem, LabelSelector, ObjectManifest, PageQuery
+from api_shim.models import (
+    ClusterError,
+    ClusterRefItem,
+    LabelSelector,
+    MemberObject,
+    MemberObjectDetail,
+    ObjectManifest,
+    PageQuery,
+)
 from api_shim.state import ACCESS
 from cloudops.labels import selector_error
 from cloudops.members.access import ClusterRef, FanOutError
@@ -104,35 +112,15 @@ class CompareQuery(BaseModel):
     include_metadata: bool = Field(True, description="labels and annotations count as differences")
 
 
-class UnifiedItem(BaseModel):
-    id: str = Field(description="<cluster id>:<type>:<namespace>:<name>")
-    cluster_id: int | None
-    cluster_name: str
-    type: str
-    kind: str
-    api_version: str
-    namespace: str
-    name: str
-    status: str
-    creation_time: str | None
-    labels: dict[str, str]
-    spec: dict[str, Any]
-    status_info: dict[str, Any]
-
-
 class UnifiedList(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
-    resources: list[UnifiedItem]
+    resources: list[MemberObject]
     total: int | None = Field(description="null only when a member pages and does not say how many remain")
     limit: int
     offset: int
     continue_: str | None = Field(None, alias="continue")
     errors: list[ClusterError]
     notes: list[str]
-
-
-class UnifiedDetail(UnifiedItem):
-    resource: dict[str, Any] = Field(description="the object; Secrets without values unless asked and allowed")
 
 
 class Deleted(BaseModel):
@@ -261,7 +249,7 @@ def _detail(cluster: ClusterRef, type_name: str, obj: dict[str, Any]) -> dict[st
 
 
 @section.route("GET", "/api/k8s/unified/resources/{id}", "获取资源详情", verb="get", subresource="resources",
-               query=DetailQuery, data=UnifiedDetail, cluster="object")
+               query=DetailQuery, data=MemberObjectDetail, cluster="object")
 async def get_resource(call: Call) -> web.Response:
     q: DetailQuery = call.query
     session, rt, namespace, name = await _located(call)
@@ -272,7 +260,7 @@ async def get_resource(call: Call) -> web.Response:
 
 
 @section.route("POST", "/api/k8s/unified/resources", "创建资源", verb="create", subresource="resources",
-               body=CreateBody, data=UnifiedDetail, cluster="param")
+               body=CreateBody, data=MemberObjectDetail, cluster="param")
 async def create_resource(call: Call) -> web.Response:
     """The member's server-side dry run first: a bad object is 422 naming the field, and nothing is written."""
     b: CreateBody = call.body
@@ -292,7 +280,7 @@ async def create_resource(call: Call) -> web.Response:
 
 
 @section.route("PUT", "/api/k8s/unified/resources/{id}", "更新资源", verb="update", subresource="resources",
-               query=ObjectQuery, body=UpdateBody, data=UnifiedDetail, cluster="object")
+               query=ObjectQuery, body=UpdateBody, data=MemberObjectDetail, cluster="object")
 async def update_resource(call: Call) -> web.Response:
     """Replaces the object; a stale metadata.resourceVersion is 409/1006 and changes nothing."""
     b: UpdateBody = call.body

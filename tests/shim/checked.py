@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient
 from api_shim.endpoints import Endpoint
 from api_shim.state import ENDPOINTS
 
-__all__ = ["CheckedClient", "check_response"]
+__all__ = ["CheckedClient", "call", "check_response"]
 
 ENVELOPE = {"code", "message", "data", "timestamp"}
 ERROR = {"code", "message", "error", "timestamp"}
@@ -50,3 +50,12 @@ class CheckedClient(TestClient):  # type: ignore[type-arg]
         text = await resp.text()
         check_response(self.app[ENDPOINTS], method.upper(), resp.url.path, resp.status, resp.content_type, text)
         return resp
+
+
+async def call(client: TestClient, method: str, path: str, expect: int = 200,  # type: ignore[type-arg]
+               **kw: Any) -> dict[str, Any]:
+    """One API call whose status must be `expect`; the parsed envelope back (the body shows on failure)."""
+    r = await client.request(method, path, **kw)
+    body: dict[str, Any] = await r.json()
+    assert r.status == expect, body
+    return body

@@ -18,7 +18,7 @@ from cloudops.settings import Settings
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
 from tests.processes import OperatorProcess
-from tests.shim.checked import CheckedClient
+from tests.shim.checked import CheckedClient, call
 from tests.shim.conftest import Client, KeyMaker
 
 Json = dict[str, Any]
@@ -27,12 +27,6 @@ Json = dict[str, Any]
 def b64(path: Path) -> str:
     return base64.b64encode(path.read_bytes()).decode()
 
-
-async def call(client: Client, method: str, path: str, expect: int = 200, **kw: Any) -> Json:
-    r = await client.request(method, path, **kw)
-    body: Json = await r.json()
-    assert r.status == expect, body
-    return body
 
 
 async def add(client: Client, name: str, kubeconfig: Path, expect: int = 200, **extra: Any) -> Json:

@@ -13,16 +13,11 @@ import pytest
 
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
+from tests.shim.checked import call
 from tests.shim.conftest import Client
 
 Json = dict[str, Any]
 
-
-async def call(client: Client, method: str, path: str, expect: int = 200, **kw: Any) -> Json:
-    r = await client.request(method, path, **kw)
-    body: Json = await r.json()
-    assert r.status == expect, body
-    return body
 
 
 def widget_crd(group: str) -> Json:

@@ -15,16 +15,11 @@ import yaml
 
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
+from tests.shim.checked import call
 from tests.shim.conftest import Client, KeyMaker
 
 Json = dict[str, Any]
 
-
-async def call(client: Client, method: str, path: str, expect: int = 200, **kw: Any) -> Json:
-    r = await client.request(method, path, **kw)
-    body: Json = await r.json()
-    assert r.status == expect, body
-    return body
 
 
 def deployment(name: str, image: str, replicas: int = 1, **labels: str) -> Json:
