@@ -12,6 +12,7 @@ from api_shim.metrics import ShimMetrics
 from api_shim.middlewares import error_middleware, metrics_middleware
 from api_shim.routes import SECTIONS
 from api_shim.routes.system import routes as system_routes
+from api_shim.routing import RouteTable
 from api_shim.security.audit import AuditSink
 from api_shim.security.authn import Authenticator
 from api_shim.security.authz import Authorizer
@@ -30,6 +31,7 @@ from api_shim.state import (
     METRICS,
     PROXIES,
     REGISTRY,
+    ROUTES,
     SETTINGS,
     Limits,
 )
@@ -80,6 +82,7 @@ def create_app(settings: Settings) -> web.Application:
     app[PROXIES] = TrustedProxies(settings.trusted_proxies)
     endpoints = _ordered([ep for s in SECTIONS for ep in s.endpoints])
     app[ENDPOINTS] = endpoints
+    app[ROUTES] = RouteTable(endpoints)
     app.cleanup_ctx.append(_clients)
     app.router.add_routes(system_routes)
     for ep in endpoints:

@@ -136,6 +136,7 @@ def _validate(model: type[BaseModel], raw: Any, where: str) -> BaseModel:
     if where == "body" and not isinstance(raw, dict):
         raise ApiError(400, "body: must be a JSON object")
     try:
-        return model.model_validate(raw)
+        # Bodies are JSON: no coercion (0 is not false, "3" is not 3). Query strings are text and coerce.
+        return model.model_validate(raw, strict=where == "body")
     except ValidationError as e:
         raise ApiError(400, validation_message(e, where)) from None

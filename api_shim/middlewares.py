@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from api_shim.envelope import ApiError, BusinessCode, error_body
-from api_shim.state import METRICS
+from api_shim.state import METRICS, ROUTES
 from cloudops.clusters.connect import ConnectError
 from cloudops.clusters.errors import QuotaExceeded, SyncTimeout
 from cloudops.clusters.kubeconfig import KubeconfigError
@@ -54,8 +54,20 @@ def _envelope(status: int, detail: str, code: int | None = None,
     return web.json_response(error_body(status, detail, code), status=status, headers=headers)
 
 
+def _not_allowed(request: web.Request) -> web.Response | None:
+    """405 when the request path's own declared template has no such method (see api_shim.routing)."""
+    owner = request.app[ROUTES].owner(request.path)
+    if owner is None or request.method in owner.methods or (request.method == "HEAD" and "GET" in owner.methods):
+        return None
+    return _envelope(405, f"method {request.method} not allowed for {request.path}",
+                     headers={"Allow": ",".join(owner.methods)})
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    refused = _not_allowed(request)
+    if refused is not None:
+        return refused
     try:
         return await handler(request)
     except ApiError as e:

@@ -9,13 +9,17 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["CLUSTER_REF_PATTERN", "LABEL_KEY_PATTERN", "QUANTITY_PATTERN", "ClusterError", "ClusterRefItem",
-           "LabelKey", "LabelSelector", "LabelValue", "ObjectManifest", "PageInfo", "PageQuery", "Quantity"]
+__all__ = ["CLUSTER_IDS_PATTERN", "CLUSTER_REF_PATTERN", "LABEL_KEY_PATTERN", "QUANTITY_PATTERN", "AnnotationMap",
+           "ClusterError", "ClusterRefItem", "LabelKey", "LabelMap", "LabelSelector", "LabelValue", "MemberObject",
+           "MemberObjectDetail", "ObjectManifest", "PageInfo", "PageQuery", "Quantity"]
 
 CLUSTER_REF_PATTERN = r"^([0-9]+|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$"
 # One cluster reference inside cluster_ids: an integer id or a name.
-ClusterRefItem = Annotated[int | Annotated[str, Field(pattern=CLUSTER_REF_PATTERN, max_length=63)],
+ClusterRefItem = Annotated[Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=CLUSTER_REF_PATTERN,
+                                                                                max_length=63)],
                            Field(description="cluster id or name")]
+# `cluster_ids` in a query string: ids or names separated by commas.
+CLUSTER_IDS_PATTERN = r"^([0-9]+|[a-z0-9]([-a-z0-9]*[a-z0-9])?)(,([0-9]+|[a-z0-9]([-a-z0-9]*[a-z0-9])?))*$"
 LabelSelector = Annotated[str, Field(max_length=1024, description="label selector (equality- or set-based)")]
 # Label (and annotation) keys and label values as Kubernetes validates them (cloudops/labels.py says why one
 # is wrong); a key's prefix is a DNS subdomain, its name 1-63 characters.
@@ -24,6 +28,10 @@ LABEL_KEY_PATTERN = (r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z
 LabelKey = Annotated[str, Field(pattern=LABEL_KEY_PATTERN, max_length=317, description="label key")]
 LabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$", max_length=63,
                                   description="label value (may be empty)")]
+# Maps keyed by label keys: the key pattern lands in patternProperties, so other keys must be shut out too.
+_ONLY_LABEL_KEYS: dict[str, Any] = {"additionalProperties": False}
+LabelMap = Annotated[dict[LabelKey, LabelValue], Field(json_schema_extra=_ONLY_LABEL_KEYS)]
+AnnotationMap = Annotated[dict[LabelKey, str], Field(json_schema_extra=_ONLY_LABEL_KEYS)]
 # A resource.Quantity: `500m`, `8Gi`, `1e3`, `2`.
 QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
 Quantity = Annotated[str, Field(pattern=QUANTITY_PATTERN, max_length=64, description="quantity: 500m, 8Gi, 1e3")]

@@ -11,47 +11,68 @@ from pydantic.json_schema import models_json_schema
 
 from api_shim.endpoints import Endpoint
 
-__all__ = ["ERROR_STATUSES", "PATH_PARAMS", "SYSTEM_ROUTES", "build_openapi", "error_statuses",
-           "path_param_schema"]
+__all__ = ["BACKUP_REF", "CLUSTER_REF", "CRD_NAME", "ERROR_STATUSES", "OBJECT_REF", "PATH_PARAMS", "RESOURCE_TYPE",
+           "SYSTEM_ROUTES", "build_openapi", "error_statuses", "object_ref", "path_param_schema"]
 
 REF = "#/components/schemas/{model}"
 SYSTEM_ROUTES = {"/healthz": "liveness", "/readyz": "readiness: the hub answers", "/metrics": "Prometheus metrics",
                  "/api/k8s/openapi.json": "this document"}
 
 # Path parameter formats, the same the shim enforces (api_shim/context.py, cloudops/members/objects.py,
-# api_shim/routes/crds.py). Patterns are anchored JSON Schema (ECMA-262) patterns: a Python validator must
-# use re.fullmatch on them (Python's `$` also matches before a trailing newline).
+# api_shim/routes/crds.py, api_shim/network_params.py, api_shim/routes/yaml_backups.py). Patterns are
+# anchored JSON Schema (ECMA-262) patterns: a Python validator must use re.fullmatch on them (Python's `$`
+# also matches before a trailing newline).
 DNS1123_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
-DNS1123_SUBDOMAIN = rf"{DNS1123_LABEL}(\.{DNS1123_LABEL})*"
 _LABEL_63 = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"  # a DNS label, or an integer id, of at most 63 characters
 _OBJECT_NAME = r"[A-Za-z0-9]([A-Za-z0-9._:@-]{0,251}[A-Za-z0-9])?"  # RBAC names hold `:` and `@`
 _BARE_NAME = r"[A-Za-z0-9]([A-Za-z0-9._@-]*(:[A-Za-z0-9._@-]*){0,2}[A-Za-z0-9])?"  # 3 colons make it an id
-_OBJECT_ID = rf"{_LABEL_63}:[a-z0-9]+:({_LABEL_63})?:{_OBJECT_NAME}"
+
+
+def object_ref(kind: str | None = None) -> dict[str, Any]:
+    """An object id `<cluster>:<type>:<namespace>:<name>` (of type `kind` when given) or a bare object name."""
+    type_part = re.escape(kind) if kind else "[a-z0-9]+"
+    object_id = rf"{_LABEL_63}:{type_part}:({_LABEL_63})?:{_OBJECT_NAME}"
+    what = (f"an {kind}'s" if kind[0] in "aeiou" else f"a {kind}'s") if kind else "an"
+    return {"anyOf": [{"type": "string", "pattern": rf"^{object_id}$"},
+                      {"type": "string", "pattern": rf"^{_BARE_NAME}$", "maxLength": 253}],
+            "description": f"{what} object id `<cluster id or name>:{kind or '<type>'}:<namespace>:<name>` "
+                           "(namespace empty for cluster-scoped objects; the name may hold `:`), or a bare "
+                           "object name"}
+
 
 CLUSTER_REF: dict[str, Any] = {
     "type": "string", "pattern": rf"^([0-9]+|{DNS1123_LABEL})$", "maxLength": 63,
     "description": "the cluster's integer id or its name (DNS-1123 label)"}
-OBJECT_NAME: dict[str, Any] = {
-    "type": "string", "pattern": rf"^{DNS1123_SUBDOMAIN}$", "maxLength": 253,
-    "description": "a Kubernetes object name (DNS-1123 subdomain)"}
+OBJECT_REF = object_ref()
 CRD_NAME: dict[str, Any] = {
     "type": "string", "pattern": rf"^{DNS1123_LABEL}(\.{DNS1123_LABEL})+$", "maxLength": 253,
     "description": "a CustomResourceDefinition name, `<plural>.<group>`"}
-OBJECT_REF: dict[str, Any] = {
-    "anyOf": [{"type": "string", "pattern": rf"^{_OBJECT_ID}$"},
-              {"type": "string", "pattern": rf"^{_BARE_NAME}$", "maxLength": 253}],
-    "description": "an object id `<cluster id or name>:<type>:<namespace>:<name>` (namespace empty for "
-                   "cluster-scoped objects; the name may hold `:`), or a bare object name"}
+RESOURCE_TYPE: dict[str, Any] = {
+    "type": "string", "pattern": r"^[A-Za-z0-9]+(\.[A-Za-z0-9-]+)*$", "maxLength": 253,
+    "description": "a resource type: plural, singular, kind or short name, optionally with its group"}
+BACKUP_REF: dict[str, Any] = {
+    "type": "string", "pattern": rf"^{_OBJECT_NAME}$", "maxLength": 253,
+    "description": "the backup's integer id or its name"}
 ANY_SEGMENT: dict[str, Any] = {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}
 
 # (path prefix, parameter name) -> schema; the longest matching prefix wins, "" matches every path.
 # A section whose path parameter has another format adds its entry here.
 PATH_PARAMS: dict[tuple[str, str], dict[str, Any]] = {
-    ("/api/k8s/", "id"): CLUSTER_REF,
-    ("/api/k8s/unified/resources/", "id"): OBJECT_REF,
-    ("", "name"): OBJECT_NAME,
+    ("", "id"): OBJECT_REF,  # the endpoints with cluster="object"
+    ("/api/k8s/clusters/", "id"): CLUSTER_REF,
+    ("/api/k8s/limitrange/", "id"): object_ref("limitrange"),
+    ("/api/k8s/resourcequota/", "id"): object_ref("resourcequota"),
+    ("", "name"): OBJECT_REF,
     ("/api/k8s/crds/", "name"): CRD_NAME,
+    ("/api/k8s/networkpolicies/", "name"): object_ref("networkpolicy"),
+    ("/api/k8s/ingress/", "name"): object_ref("ingress"),
     ("", "resource_name"): OBJECT_REF,
+    ("", "resource_id"): OBJECT_REF,  # labels/{resource_type}/{resource_id}
+    ("", "resource_type"): RESOURCE_TYPE,
+    ("", "backup_id"): BACKUP_REF,
+    ("/api/k8s/taints/nodes/", "node_name"): {  # api_shim/routes/scheduling.py NODE_NAME
+        "type": "string", "pattern": r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "maxLength": 253,
+        "description": "a node name (DNS subdomain)"},
 }
 
 # What every error status of an /api/k8s operation means; all are answered with the error envelope.
@@ -62,7 +83,7 @@ ERROR_STATUSES: dict[int, str] = {
     404: "no such object (code 1002)",
     409: "conflict with the current state of the object",
     413: "request body too large",
-    422: "well-formed but unusable: a bad kubeconfig (1005) or a member that cannot be reached (1001)",
+    422: "valid but not processable: e.g. a bad kubeconfig (1005), a member that cannot be reached (1001)",
     429: "rate limited; retry after `Retry-After` seconds",
     502: "a member cluster answered badly or not at all (code 1001)",
     503: "the hub API server is unavailable",

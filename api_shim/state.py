@@ -8,6 +8,7 @@ from aiohttp import web
 from kubernetes_asyncio.client import ApiClient
 
 from api_shim.metrics import ShimMetrics
+from api_shim.routing import RouteTable
 from api_shim.security.audit import AuditSink
 from api_shim.security.authn import Authenticator
 from api_shim.security.authz import Authorizer
@@ -20,7 +21,7 @@ from cloudops.members.access import MemberAccess
 from cloudops.settings import RateLimits, Settings
 
 __all__ = ["ACCESS", "AUDIT", "AUTHN", "AUTHZ", "CACHE", "ENDPOINTS", "HUB", "LIMITS", "MEMBERS", "METRICS",
-           "PROXIES", "REGISTRY", "SETTINGS", "Limits"]
+           "PROXIES", "REGISTRY", "ROUTES", "SETTINGS", "Limits"]
 
 
 @dataclass
@@ -50,3 +51,4 @@ ACCESS = web.AppKey("access", MemberAccess)
 # The watch-backed view of ManagedClusters and kubeconfig Secret versions (readiness waits for it).
 CACHE = web.AppKey("cache", ClusterCache)
 PROXIES = web.AppKey("proxies", TrustedProxies)
+ROUTES = web.AppKey("routes", RouteTable)

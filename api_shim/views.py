@@ -43,7 +43,7 @@ def cluster_summary(cr: dict[str, Any]) -> dict[str, Any]:
 
 def _label_id(cr: dict[str, Any]) -> int | None:
     label = (cr["metadata"].get("labels") or {}).get("cloudops.io/id")
-    return int(label) if label and label.isdigit() else None
+    return int(label) if label and label.isascii() and label.isdigit() else None
 
 
 def cluster_detail(cr: dict[str, Any]) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def stop_shim(proc: subprocess.Popen[bytes]) -> None:
 
 
 async def wait_ready(http: aiohttp.ClientSession, base: str) -> None:
-    for _ in range(150):
+    for _ in range(600):  # up to 2 minutes on a busy machine
         try:
             async with http.get(f"{base}/readyz") as r:
                 if r.status == 200:

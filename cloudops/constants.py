@@ -16,7 +16,9 @@ __all__ = [
     "METRIC_HISTORY",
     "SELF_HEALING_RULE",
     "VERSION",
+    "YAML_BACKUP",
     "YAML_BACKUP_SCHEDULE",
+    "YAML_VERSION",
     "Kind",
 ]
 
@@ -35,6 +37,8 @@ class Kind:
 
 MANAGED_CLUSTER = Kind("ManagedCluster", "managedclusters")
 YAML_BACKUP_SCHEDULE = Kind("YamlBackupSchedule", "yamlbackupschedules")
+YAML_BACKUP = Kind("YamlBackup", "yamlbackups")
+YAML_VERSION = Kind("YamlVersion", "yamlversions")
 SELF_HEALING_RULE = Kind("SelfHealingRule", "selfhealingrules")
 LABEL_POLICY = Kind("LabelPolicy", "labelpolicies")
 COMPLIANCE_CHECK = Kind("ComplianceCheck", "compliancechecks")

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["Change", "ChangeKind", "describe", "diff", "normalize", "summarize"]
+__all__ = ["Change", "ChangeKind", "describe", "diff", "merge_patch", "normalize", "summarize"]
 
 ChangeKind = Literal["added", "modified", "deleted"]
 
@@ -247,3 +247,18 @@ def _short(value: Any) -> str:
     else:
         text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return text if len(text) <= _VALUE_WIDTH else text[: _VALUE_WIDTH - 1] + "…"
+
+
+def merge_patch(old: Any, new: Any) -> Any:
+    """The RFC 7386 JSON merge patch that turns `old` into `new`: maps merge key by key with null for a
+    removed key, anything else (lists included) is replaced whole. Lets a caller replace a nested map
+    exactly with a merge patch, which (unlike a JSON patch) can carry metadata.resourceVersion."""
+    if not isinstance(old, Mapping) or not isinstance(new, Mapping):
+        return new
+    patch: dict[str, Any] = {k: None for k in old if k not in new}
+    for key, value in new.items():
+        if key not in old:
+            patch[key] = value
+        elif old[key] != value:
+            patch[key] = merge_patch(old[key], value)
+    return patch

@@ -210,7 +210,7 @@ def _port_matches(spec: Mapping[str, Any], port: int, protocol: str, target: Pod
     want = spec.get("port")
     if want is None:
         return True
-    if isinstance(want, str) and not want.isdigit():
+    if isinstance(want, str) and not (want.isascii() and want.isdigit()):
         number = target.named_port(want, protocol) if target else None
         return number is not None and number == port
     low = int(want)

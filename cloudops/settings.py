@@ -74,7 +74,7 @@ class Settings:
     authz_cache_seconds: float = 10.0
     fanout_concurrency: int = 32  # members called at once by one unified query or batch
     version_limit: int = 50  # YAML versions kept per object (tagged versions are kept beyond it)
-    version_poll_seconds: float = 5.0  # how often the operator looks for changes to versioned objects
+    version_poll_seconds: float = 30.0  # how often the operator looks for changes to versioned objects
     probe_concurrency: int = 16  # member probes (cluster syncs) the operator runs at once
     history_batch: int = 5  # cluster history samples folded into one hub write
     trusted_proxies: str = ""  # comma-separated addresses/CIDRs whose X-Forwarded-For is believed

@@ -31,6 +31,7 @@ Phase = Literal["pending", "connected", "disconnected", "error"]
 Health = Literal["healthy", "warning", "error", "unknown"]
 NAME = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 Tag = Field(min_length=1, max_length=63)
+RESERVED = {"add", "list"}  # literal paths beside /clusters/{id}
 
 
 def _unique(tags: list[str] | None) -> list[str] | None:
@@ -48,16 +49,23 @@ class AddBody(BaseModel):
     provider: Provider = "other"
     region: str = Field("", max_length=63)
     description: str = Field("", max_length=1024)
-    tags: list[str] = Field(default_factory=list, max_length=64)
+    tags: list[str] = Field(default_factory=list, max_length=64, json_schema_extra={"uniqueItems": True})
 
     _tags = field_validator("tags")(_unique)
+
+    @field_validator("name")
+    @classmethod
+    def _not_a_route(cls, name: str) -> str:
+        if name in RESERVED:
+            raise ValueError(f"{name!r} is reserved: /api/k8s/clusters/{name} is a route of its own")
+        return name
 
 
 class UpdateBody(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
     display_name: str | None = Field(None, max_length=253)
     description: str | None = Field(None, max_length=1024)
-    tags: list[str] | None = Field(None, max_length=64)
+    tags: list[str] | None = Field(None, max_length=64, json_schema_extra={"uniqueItems": True})
 
     _tags = field_validator("tags")(_unique)
 

@@ -11,6 +11,7 @@ from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
 from api_shim.models import (
+    CLUSTER_IDS_PATTERN,
     ClusterError,
     ClusterRefItem,
     LabelSelector,
@@ -36,7 +37,8 @@ RESOURCE_TYPE = r"^[A-Za-z0-9]+(\.[A-Za-z0-9-]+)*$"
 Namespace = Field(None, pattern=NAMESPACE, max_length=63, description="命名空间")
 ResourceType = Field(pattern=RESOURCE_TYPE, max_length=253,
                      description="资源类型: plural, singular, kind or short name (pods, deployment, svc, ...)")
-ClusterIds = Field(None, max_length=2000, description="集群ID列表，逗号分隔 (ids or names); absent: every readable")
+ClusterIds = Field(None, max_length=2000, pattern=CLUSTER_IDS_PATTERN,
+                   description="集群ID列表，逗号分隔 (ids or names); absent: every readable")
 ClusterIdParam = Field(None, description="cluster id or name; optional when exactly one cluster is registered")
 Propagation = Literal["Background", "Foreground", "Orphan"]
 

@@ -75,7 +75,8 @@ class Registry:
         if cached is not None:
             found = cached.by("id", str(int(ref))) if re.fullmatch(r"[0-9]+", ref) else cached.get(ref)
             if found is None:
-                raise NotFound(f"cluster with id {ref} not found" if ref.isdigit() else f"cluster {ref!r} not found")
+                by_id = re.fullmatch(r"[0-9]+", ref) is not None
+                raise NotFound(f"cluster with id {ref} not found" if by_id else f"cluster {ref!r} not found")
             return found
         if re.fullmatch(r"[0-9]+", ref):
             items = await self.clusters.list(label_selector=f"{ID_LABEL}={int(ref)}")

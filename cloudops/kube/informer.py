@@ -32,7 +32,7 @@ WATCH_SECONDS = 290
 
 def _rv(obj: Json) -> int:
     raw = (obj.get("metadata") or {}).get("resourceVersion") or "0"
-    return int(raw) if str(raw).isdigit() else 0
+    return int(raw) if str(raw).isascii() and str(raw).isdigit() else 0
 
 
 class Informer:

@@ -115,7 +115,7 @@ async def _http(host: str, port: int, check: HttpCheck, host_header: str) -> int
         await writer.drain()
         line = await reader.readline()
         parts = line.decode("latin-1").split()
-        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+        if len(parts) < 2 or not parts[0].startswith("HTTP/") or not (parts[1].isascii() and parts[1].isdigit()):
             raise NotHttp("the port answered, but not with HTTP")
         return int(parts[1])
     finally:

@@ -2,12 +2,15 @@
 
 from cloudops_operator.handlers import (
     compliance_check,
+    endpoint_monitor,
     label_policy,
     managed_cluster,
+    quota_usage,
     self_healing_rule,
     startup,
+    version_tracking,
     yaml_backup_schedule,
 )
 
-__all__ = ["compliance_check", "label_policy", "managed_cluster", "self_healing_rule", "startup",
-           "yaml_backup_schedule"]
+__all__ = ["compliance_check", "endpoint_monitor", "label_policy", "managed_cluster", "quota_usage",
+           "self_healing_rule", "startup", "version_tracking", "yaml_backup_schedule"]

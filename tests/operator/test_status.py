@@ -10,8 +10,7 @@ from devcluster.topology import Topology
 from tests.helpers import Kubectl, render_samples, wait_until
 from tests.processes import OperatorProcess
 
-PLACEHOLDERS = ["yamlbackupschedule/member-1-nightly", "selfhealingrule/pod-restart-rule",
-                "labelpolicy/production-labels", "compliancecheck/member-1-baseline"]
+PLACEHOLDERS = ["selfhealingrule/pod-restart-rule", "compliancecheck/member-1-baseline"]
 
 
 def _member_secret(hub: Kubectl, namespace: str, name: str, kubeconfig: str) -> None:
@@ -49,6 +48,11 @@ def test_sample_cluster_becomes_connected_with_real_member_data(
         cond = _ready(obj)
         assert cond is not None and cond["status"] == "False" and cond["reason"] == "NotImplemented"
         assert obj["status"]["observedGeneration"] == obj["metadata"]["generation"]
+
+    # The sample LabelPolicy is checked against member-1 (its reconciler: tests/shim/test_labels.py).
+    policy = wait_until(lambda: (o := hub.json("-n", namespace, "get", "labelpolicy", "production-labels"))
+                        .get("status", {}).get("lastCheckTime") and o, 60, "label policy checked")
+    assert _ready(policy) == {**_ready(policy), "status": "True", "reason": "Checked"}  # type: ignore[dict-item]
 
     # A spec change moves observedGeneration along.
     hub("-n", namespace, "patch", "managedcluster", "member-1", "--type=merge", "-p",

@@ -11,6 +11,7 @@ from kubernetes_asyncio.client import ApiClient
 
 from api_shim.app import create_app
 from api_shim.security.apikeys import create_api_key
+from api_shim.state import CACHE
 from cloudops.kube.client import hub_client
 from cloudops.settings import Settings
 from devcluster.topology import Topology
@@ -48,4 +49,6 @@ async def shim(settings: Settings, make_key: KeyMaker) -> AsyncIterator[Client]:
     """A client authenticated as an admin (API key, group cloudops:admins)."""
     key = await make_key("test-admin", ["cloudops:admins"])
     async with CheckedClient(TestServer(create_app(settings)), headers={"X-API-Key": key}) as client:
+        # As a load balancer would: traffic only once /readyz holds (the cluster cache has synced).
+        assert await client.app[CACHE].wait_synced(60), "the shim's cluster cache did not sync"
         yield client

@@ -15,8 +15,8 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from api_shim.app import create_app
-from api_shim.state import AUDIT
 from api_shim.security.apikeys import secret_name
+from api_shim.state import AUDIT
 from cloudops.settings import RateLimits, Settings
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually

@@ -138,11 +138,19 @@ async def test_create_update_delete_through_the_member(fleet: Any, shim: Client)
                      json={"namespace": ns, "resource": deployment("x", "x")})
     assert "cluster_id" in err["error"]
 
-    current = (await call(shim, "GET", f"/api/k8s/unified/resources/{created['id']}"))["data"]["resource"]
-    stale = json.loads(json.dumps(current))
-    current["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.20"
-    updated = (await call(shim, "PUT", f"/api/k8s/unified/resources/{created['id']}",
-                          json={"resource": current}))["data"]
+    first = (await call(shim, "GET", f"/api/k8s/unified/resources/{created['id']}"))["data"]["resource"]
+    stale = json.loads(json.dumps(first))
+
+    async def update_image() -> Any:
+        """The member's controllers bump resourceVersion too: read, change, write until no one interferes."""
+        current = (await call(shim, "GET", f"/api/k8s/unified/resources/{created['id']}"))["data"]["resource"]
+        current["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1.20"
+        r = await shim.put(f"/api/k8s/unified/resources/{created['id']}", json={"resource": current})
+        body = await r.json()
+        assert r.status in (200, 409), body
+        return (body["data"], current) if r.status == 200 else None
+
+    updated, current = await eventually(update_image, 30, "an update that no controller raced")
     assert updated["resource"]["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.20"
     stale["spec"]["replicas"] = 4
     err = await call(shim, "PUT", f"/api/k8s/unified/resources/{created['id']}", 409, json={"resource": stale})

@@ -11,7 +11,16 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Endpoint
-from api_shim.openapi import ERROR_STATUSES, PATH_PARAMS, SYSTEM_ROUTES, build_openapi, path_param_schema
+from api_shim.openapi import (
+    CLUSTER_REF,
+    ERROR_STATUSES,
+    OBJECT_REF,
+    PATH_PARAMS,
+    SYSTEM_ROUTES,
+    build_openapi,
+    object_ref,
+    path_param_schema,
+)
 
 REF = "#/components/schemas/"
 
@@ -154,7 +163,8 @@ OBJECT_BAD = ["", "1:Pod:default:web", "1:pod:Default:web", ":pod:default:web", 
      ["", "Member", "-a", "a-", "a.b", "²0", "a%b", "x" * 64, "a_b", "a\n"]),
     ("/api/k8s/clusters/{id}/test", "id", ["7", "prod-eu"], ["a b", "a/b"]),
     ("/api/k8s/crds/{name}", "name", ["backups.cloudops.io", "a.b"], ["", "a", "A.b", ".a", "a.", "a..b", "a_b.c"]),
-    ("/api/k8s/other/{name}", "name", ["a", "a.b"], ["", "A", "a_b"]),
+    ("/api/k8s/x/{name}", "name", OBJECT_GOOD, OBJECT_BAD),
+    ("/api/k8s/yaml/backup/delete/{backup_id}", "backup_id", ["7", "nightly-1", "Backup.2"], ["", "a b", "-a", "a/b"]),
     ("/api/k8s/crds/{name}/resources/{resource_name}", "resource_name", OBJECT_GOOD, OBJECT_BAD),
     ("/api/k8s/unified/resources/{id}", "id", OBJECT_GOOD, OBJECT_BAD),
 ])
@@ -184,14 +194,50 @@ def test_object_ref_matches_the_shims_own_parser() -> None:
 
 
 def test_path_parameter_table_longest_prefix_wins() -> None:
-    assert path_param_schema("/api/k8s/unified/resources/{id}", "id") == PATH_PARAMS[
-        ("/api/k8s/unified/resources/", "id")]
-    assert path_param_schema("/api/k8s/backups/{id}", "id") == PATH_PARAMS[("/api/k8s/", "id")]
+    assert path_param_schema("/api/k8s/clusters/{id}/test", "id") == PATH_PARAMS[("/api/k8s/clusters/", "id")]
+    assert path_param_schema("/api/k8s/unified/resources/{id}", "id") == PATH_PARAMS[("", "id")]
     assert path_param_schema("/api/k8s/crds/{name}", "name") == PATH_PARAMS[("/api/k8s/crds/", "name")]
     assert path_param_schema("/api/k8s/x/{name}", "name") == PATH_PARAMS[("", "name")]
+    assert path_param_schema("/api/k8s/x/{other}", "other") == {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}
     schema = path_param_schema("/api/k8s/unified/resources/{id}", "id")
     schema["anyOf"][0]["pattern"] = "changed"  # a deep copy: the table is not shared with callers
     assert path_param_schema("/api/k8s/unified/resources/{id}", "id")["anyOf"][0]["pattern"] != "changed"
+
+
+def test_served_id_parameters_match_how_their_endpoint_resolves_them() -> None:
+    """`{id}` names a cluster where the endpoint resolves the cluster from the path, an object where it
+    resolves an object: a new section gets the right format or this fails."""
+    from api_shim.routes import SECTIONS
+
+    checked = 0
+    for ep in (ep for section in SECTIONS for ep in section.endpoints):
+        schema = path_param_schema(ep.path, "id")
+        if "{id}" in ep.path and ep.cluster == "path":
+            assert schema == CLUSTER_REF, (ep.method, ep.path)
+            checked += 1
+        elif "{id}" in ep.path and ep.cluster == "object":
+            assert schema["anyOf"][1] == OBJECT_REF["anyOf"][1], (ep.method, ep.path)  # an object_ref(...)
+            checked += 1
+    assert checked
+
+
+def test_every_served_path_parameter_has_a_declared_format() -> None:
+    """A new section's path parameter needs its entry in PATH_PARAMS (any non-empty segment is not a format)."""
+    from api_shim.routes import SECTIONS
+
+    fallback = path_param_schema("/no/such/{parameter}", "parameter")
+    for ep in (ep for section in SECTIONS for ep in section.endpoints):
+        for name in re.findall(r"{(\w+)}", ep.path):
+            assert path_param_schema(ep.path, name) != fallback, f"{ep.method} {ep.path}: {{{name}}} has no format"
+
+
+def test_typed_object_refs_take_only_their_type() -> None:
+    schema = path_param_schema("/api/k8s/resourcequota/{id}", "id")
+    assert schema == object_ref("resourcequota")
+    assert _accepts(schema, "1:resourcequota:team-a:compute") and _accepts(schema, "compute")
+    assert not _accepts(schema, "1:limitrange:team-a:compute") and not _accepts(schema, "1:c::kr")
+    assert path_param_schema("/api/k8s/limitrange/{id}", "id") == object_ref("limitrange")
+    assert path_param_schema("/api/k8s/networkpolicies/{name}/status", "name") == object_ref("networkpolicy")
 
 
 def test_literal_path_has_no_path_parameters() -> None:

@@ -1,0 +1,71 @@
+"""Checks applied to workloads: one result per workload and policy, the reference's summary and score.
+
+Score: compliance_score = round(100 × passed / total, 1), where total counts (workload, policy) results and
+a result passes when none of its policy's checks finds a violation; 100.0 when nothing was checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cloudops.compliance.checks import CHECKS, Context, Violation, Workload
+from cloudops.compliance.patch import merge_patches
+
+__all__ = ["Result", "check_workload", "fix_patch", "summary"]
+
+Json = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Result:
+    workload: Workload
+    policy: str
+    violations: tuple[Violation, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.violations
+
+    @property
+    def resource(self) -> str:
+        return f"{self.workload.kind.lower()}/{self.workload.name}"
+
+    def fix_suggestion(self) -> Json | None:
+        """The reference's per-result suggestion: every mechanical fix of this result in one patch."""
+        patch = fix_patch(self.violations)
+        if patch is None:
+            return None
+        actions = sorted({v.action for v in self.violations if v.patch is not None and v.action})
+        return {"action": actions[0] if len(actions) == 1 else "+".join(actions), "patch": patch}
+
+    def view(self) -> Json:
+        w = self.workload
+        return {"resource": self.resource, "kind": w.kind, "namespace": w.namespace, "name": w.name,
+                "policy": self.policy, "status": "passed" if self.passed else "failed",
+                "violations": [v.view() for v in self.violations], "fix_suggestion": self.fix_suggestion()}
+
+
+def fix_patch(violations: Sequence[Violation]) -> Json | None:
+    patches = [v.patch for v in violations if v.patch is not None]
+    return merge_patches(patches) if patches else None
+
+
+def check_workload(workload: Workload, ctx: Context, policies: Sequence[str]) -> list[Result]:
+    """One result per policy, in the order given; the policy's checks in library order."""
+    out = []
+    for policy in policies:
+        found: list[Violation] = []
+        for check in CHECKS:
+            if check.policy == policy:
+                found.extend(check.run(check, workload, ctx))
+        out.append(Result(workload, policy, tuple(found)))
+    return out
+
+
+def summary(results: Sequence[Result]) -> Json:
+    total = len(results)
+    passed = sum(1 for r in results if r.passed)
+    score = round(100.0 * passed / total, 1) if total else 100.0
+    return {"total": total, "passed": passed, "failed": total - passed, "compliance_score": score}

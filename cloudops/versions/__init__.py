@@ -1,0 +1,1 @@
+"""YAML version history of member objects, kept in the hub as one YamlVersion object per version."""

@@ -1,0 +1,76 @@
+"""What a version holds and how it is described: pure functions over objects.
+
+Objects are normalized (cloudops.diff.normalize) before they are compared or stored, so a change to
+status, managedFields, resourceVersion and the like records nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import json
+from typing import Any
+
+from cloudops.diff import describe, diff, normalize
+
+__all__ = ["BRANCH_ANNOTATION", "CHANGE_CAUSE", "VERSIONED_LABEL", "branch_of", "change_log", "decode", "encode",
+           "fingerprint", "last_manager", "resource_key", "stored"]
+
+Json = dict[str, Any]
+VERSIONED_LABEL = "cloudops.io/versioned"
+BRANCH_ANNOTATION = "cloudops.io/branch"
+CHANGE_CAUSE = "kubernetes.io/change-cause"
+
+
+def resource_key(cluster: str, group: str, plural: str, namespace: str, name: str) -> str:
+    """A label-safe key for one object in one cluster (sha256, 40 hex digits)."""
+    return hashlib.sha256(f"{cluster}/{group}/{plural}/{namespace}/{name}".encode()).hexdigest()[:40]
+
+
+def stored(obj: Json) -> Json:
+    """The form a version keeps: normalized, without the managed-fields bookkeeping."""
+    return normalize(obj)
+
+
+def fingerprint(obj: Json) -> str:
+    return hashlib.sha256(json.dumps(stored(obj), sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def encode(obj: Json) -> str:
+    raw = json.dumps(stored(obj), sort_keys=True, separators=(",", ":")).encode()
+    return base64.b64encode(gzip.compress(raw, mtime=0)).decode()
+
+
+def decode(text: str) -> Json:
+    doc = json.loads(gzip.decompress(base64.b64decode(text)))
+    if not isinstance(doc, dict):
+        raise ValueError("a stored version is not an object")
+    return doc
+
+
+def branch_of(obj: Json) -> str:
+    return str(((obj.get("metadata") or {}).get("annotations") or {}).get(BRANCH_ANNOTATION) or "main")
+
+
+def change_log(previous: Json | None, current: Json, reason: str = "") -> str:
+    """The request's reason, else a new change-cause annotation, else a summary such as `spec.replicas 3→5`."""
+    if reason:
+        return reason
+    cause = ((current.get("metadata") or {}).get("annotations") or {}).get(CHANGE_CAUSE)
+    old_cause = (((previous or {}).get("metadata") or {}).get("annotations") or {}).get(CHANGE_CAUSE)
+    if cause and cause != old_cause:
+        return str(cause)
+    if previous is None:
+        return "Initial version"
+    changes = diff(stored(previous), stored(current))
+    return describe(changes) if changes else "No changes"
+
+
+def last_manager(obj: Json) -> str:
+    """The field manager that wrote last (managedFields with the newest time), or empty."""
+    entries = [m for m in (obj.get("metadata") or {}).get("managedFields") or []
+               if m.get("operation") in ("Update", "Apply") and not m.get("subresource")]
+    if not entries:
+        return ""
+    return str(max(entries, key=lambda m: str(m.get("time") or "")).get("manager") or "")

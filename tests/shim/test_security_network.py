@@ -1,0 +1,68 @@
+"""Network 2.1–2.2 against a member: generated policies, applied, are accepted and evaluate as intended."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from cloudops.netpol import Endpoint, Namespace, Pod, Policy, evaluate
+from tests.shim.conftest import Client, KeyMaker
+from tests.shim.network_fixtures import Member, call, member, pod
+
+__all__ = ["member"]
+
+GENERATE = "/api/k8s/security/network/generate-policy"
+Json = dict[str, Any]
+
+
+async def test_generated_policies_apply_and_allow_only_app_to_db_on_3306(member: Member, shim: Client) -> None:
+    ns = member.ns
+    await member.apply(pod("app-pod", {"app": "shop", "tier": "app", "pod-template-hash": "abc"}))
+    await member.apply(pod("db-pod", {"app": "shop", "tier": "db"}, [{"name": "mysql", "containerPort": 3306}]))
+    await member.apply(pod("other", {"app": "other"}))
+    body = {"namespace": ns, "pods": ["app-pod", "db-pod"], "policy_type": "deny-all",
+            "exceptions": [{"from": "app-pod", "to": "db-pod", "ports": [3306]}]}
+    preview = (await call(shim, "POST", GENERATE, json=body))["data"]
+    assert preview["applied"] is False and len(preview["policies"]) == 2
+    assert list(yaml.safe_load_all(preview["yaml"])) == preview["policies"]
+    assert preview["policies"][0]["spec"]["podSelector"] == {"matchLabels": {"app": "shop", "tier": "app"}}
+    assert (await member.json("get", "networkpolicies"))["items"] == []
+
+    done = (await call(shim, "POST", GENERATE, json=body | {"apply": True}))["data"]
+    assert done["applied_policies"] == ["cloudops-deny-all-app-pod", "cloudops-deny-all-db-pod"]
+    live = (await member.json("get", "networkpolicies"))["items"]
+    pods = {p["metadata"]["name"]: Pod.from_k8s(p) for p in (await member.json("get", "pods"))["items"]}
+    namespaces = {ns: Namespace(ns)}
+    policies = [Policy.from_k8s(p) for p in live]
+
+    def allowed(src: str, dst: str, port: int) -> bool:
+        return evaluate(policies, Endpoint.of_pod(pods[src], namespaces), Endpoint.of_pod(pods[dst], namespaces),
+                        port).allowed
+
+    assert allowed("app-pod", "db-pod", 3306)
+    assert not any(allowed(s, d, p) for s, d, p in (("app-pod", "db-pod", 80), ("db-pod", "app-pod", 3306),
+                                                    ("other", "db-pod", 3306), ("app-pod", "other", 3306),
+                                                    ("other", "app-pod", 8080)))
+    # Applying again is idempotent.
+    again = (await call(shim, "POST", GENERATE, json=body | {"apply": True}))["data"]
+    assert again["applied_policies"] == done["applied_policies"]
+
+
+async def test_generate_bad_input_and_a_viewer_may_preview_but_not_apply(member: Member, shim: Client,
+                                                                          make_key: KeyMaker) -> None:
+    ns = member.ns
+    await member.apply(pod("app-pod", {"app": "a"}))
+    err = await call(shim, "POST", GENERATE, 400, json={"namespace": ns, "pods": ["app-pod"], "exceptions": [
+        {"from": "app-pod", "to": "db-pod", "ports": [3306]}]})
+    assert "exceptions[0].to" in err["error"]
+    assert "ports" in (await call(shim, "POST", GENERATE, 400, json={"namespace": ns, "pods": ["app-pod"],
+                                                                    "exceptions": [{"from": "app-pod", "to": "app-pod",
+                                                                                    "ports": [0]}]}))["error"]
+    assert (await call(shim, "POST", GENERATE, 404, json={"namespace": ns, "pods": ["nope"]}))["code"] == 1002
+    viewer = {"X-API-Key": await make_key("vera", ["cloudops:viewers"])}
+    await call(shim, "POST", GENERATE, headers=viewer, json={"namespace": ns, "pods": ["app-pod"]})
+    err = await call(shim, "POST", GENERATE, 403, headers=viewer, json={"namespace": ns, "pods": ["app-pod"],
+                                                                        "apply": True})
+    assert err["code"] == 1003 and "vera" in err["error"]
+    assert (await member.json("get", "networkpolicies"))["items"] == []
