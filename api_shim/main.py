@@ -20,7 +20,7 @@ def main() -> None:
     # Long query strings (selectors, id lists) within what the models allow must reach the app, which answers
     # with the envelope; aiohttp's own 8 KiB line limit would answer in plain text.
     web.run_app(create_app(settings), host=settings.listen_host, port=settings.shim_port, print=None,
-                access_log=None, handler_args={"max_line_size": 65536, "max_field_size": 65536})
+                access_log=None, max_line_size=65536, max_field_size=65536)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,10 @@ __all__ = ["CLUSTER_IDS_PATTERN", "CLUSTER_REF_PATTERN", "LABEL_KEY_PATTERN", "Q
 
 CLUSTER_REF_PATTERN = r"^([0-9]+|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$"
 # One cluster reference inside cluster_ids: an integer id or a name.
-ClusterRefItem = Annotated[Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=CLUSTER_REF_PATTERN,
-                                                                                max_length=63)],
+# The integer branch is strict: from a query string "1\n" must not become 1 (pydantic would strip the
+# newline); digits as text go through the pattern instead, which anchors at the very end.
+ClusterRefItem = Annotated[Annotated[int, Field(ge=0, strict=True)] | Annotated[str, Field(
+    pattern=CLUSTER_REF_PATTERN, max_length=63)],
                            Field(description="cluster id or name")]
 # `cluster_ids` in a query string: ids or names separated by commas.
 CLUSTER_IDS_PATTERN = r"^([0-9]+|[a-z0-9]([-a-z0-9]*[a-z0-9])?)(,([0-9]+|[a-z0-9]([-a-z0-9]*[a-z0-9])?))*$"

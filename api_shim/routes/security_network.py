@@ -17,6 +17,8 @@ from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
 from api_shim.models import ClusterRefItem
 from api_shim.state import ACCESS
+from cloudops.netpol import Namespace
+from cloudops.network.analyze import analyze
 from cloudops.network.generate import Exception_, generate
 
 __all__ = ["section"]
@@ -53,6 +55,108 @@ class Generated(BaseModel):
     yaml: str
     applied: bool
     applied_policies: list[str]
+
+
+class AnalyzeBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    cluster_id: ClusterRefItem | None = None
+    namespace: str = Field("default", pattern=DNS_LABEL, max_length=63)
+    time_range: str | None = Field(None, pattern=r"^[1-9][0-9]{0,3}[mhd]$", description="e.g. 24h; needs a flow source")
+    include_recommendations: bool = True
+
+
+class ServicePort(BaseModel):
+    port: int | None
+    target_port: int | str | None
+    protocol: str
+
+
+class ServiceView(BaseModel):
+    name: str
+    selector: dict[str, str]
+    pods: list[str]
+    source: Literal["declared"]
+    ports: list[ServicePort]
+
+
+class EdgeDecision(BaseModel):
+    pod: str
+    port: int
+    protocol: str
+    allowed: bool
+    reason: str
+
+
+class Edge(BaseModel):
+    from_: str = Field(alias="from")
+    to_service: str
+    to_pods: list[str]
+    ports: list[int]
+    source: Literal["inferred"]
+    evidence: list[dict[str, Any]]
+    decisions: list[EdgeDecision]
+
+
+class PolicyView(BaseModel):
+    name: str
+    policy_types: list[str]
+    selected_pods: list[str]
+
+
+class Unisolated(BaseModel):
+    ingress: list[str]
+    egress: list[str]
+
+
+class TimeRange(BaseModel):
+    requested: str | None
+    applicable: bool
+    note: str
+
+
+class Recommendation(BaseModel):
+    policy_type: str
+    pods: list[str]
+    exceptions: list[dict[str, Any]]
+    reason: str
+
+
+class Analysis(BaseModel):
+    cluster_id: int | None
+    namespace: str
+    data_sources: list[str]
+    time_range: TimeRange
+    pod_count: int
+    services: list[ServiceView]
+    edges: list[Edge]
+    policies: list[PolicyView]
+    unisolated_pods: Unisolated
+    isolation: dict[str, list[str]]
+    recommendations: list[Recommendation]
+    truncated: bool
+
+
+@section.route("POST", "/api/k8s/security/network/analyze", "分析流量模式", verb="get", subresource="network",
+               body=AnalyzeBody, data=Analysis, cluster="param")
+async def analyze_traffic(call: Call) -> web.Response:
+    """Declared and inferred connectivity only: no flow source is configured, so `time_range` does not apply."""
+    b: AnalyzeBody = call.body
+    session = await call.request.app[ACCESS].session(call.cluster)
+    truncated = False
+    found: dict[str, list[dict[str, Any]]] = {}
+    for plural in ("pods", "services", "configmaps", "networkpolicies"):
+        items, cut = await session.list_all(await session.resolve(plural), b.namespace)
+        found[plural], truncated = items, truncated or cut
+    ns_objs, _ = await session.list_all(await session.resolve("namespaces"), None, metadata_only=True)
+    namespaces = {n.name: n for n in map(Namespace.from_k8s, ns_objs)}
+    pods = [p for p in found["pods"] if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+    result = analyze(b.namespace, pods, found["services"], found["configmaps"], found["networkpolicies"],
+                     namespaces, b.include_recommendations)
+    note = ("no flow source (Hubble flow export, Prometheus connection metrics) is configured: connectivity "
+            "is declared (Services, NetworkPolicies) and inferred (environment, ConfigMaps), not observed")
+    return ok({"cluster_id": call.cluster.id, "namespace": b.namespace, "data_sources": ["declared", "inferred"],
+               "time_range": {"requested": b.time_range, "applicable": False, "note": note},
+               "pod_count": len(pods), **result, "truncated": truncated})
 
 
 @section.route("POST", "/api/k8s/security/network/generate-policy", "生成网络策略", verb="get",

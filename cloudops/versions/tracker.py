@@ -14,12 +14,13 @@ from typing import Any
 from kubernetes_asyncio.client import ApiClient
 
 from cloudops.members.access import ClusterRef
+from cloudops.members.discovery import ResourceType
 from cloudops.members.errors import MemberError
 from cloudops.members.session import MemberSession
 from cloudops.versions.content import VERSIONED_LABEL, fingerprint, last_manager
 from cloudops.versions.store import Subject, VersionTooLarge, record
 
-__all__ = ["TRACKED_TYPES", "scan"]
+__all__ = ["TRACKED_TYPES", "mark_versioned", "record_write", "scan"]
 
 Json = dict[str, Any]
 log = logging.getLogger("cloudops.versions")
@@ -58,3 +59,26 @@ async def scan(hub: ApiClient, namespace: str, session: MemberSession, cluster: 
                 log.warning("cluster %s: %s", cluster.name, e)
             seen[subject.key] = digest
     return recorded
+
+
+def mark_versioned(obj: Json) -> Json:
+    """Objects written through the REST API stay tracked: the operator follows their later changes too."""
+    if obj.get("kind") != "Secret":
+        obj.setdefault("metadata", {}).setdefault("labels", {})[VERSIONED_LABEL] = "true"
+    return obj
+
+
+async def record_write(hub: ApiClient, namespace: str, cluster: ClusterRef, rt: ResourceType, written: Json,
+                       user: str, limit: int) -> bool:
+    """A version for an object the shim just wrote, attributed to its user; Secrets are never versioned
+    (versions are not encrypted) and an object too large for one version is left unversioned, logged."""
+    if written.get("kind") == "Secret":
+        return False
+    meta = written.get("metadata") or {}
+    subject = Subject(cluster.name, cluster.ref, rt.group, rt.api_version, rt.plural, rt.type_name,
+                      meta.get("namespace") or "", meta.get("name", ""))
+    try:
+        return await record(hub, namespace, subject, written, user, limit=limit) is not None
+    except VersionTooLarge as e:
+        log.warning("not versioned: %s", e)
+        return False

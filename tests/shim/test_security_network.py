@@ -66,3 +66,32 @@ async def test_generate_bad_input_and_a_viewer_may_preview_but_not_apply(member:
                                                                         "apply": True})
     assert err["code"] == 1003 and "vera" in err["error"]
     assert (await member.json("get", "networkpolicies"))["items"] == []
+
+
+async def test_analyze_infers_edges_with_evidence_and_its_recommendation_generates_policies(
+        member: Member, shim: Client) -> None:
+    ns = member.ns
+    app = pod("app-pod", {"tier": "app"})
+    app["spec"]["containers"][0]["env"] = [{"name": "DB_URL", "value": "mysql://u:hunter2@db:3306/shop"}]
+    await member.apply(app)
+    await member.apply(pod("db-pod", {"tier": "db"}, [{"name": "mysql", "containerPort": 3306}]))
+    await member.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db"},
+                        "spec": {"selector": {"tier": "db"}, "ports": [{"port": 3306, "targetPort": "mysql"}]}})
+    out = (await call(shim, "POST", "/api/k8s/security/network/analyze",
+                      json={"namespace": ns, "time_range": "24h"}))["data"]
+    assert out["time_range"]["applicable"] is False and out["data_sources"] == ["declared", "inferred"]
+    assert out["services"][0]["pods"] == ["db-pod"]
+    (edge,) = out["edges"]
+    assert (edge["from"], edge["to_service"], edge["to_pods"]) == ("app-pod", "db", ["db-pod"])
+    assert edge["evidence"][0]["variable"] == "DB_URL" and edge["decisions"][0]["allowed"] is True
+    assert "hunter2" not in str(out)
+    assert out["unisolated_pods"]["ingress"] == ["app-pod", "db-pod"]
+    (rec,) = out["recommendations"]
+    body = {"namespace": ns, "pods": rec["pods"], "policy_type": rec["policy_type"],
+            "exceptions": rec["exceptions"], "apply": True}
+    await call(shim, "POST", GENERATE, json=body)
+    after = (await call(shim, "POST", "/api/k8s/security/network/analyze", json={"namespace": ns}))["data"]
+    assert after["unisolated_pods"] == {"ingress": [], "egress": []} and after["recommendations"] == []
+    assert after["edges"][0]["decisions"][0]["allowed"] is True
+    assert "time_range" in (await call(shim, "POST", "/api/k8s/security/network/analyze", 400,
+                                       json={"namespace": ns, "time_range": "forever"}))["error"]

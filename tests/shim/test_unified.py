@@ -152,6 +152,10 @@ async def test_create_update_delete_through_the_member(fleet: Any, shim: Client)
 
     updated, current = await eventually(update_image, 30, "an update that no controller raced")
     assert updated["resource"]["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.20"
+    # Writes through this API are versioned (YAML 版本管理), attributed to the caller, and stay tracked.
+    history = (await call(shim, "GET", f"/api/k8s/yaml/versions/{created['id']}"))["data"]
+    assert [v["created_by"] for v in history["versions"]][-2:] == ["test-admin", "test-admin"], history
+    assert updated["resource"]["metadata"]["labels"]["cloudops.io/versioned"] == "true"
     stale["spec"]["replicas"] = 4
     err = await call(shim, "PUT", f"/api/k8s/unified/resources/{created['id']}", 409, json={"resource": stale})
     assert err["code"] == 1006
