@@ -109,7 +109,7 @@ class MemberObjects:
 def shim_process(topology: Topology, namespace: str, tmp_path: Path) -> Iterator[Shim]:
     port, log = free_port(), tmp_path / "shim.log"
     env = {**os.environ, "KUBECONFIG": str(topology.hub.kubeconfig), "CLOUDOPS_NAMESPACE": namespace,
-           "CLOUDOPS_SHIM_PORT": str(port), "CLOUDOPS_AUDIT_SINK": "none", "CLOUDOPS_MEMBER_TIMEOUT": "3",
+           "CLOUDOPS_SHIM_PORT": str(port), "CLOUDOPS_AUDIT_SINK": "none", "CLOUDOPS_MEMBER_TIMEOUT": "15",
            "CLOUDOPS_SYNC_TIMEOUT": "10",
            **{f"CLOUDOPS_{kind}_{scope}": HIGH for kind in ("RATE", "BURST") for scope in ("USER", "IP", "ROUTE")}}
     with open(log, "ab") as out:
@@ -266,7 +266,7 @@ def _schemathesis(shim: Shim, key: str, config: Path, report: Path, seed: int, s
     `timeout` it is interrupted (SIGINT), which still writes the report, with stop_reason "interrupted"."""
     cmd = [str(SCHEMATHESIS), "--config-file", str(config), "--no-color", "run", f"{shim.url}/api/k8s/openapi.json",
            "--max-examples", str(MAX_EXAMPLES), "--seed", str(seed),
-           "--workers", "1", "--request-timeout", "20", "--report", REPORTS,
+           "--workers", "1", "--request-timeout", "60", "--report", REPORTS,
            "--report-json-path", str(report / "report.json"), "--report-junit-path", str(report / "junit.xml"),
            *selection]
     env = {**os.environ, "CLOUDOPS_CONTRACT_KEY": key}
