@@ -8,7 +8,6 @@ look clusters up again; no route module needs another's helpers.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiohttp import web
@@ -24,7 +23,6 @@ from cloudops.members.objects import CLUSTER_REF, ObjectId, valid_name
 
 __all__ = ["authorize", "cluster_ref_error", "prepare"]
 
-NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
 def cluster_ref_error(ref: str) -> str | None:

@@ -9,11 +9,31 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["CLUSTER_IDS_PATTERN", "CLUSTER_REF_PATTERN", "LABEL_KEY_PATTERN", "QUANTITY_PATTERN", "AnnotationMap",
-           "ClusterError", "ClusterRefItem", "LabelKey", "LabelMap", "LabelSelector", "LabelValue", "MemberObject",
-           "MemberObjectDetail", "ObjectManifest", "PageInfo", "PageQuery", "Quantity"]
+__all__ = [
+    "CLUSTER_IDS_PATTERN",
+    "CLUSTER_REF_PATTERN",
+    "LABEL_KEY_PATTERN",
+    "NAMESPACE_PATTERN",
+    "QUANTITY_PATTERN",
+    "RESOURCE_TYPE_PATTERN",
+    "AnnotationMap",
+    "ClusterError",
+    "ClusterRefItem",
+    "LabelKey",
+    "LabelMap",
+    "LabelSelector",
+    "LabelValue",
+    "MemberObject",
+    "MemberObjectDetail",
+    "ObjectManifest",
+    "PageInfo",
+    "PageQuery",
+    "Quantity",
+]
 
 CLUSTER_REF_PATTERN = r"^([0-9]+|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$"
+NAMESPACE_PATTERN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"  # a DNS label
+RESOURCE_TYPE_PATTERN = r"^[A-Za-z0-9]+(\.[A-Za-z0-9-]+)*$"  # plural, singular, kind, short name or plural.group
 # One cluster reference inside cluster_ids: an integer id or a name.
 # The integer branch is strict: from a query string "1\n" must not become 1 (pydantic would strip the
 # newline); digits as text go through the pattern instead, which anchors at the very end.

@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
+from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
+from api_shim.models import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
 from api_shim.models import (
     AnnotationMap,
     ClusterRefItem,
@@ -45,8 +47,6 @@ __all__ = ["section"]
 
 section = Section(tag="labels", resource="managedclusters")
 
-NAMESPACE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-RESOURCE_TYPE = r"^[A-Za-z0-9]+(\.[A-Za-z0-9-]+)*$"
 ClusterIdParam = Field(None, description="cluster id or name; optional when exactly one cluster is registered")
 Namespace = Field(None, pattern=NAMESPACE, max_length=63, description="命名空间 (namespaced types; default: default)")
 MAX_KEYS = 64

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
+from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
 from api_shim.models import ClusterRefItem, PageInfo, PageQuery, Quantity
 from api_shim.state import ACCESS, HUB, SETTINGS
 from cloudops import history_store
@@ -35,7 +36,6 @@ section = Section(tag="quotas", resource="managedclusters")
 
 DESCRIPTION = f"{GROUP}/description"
 UPDATED_AT = f"{GROUP}/updated-at"
-NAMESPACE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
 ClusterIdParam = Field(None, description="cluster id or name; optional when exactly one cluster is registered")
 Quantities = dict[str, Quantity | int]

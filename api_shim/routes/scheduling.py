@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
+from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
 from api_shim.models import ClusterRefItem, LabelKey, LabelValue
 from api_shim.state import ACCESS
 from cloudops.diff import merge_patch
@@ -43,7 +44,6 @@ __all__ = ["section"]
 
 section = Section(tag="scheduling", resource="managedclusters")
 
-NAMESPACE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 NODE_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
 WORKLOAD = r"^[A-Za-z]+(\.[A-Za-z0-9-]+)*$"
 ClusterIdParam = Field(None, description="cluster id or name; optional when exactly one cluster is registered")

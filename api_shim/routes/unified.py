@@ -20,6 +20,8 @@ from api_shim.models import (
     ObjectManifest,
     PageQuery,
 )
+from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
+from api_shim.models import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
 from api_shim.security.middleware import USER
 from api_shim.state import ACCESS, HUB, SETTINGS
 from cloudops.labels import selector_error
@@ -35,8 +37,6 @@ __all__ = ["section"]
 
 section = Section(tag="unified-resources", resource="managedclusters")
 
-NAMESPACE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-RESOURCE_TYPE = r"^[A-Za-z0-9]+(\.[A-Za-z0-9-]+)*$"
 Namespace = Field(None, pattern=NAMESPACE, max_length=63, description="命名空间")
 ResourceType = Field(pattern=RESOURCE_TYPE, max_length=253,
                      description="资源类型: plural, singular, kind or short name (pods, deployment, svc, ...)")

@@ -18,6 +18,8 @@ from api_shim.cluster_param import resolve_cluster
 from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
+from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
+from api_shim.models import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
 from api_shim.models import ClusterRefItem, PageInfo, PageQuery
 from api_shim.security.middleware import USER
 from api_shim.state import ACCESS, HUB, REGISTRY, SETTINGS
@@ -44,9 +46,7 @@ __all__ = ["section"]
 
 section = Section(tag="yaml-backups", resource="managedclusters")
 
-NAMESPACE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 BACKUP_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
-RESOURCE_TYPE = r"^[A-Za-z0-9]+(\.[A-Za-z0-9-]+)*$"
 NAMESPACE_TYPES = set(NAMESPACE_NAMES)
 ResourceId = Field(min_length=1, max_length=600,
                    description="object id <cluster id>:<type>:<namespace>:<name>, or a bare name with cluster_id, "

@@ -15,6 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from api_shim.cluster_param import resolve_cluster
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
+from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
+from api_shim.models import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
 from api_shim.models import ClusterRefItem, PageInfo, PageQuery
 from api_shim.security.middleware import USER
 from api_shim.state import ACCESS, HUB, SETTINGS
@@ -34,8 +36,6 @@ __all__ = ["section"]
 
 section = Section(tag="yaml-versions", resource="managedclusters")
 
-NAMESPACE = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-RESOURCE_TYPE = r"^[A-Za-z0-9]+(\.[A-Za-z0-9-]+)*$"
 TAG = r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 VersionRef = int | str
 
