@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 from aiohttp import web
@@ -49,9 +51,13 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+# JSON has no NaN or Infinity: a float that is not finite is a bug to surface (500), never invalid JSON sent out.
+dumps = functools.partial(json.dumps, allow_nan=False)
+
+
 def ok(data: Any, status: int = 200) -> web.Response:
     return web.json_response({"code": 200, "message": "success", "data": data, "timestamp": now_iso()},
-                             status=status)
+                             status=status, dumps=dumps)
 
 
 def error_body(status: int, detail: str, code: int | None = None) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,11 +76,18 @@ _SUFFIX = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei"
 
 
 def parse_quantity(q: Any) -> float:
-    """A Kubernetes resource.Quantity ('250m', '1Gi', '2') as a float in base units."""
+    """A Kubernetes resource.Quantity ('250m', '1Gi', '2') as a float in base units; ValueError for what is
+    not one, or is too large for a float (JSON has no Infinity)."""
     s = str(q).strip()
     if not s:
         return 0.0
+    value = None
     for suffix in sorted(_SUFFIX, key=len, reverse=True):
         if s.endswith(suffix):
-            return float(s[: -len(suffix)]) * _SUFFIX[suffix]
-    return float(s)
+            value = float(s[: -len(suffix)]) * _SUFFIX[suffix]
+            break
+    if value is None:
+        value = float(s)
+    if not math.isfinite(value):
+        raise ValueError(f"{s!r} is not a finite quantity")
+    return value

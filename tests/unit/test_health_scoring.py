@@ -148,3 +148,9 @@ def test_health_status_thresholds(score: float, issues: list[Issue], expected: s
 ])
 def test_parse_quantity(quantity: object, expected: float) -> None:
     assert parse_quantity(quantity) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("quantity", ["1e400", ".34506E7863569750", "inf", "nan", "1e308Ki"])
+def test_parse_quantity_refuses_what_json_cannot_carry(quantity: str) -> None:
+    with pytest.raises(ValueError):
+        parse_quantity(quantity)

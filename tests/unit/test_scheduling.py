@@ -75,7 +75,7 @@ def test_taints_are_unique_by_key_and_effect() -> None:
 def test_requirements_and_requests() -> None:
     assert parse_requirements("cpu=500m, memory=1Gi,gpu=1") == {"cpu": 0.5, "memory": 2**30, "nvidia.com/gpu": 1}
     assert parse_requirements("") == {}
-    for bad in ("cpu", "disk=1", "cpu=lots", "cpu=-1"):
+    for bad in ("cpu", "disk=1", "cpu=lots", "cpu=-1", "pods=.34506E7863569750"):
         with pytest.raises(ValueError):
             parse_requirements(bad)
     p = pod("p", "n1", cpu="250m", memory="1Gi")
