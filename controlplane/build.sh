@@ -8,6 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 K8S_VERSION=v1.33.13   # k8s.io/kubernetes; staging modules pinned to v0.33.13 in kubernetes/go.mod
 ETCD_VERSION=v3.5.24   # kubeadm's DefaultEtcdVersion for the release above
 KWOK_VERSION=v0.7.0    # sigs.k8s.io/kwok: fake nodes, kwokctl process manager
+METRICS_SERVER_VERSION=v0.8.0  # sigs.k8s.io/metrics-server: metrics.k8s.io on the members
 
 RECIPE=1               # bump when the way binaries are built changes (flags, ldflags)
 
@@ -15,7 +16,7 @@ key=$( (echo "$K8S_VERSION $ETCD_VERSION $KWOK_VERSION $RECIPE"; cat "$here/kube
       | sha256sum | cut -c1-12)
 cache=${CLOUDOPS_CACHE:-$HOME/.cache/cloudops-k8s}
 bin="$cache/$K8S_VERSION-$key/bin"
-want=(kube-apiserver kube-controller-manager kube-scheduler etcd kwok kwokctl)
+want=(kube-apiserver kube-controller-manager kube-scheduler etcd kwok kwokctl metrics-server)
 
 complete() { for b in "${want[@]}"; do [ -x "$bin/$b" ] || return 1; done; }
 if complete; then echo "$bin"; exit 0; fi
@@ -49,6 +50,11 @@ if ! [ -x "$bin/kwok" ] || ! [ -x "$bin/kwokctl" ]; then
   log "building kwok and kwokctl $KWOK_VERSION"
   GOBIN="$bin" go install -trimpath -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=$KWOK_VERSION" \
       "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwokctl@$KWOK_VERSION"
+fi
+
+if ! [ -x "$bin/metrics-server" ]; then
+  log "building metrics-server $METRICS_SERVER_VERSION"
+  GOBIN="$bin" go install -trimpath -ldflags "-s -w" "sigs.k8s.io/metrics-server/cmd/metrics-server@$METRICS_SERVER_VERSION"
 fi
 
 complete || { log "build incomplete in $bin"; exit 1; }

@@ -18,6 +18,7 @@ __all__ = ["Kwok", "bin_dir"]
 PREFIX = "cloudops-"
 NODES_PER_CLUSTER = 2
 CONFIG = Path(__file__).with_name("kwokctl.yaml")
+STAGES = Path(__file__).with_name("kwok-stages.yaml")
 
 
 def bin_dir() -> Path:
@@ -54,9 +55,13 @@ class Kwok:
 
     def create(self, name: str) -> None:
         b = self.bins
+        # Members serve metrics.k8s.io: metrics-server scrapes kwok's emulated kubelet (/metrics/resource on
+        # localhost), with usage set per pod by the annotations kwok.x-k8s.io/usage-cpu and usage-memory.
+        metrics = ([] if name == "hub" else
+                   ["--enable", "metrics-server", "--metrics-server-binary", str(b / "metrics-server")])
         res = self._run(
             "create", "cluster", "--name", f"{PREFIX}{name}", "--runtime", "binary",
-            "--kubeconfig", "", "--wait", "3m", "--quiet-pull", "--config", str(CONFIG),
+            "--kubeconfig", "", "--wait", "3m", "--quiet-pull", "--config", str(CONFIG), "--config", str(STAGES),
             # Without node leases kwok keeps managing its nodes across a stop/start of the cluster
             # (with them, a restarted kwok finds leases held by its former self and never takes over).
             "--node-lease-duration-seconds", "0",
@@ -65,6 +70,7 @@ class Kwok:
             "--kube-scheduler-binary", str(b / "kube-scheduler"),
             "--kwok-controller-binary", str(b / "kwok"),
             "--etcd-binary", str(b / "etcd"),
+            *metrics,
             check=False, timeout=400,
         )
         if res.returncode != 0:
