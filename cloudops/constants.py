@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ACTIVITY_RECORD",
     "API_VERSION",
     "COMPLIANCE_CHECK",
     "FIELD_MANAGER",
@@ -44,4 +45,5 @@ LABEL_POLICY = Kind("LabelPolicy", "labelpolicies")
 COMPLIANCE_CHECK = Kind("ComplianceCheck", "compliancechecks")
 CLUSTER_METRICS = Kind("ClusterMetrics", "clustermetrics")
 METRIC_HISTORY = Kind("MetricHistory", "metrichistories")
+ACTIVITY_RECORD = Kind("ActivityRecord", "activityrecords")
 KINDS = (MANAGED_CLUSTER, YAML_BACKUP_SCHEDULE, SELF_HEALING_RULE, LABEL_POLICY, COMPLIANCE_CHECK)

@@ -34,8 +34,8 @@ def test_crd_is_established_with_status_subresource(hub: Kubectl, path: Path) ->
 def test_samples_are_accepted_and_server_side_apply_is_idempotent(hub: Kubectl, namespace: str) -> None:
     manifest = render_samples(namespace)
     samples = [d for d in yaml.safe_load_all(manifest) if d]
-    # Histories are written by the operator only (no sample); their schemas are tested below.
-    assert {d["kind"] for d in samples} >= set(KINDS) - {"ClusterMetrics", "MetricHistory"}
+    # Histories are written by the operator and the shim only (no sample); their schemas are tested below.
+    assert {d["kind"] for d in samples} >= set(KINDS) - {"ClusterMetrics", "MetricHistory", "ActivityRecord"}
     first = hub("apply", "--server-side", "-f", "-", stdin=manifest)
     assert first.count("serverside-applied") == len(samples)
     before = {o["metadata"]["name"]: o["metadata"]["resourceVersion"]
