@@ -16,10 +16,13 @@ from api_shim.endpoints import Endpoint, Target
 from api_shim.envelope import ApiError, BusinessCode
 from api_shim.security.authz import Attributes
 from api_shim.security.middleware import USER
-from api_shim.state import AUTHZ, REGISTRY, SETTINGS
+from api_shim.state import AUTHZ, HUB, REGISTRY, SETTINGS
+from api_shim.versioning import VersionRecorder
+from cloudops.containers.ids import ContainerId
 from cloudops.kube.errors import NotFound
 from cloudops.members.access import ClusterRef
 from cloudops.members.objects import CLUSTER_REF, ObjectId, valid_name
+from cloudops.members.writes import observe
 
 __all__ = ["authorize", "cluster_ref_error", "prepare"]
 
@@ -142,6 +145,17 @@ async def _object(request: web.Request, ep: Endpoint, query: Any, body: Any) -> 
 
 
 async def prepare(request: web.Request, ep: Endpoint, query: Any, body: Any) -> Target:
+    target = await _target(request, ep, query, body)
+    clusters = [*target.clusters, *([target.cluster] if target.cluster else [])]
+    if clusters and ep.verb in ("create", "update", "delete"):
+        # Awaited in the request's own task, so the observer holds for this request's writes only.
+        settings, user = request.app[SETTINGS], request.get(USER)
+        observe(VersionRecorder(request.app[HUB], settings.namespace, settings.version_limit,
+                                user.name if user else "unknown", clusters))
+    return target
+
+
+async def _target(request: web.Request, ep: Endpoint, query: Any, body: Any) -> Target:
     mode = ep.cluster
     if mode == "path":
         return Target(cluster=await _resolve(request, ep, request.match_info.get("id", ""), "id"))
@@ -151,5 +165,12 @@ async def prepare(request: web.Request, ep: Endpoint, query: Any, body: Any) -> 
         return await _many(request, ep, query, body)
     if mode == "object":
         return await _object(request, ep, query, body)
+    if mode == "container":
+        try:
+            cid = ContainerId.parse(request.match_info.get("id", ""))
+        except ValueError as e:
+            await authorize(request, ep.verb, ep.subresource, "", ep.resource)
+            raise ApiError(400, f"id: {e}") from None
+        return Target(cluster=await _resolve(request, ep, cid.cluster, "id"))
     await authorize(request, ep.verb, ep.subresource, "", ep.resource)
     return Target()

@@ -22,16 +22,13 @@ from api_shim.models import (
 )
 from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
 from api_shim.models import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
-from api_shim.security.middleware import USER
-from api_shim.state import ACCESS, HUB, SETTINGS
+from api_shim.state import ACCESS
 from cloudops.labels import selector_error
 from cloudops.members.access import ClusterRef, FanOutError
-from cloudops.members.discovery import ResourceType as MemberType
 from cloudops.members.objects import ObjectId, item_view
 from cloudops.members.session import MemberSession
 from cloudops.members.unified import BatchItem, compare, prepare_object, query, run_batch, update_object
 from cloudops.paging import page
-from cloudops.versions.tracker import mark_versioned, record_write
 
 __all__ = ["section"]
 
@@ -279,18 +276,9 @@ async def create_resource(call: Call) -> web.Response:
         obj, namespace = prepare_object(rt, resource, b.namespace)
     except ValueError as e:
         raise ApiError(400, str(e)) from None
-    mark_versioned(obj)
     await session.create(rt, namespace, obj, dry_run=True)
-    created = await session.create(rt, namespace, obj)
-    await _version(call, rt, created)
+    created = await session.create(rt, namespace, obj)  # versioned by the request's write observer
     return ok(_detail(call.cluster, rt.type_name, created))
-
-
-async def _version(call: Call, rt: MemberType, written: dict[str, Any]) -> None:
-    """Every object written through this API gets a version, attributed to the caller (YAML 版本管理)."""
-    settings, user = call.request.app[SETTINGS], call.request.get(USER)
-    await record_write(call.request.app[HUB], settings.namespace, call.cluster, rt, written,
-                       user.name if user else "unknown", settings.version_limit)
 
 
 @section.route("PUT", "/api/k8s/unified/resources/{id}", "更新资源", verb="update", subresource="resources",
@@ -300,11 +288,9 @@ async def update_resource(call: Call) -> web.Response:
     b: UpdateBody = call.body
     session, rt, namespace, name = await _located(call)
     try:
-        updated = await update_object(session, rt, namespace, name,
-                                      mark_versioned(b.resource.model_dump(exclude_none=True)))
+        updated = await update_object(session, rt, namespace, name, b.resource.model_dump(exclude_none=True))
     except ValueError as e:
         raise ApiError(400, str(e)) from None
-    await _version(call, rt, updated)
     return ok(_detail(call.cluster, rt.type_name, updated))
 
 

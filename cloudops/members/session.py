@@ -19,6 +19,7 @@ from cloudops.kube.raw import METADATA_ONLY, RawResponse, request
 from cloudops.members.discovery import AGGREGATED, Discovery, ResourceType, parse_aggregated, parse_legacy
 from cloudops.members.errors import MemberError, from_status, from_transport
 from cloudops.members.objects import SECRET_SUMMARY, is_secret, redact_secret, strip_managed_fields
+from cloudops.members.writes import current as write_observer
 
 __all__ = ["DiscoveryCache", "ListPage", "MemberSession", "PatchType"]
 
@@ -189,9 +190,14 @@ class MemberSession:
         query = [("fieldManager", FIELD_MANAGER), ("fieldValidation", "Strict")]
         if dry_run:
             query.append(("dryRun", "All"))
+        observer = write_observer()
+        if observer is not None:
+            body = observer.prepare(rt, body)
         name = (body.get("metadata") or {}).get("name", "")
         obj = await self.json("POST", rt.collection_path(namespace), query=query, body=body,
                               what=f"create {self._what(rt, namespace, name)}")
+        if observer is not None and not dry_run:
+            await observer.written(self.cluster, rt, obj)
         return self._shape(obj, False)
 
     async def replace(self, rt: ResourceType, namespace: str | None, name: str, body: Json, *,
@@ -202,8 +208,13 @@ class MemberSession:
         query = [("fieldManager", FIELD_MANAGER), ("fieldValidation", "Strict")]
         if dry_run:
             query.append(("dryRun", "All"))
+        observer = write_observer()
+        if observer is not None:
+            body = observer.prepare(rt, body)
         obj = await self.json("PUT", rt.object_path(namespace, name), query=query, body=body,
                               what=f"update {self._what(rt, namespace, name)}")
+        if observer is not None and not dry_run:
+            await observer.written(self.cluster, rt, obj)
         return self._shape(obj, False)
 
     async def patch(self, rt: ResourceType, namespace: str | None, name: str, patch: Any, *,
@@ -217,6 +228,9 @@ class MemberSession:
         obj = await self.json("PATCH", rt.object_path(namespace, name, subresource), query=query, body=patch,
                               content_type=PATCH_CONTENT[patch_type],
                               what=f"patch {self._what(rt, namespace, name)}")
+        observer = write_observer()
+        if observer is not None and not dry_run and not subresource:
+            await observer.written(self.cluster, rt, obj)
         return self._shape(obj, False)
 
     async def delete(self, rt: ResourceType, namespace: str | None, name: str, *,

@@ -84,7 +84,9 @@ async def test_endpoints_of_a_selectorless_service(member: Member, shim: Client,
     assert [a["ip"] for a in subset["addresses"]] == ["192.0.2.2", "192.0.2.3"]
     assert subset["addresses"][0]["hostname"] == "h2" and subset["addresses"][0]["ready"] is True
     assert [a["ip"] for a in subset["not_ready_addresses"]] == ["192.0.2.9"]
-    assert created["labels"] == {"app": "ext"} and created["annotations"] == {"description": "external"}
+    # Written through the API, so tracked for versions (YAML 版本管理).
+    assert created["labels"] == {"app": "ext", "cloudops.io/versioned": "true"}
+    assert created["annotations"] == {"description": "external"}
 
     # Both kubectl and the Service resolve to the given addresses.
     slices = await member.json("get", "endpointslices", "-l", "kubernetes.io/service-name=ext")

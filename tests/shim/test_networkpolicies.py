@@ -74,7 +74,8 @@ async def test_policy_crud_and_computed_status(member: Member, shim: Client) -> 
                                                                                   "labels": {"team": "x"}}))["data"]
     assert updated["ingress"] == [] and updated["egress"][0]["ports"][0]["end_port"] == 9099
     live = await member.json("get", "networkpolicy", "web-policy")
-    assert live["metadata"]["labels"] == {"team": "x"} and live["spec"].get("ingress") is None
+    assert live["metadata"]["labels"] == {"team": "x", "cloudops.io/versioned": "true"}  # tracked for versions
+    assert live["spec"].get("ingress") is None
     assert live["spec"]["podSelector"] == {"matchLabels": {"app": "web"}}
     status = (await call(shim, "GET", f"{BASE}/web-policy/status?namespace={ns}"))["data"]
     assert status["default_deny"]["ingress"] is True

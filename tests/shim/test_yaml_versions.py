@@ -10,6 +10,7 @@ import pytest
 from tests.helpers import eventually
 from tests.processes import OperatorProcess
 from tests.shim.conftest import Client, KeyMaker
+from tests.shim.member_fixtures import registered_member
 from tests.shim.test_unified import apply, call, deployment, fleet  # noqa: F401  (fleet is a fixture)
 
 Json = dict[str, Any]
@@ -120,3 +121,35 @@ async def test_kubectl_changes_become_versions_and_rollback_restores(
     after = await asyncio.to_thread(member.json, "get", "service", "api")
     assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
     assert (await call(shim, "GET", sbase))["data"]["total"] == 2
+
+
+async def test_writes_through_any_section_become_versions_of_their_user(
+        topology: Any, shim: Client, make_key: KeyMaker) -> None:
+    """Versioning is the member layer's write observer, not each route's duty: a quota created, a label added and a
+    quota updated through three different sections each leave a version by the caller; a Secret never does."""
+    async with registered_member(topology, shim, "vw", "vw") as (cluster, k, ns):
+        quota = {"name": "compute", "namespace": ns, "spec": {"hard": {"configmaps": "3"}}}
+        qid = (await call(shim, "POST", "/api/k8s/resourcequota/create", json=quota))["data"]["id"]
+        base = f"/api/k8s/yaml/versions/{qid}"
+        first = (await call(shim, "GET", base))["data"]
+        assert first["total"] == 1 and first["versions"][0]["created_by"] == "test-admin"
+        live = await asyncio.to_thread(k.json, "get", "resourcequota", "compute")
+        assert live["metadata"]["labels"]["cloudops.io/versioned"] == "true"  # followed from now on
+
+        editor = {"X-API-Key": await make_key("eve", ["cloudops:operators"])}
+        await call(shim, "POST", f"/api/k8s/labels/resourcequota/{qid}/add", headers=editor,
+                   json={"labels": {"team": "a"}})
+        await call(shim, "PUT", f"/api/k8s/resourcequota/{qid}", headers=editor,
+                   json={"spec": {"hard": {"configmaps": "5"}}})
+        versions = (await call(shim, "GET", base))["data"]["versions"]
+        assert [v["id"] for v in versions] == [3, 2, 1]
+        assert [v["created_by"] for v in versions] == ["eve", "eve", "test-admin"]
+        assert "metadata.labels.team" in versions[1]["change_log"] and "configmaps" in versions[0]["change_log"]
+
+        secret = {"resource_type": "secret", "namespace": ns,
+                  "resource": {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+                               "stringData": {"k": "v"}}}
+        sid = (await call(shim, "POST", "/api/k8s/unified/resources", json=secret))["data"]["id"]
+        assert (await call(shim, "GET", f"/api/k8s/yaml/versions/{sid}"))["data"]["total"] == 0
+        s = await asyncio.to_thread(k.json, "get", "secret", "s")
+        assert "cloudops.io/versioned" not in (s["metadata"].get("labels") or {})
