@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import uuid
 from typing import Any
 
@@ -171,3 +172,23 @@ async def test_namespace_backup_restores_into_another_namespace_and_cluster(
     finally:
         await asyncio.to_thread(Kubectl(members[1].kubeconfig).run, "delete", "namespace", target_ns,
                                 "--wait=false", check=False)
+
+
+async def test_content_past_the_part_limit_is_1007_and_nothing_is_written(
+        fleet: Any, shim: Client, hub: Kubectl, namespace: str) -> None:  # noqa: F811
+    """Incompressible content larger than the parts a backup may use (16 x 512 KiB): refused with 1007 before any
+    hub object exists, never truncated."""
+    clusters, members, ns = fleet
+    for i in range(10):
+        await apply(members[0], {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"blob-{i}"},
+                                 "binaryData": {"b": base64.b64encode(os.urandom(900_000)).decode()}})
+    err = await call(shim, "POST", "/api/k8s/yaml/backup/create", 422,
+                     json={"resource_id": f"{clusters[0]['id']}:namespace::{ns}", "resource_type": "namespace",
+                           "backup_name": "too-big"})
+    assert err["code"] == 1007 and "resource_id" in err["error"]
+    assert "parts" in err["error"] or "large" in err["error"]
+    left = await asyncio.to_thread(hub.json, "-n", namespace, "get", "yamlbackups,secrets",
+                                   "-l", "cloudops.io/backup=too-big")
+    assert left["items"] == []
+    assert (await asyncio.to_thread(hub.run, "-n", namespace, "get", "yamlbackup", "too-big",
+                                    check=False)).returncode != 0
