@@ -8,6 +8,7 @@ from aiohttp import web
 
 from api_shim.context import prepare
 from api_shim.endpoints import PREPARE, Endpoint
+from api_shim.mcp_server import mount as mount_mcp
 from api_shim.metrics import ShimMetrics
 from api_shim.middlewares import error_middleware, metrics_middleware
 from api_shim.routes import SECTIONS
@@ -86,5 +87,6 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_clients)
     app.router.add_routes(system_routes)
     for ep in endpoints:
-        app.router.add_route(ep.method, ep.path, ep.handle)
+        app.router.add_route(ep.http_method, ep.path, ep.handle)
+    mount_mcp(app)  # the MCP server (streamable HTTP) at /mcp, over the same tools as /api/k8s/mcp
     return app

@@ -18,8 +18,9 @@ __all__ = ["PREPARE", "Call", "ClusterMode", "Endpoint", "Section", "Target", "v
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 # Where an endpoint finds its cluster: nowhere, the `{id}` path segment, `cluster_id` (query or body;
-# the only cluster when there is just one), an object id in `{id}`, or `cluster_ids` (many).
-ClusterMode = Literal["none", "path", "param", "object", "many"]
+# the only cluster when there is just one), an object id in `{id}`, `cluster_ids` (many), or a container id
+# `<cluster>:<namespace>:<pod>[:<container>]` in `{id}`.
+ClusterMode = Literal["none", "path", "param", "object", "many", "container"]
 
 
 @dataclass(frozen=True)
@@ -71,10 +72,24 @@ class Endpoint:
     body: type[BaseModel] | None = None
     data: type[BaseModel] | None = None
     cluster: ClusterMode = "none"
+    media: tuple[str, ...] = ()  # non-JSON media types a 200 may also carry (a download: text/csv, ...)
+    # The body's media type: anything but JSON (multipart/form-data) is documented from `body` and read by
+    # the handler itself.
+    body_media: str = "application/json"
+    # Authenticated by a single-use ticket in the query (WebSocket upgrades: browsers send no headers); the
+    # handler redeems it, sets the user and authorizes. Method "WS" is served (and documented) as GET.
+    ticket: bool = False
+
+    @property
+    def http_method(self) -> str:
+        return "GET" if self.method == "WS" else self.method
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         query = _validate(self.query, _query_dict(request, self.query), "query") if self.query else None
-        body = _validate(self.body, await _json_body(request), "body") if self.body else None
+        json_body = self.body is not None and self.body_media == "application/json"
+        body = _validate(self.body, await _json_body(request), "body") if self.body and json_body else None
+        if self.ticket:
+            return await self.handler(Call(request, query, body))
         target = await request.app[PREPARE](request, self, query, body)
         return await self.handler(Call(request, query, body, target))
 
@@ -90,10 +105,12 @@ class Section:
     def route(self, method: str, path: str, summary: str, *, verb: str, subresource: str = "",
               query: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
               data: type[BaseModel] | None = None, resource: str | None = None,
-              cluster: ClusterMode = "none") -> Callable[[Handler], Handler]:
+              cluster: ClusterMode = "none", media: tuple[str, ...] = (), body_media: str = "application/json",
+              ticket: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.endpoints.append(Endpoint(method, path, summary, self.tag, handler, resource or self.resource,
-                                           verb, subresource, query, body, data, cluster))
+                                           verb, subresource, query, body, data, cluster, media, body_media,
+                                           ticket))
             return handler
         return register
 

@@ -16,7 +16,8 @@ __all__ = ["main"]
 def main() -> None:
     setup_logging()
     settings = Settings.from_env()
-    logging.getLogger("cloudops.shim").info("serving on http://%s:%d", settings.listen_host, settings.shim_port)
+    logging.getLogger("cloudops.shim").info("serving on http://%s:%d (REST /api/k8s, MCP /mcp)", settings.listen_host,
+                                            settings.shim_port)
     # Long query strings (selectors, id lists) within what the models allow must reach the app, which answers
     # with the envelope; aiohttp's own 8 KiB line limit would answer in plain text.
     web.run_app(create_app(settings), host=settings.listen_host, port=settings.shim_port, print=None,

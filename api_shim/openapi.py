@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from api_shim.endpoints import Endpoint
+from cloudops.containers.ids import CONTAINER_ID_PATTERN
 
 __all__ = ["BACKUP_REF", "CLUSTER_REF", "CRD_NAME", "ERROR_STATUSES", "OBJECT_REF", "PATH_PARAMS", "RESOURCE_TYPE",
            "SYSTEM_ROUTES", "build_openapi", "error_statuses", "object_ref", "path_param_schema"]
@@ -54,6 +55,10 @@ BACKUP_REF: dict[str, Any] = {
     "type": "string", "pattern": rf"^{_OBJECT_NAME}$", "maxLength": 253,
     "description": "the backup's integer id or its name"}
 ANY_SEGMENT: dict[str, Any] = {"type": "string", "minLength": 1, "pattern": "^[^/]+$"}
+CONTAINER_REF: dict[str, Any] = {  # cloudops/containers/ids.py
+    "type": "string", "pattern": CONTAINER_ID_PATTERN, "maxLength": 400,
+    "description": "a container id `<cluster id or name>:<namespace>:<pod>[:<container>]` (the container may be "
+                   "left out when the pod has one)"}
 
 # (path prefix, parameter name) -> schema; the longest matching prefix wins, "" matches every path.
 # A section whose path parameter has another format adds its entry here.
@@ -70,9 +75,13 @@ PATH_PARAMS: dict[tuple[str, str], dict[str, Any]] = {
     ("", "resource_id"): OBJECT_REF,  # labels/{resource_type}/{resource_id}
     ("", "resource_type"): RESOURCE_TYPE,
     ("", "backup_id"): BACKUP_REF,
+    ("/api/k8s/containers/", "id"): CONTAINER_REF,
     ("/api/k8s/taints/nodes/", "node_name"): {  # api_shim/routes/scheduling.py NODE_NAME
         "type": "string", "pattern": r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "maxLength": 253,
         "description": "a node name (DNS subdomain)"},
+    ("/api/k8s/mcp/tools/", "tool_name"): {  # cloudops/mcp_tools TOOLS; an unknown name is 404
+        "type": "string", "pattern": r"^[a-z][a-z0-9_]*$", "maxLength": 64,
+        "description": "a tool name, as GET /api/k8s/mcp/tools lists them"},
 }
 
 # What every error status of an /api/k8s operation means; all are answered with the error envelope.
@@ -205,7 +214,8 @@ def _operation(ep: Endpoint, schemas: _Schemas) -> dict[str, Any]:
     # Every status is listed explicitly and there is no `default`, so an undocumented status is a
     # contract violation a client (or a contract test) can detect.
     responses: dict[str, Any] = {
-        "200": {"description": "success", "content": {"application/json": {"schema": _envelope(data)}}},
+        "200": {"description": "success", "content": {"application/json": {"schema": _envelope(data)},
+                                                      **{m: {"schema": {"type": "string"}} for m in ep.media}}},
         **{str(s): _error_response(s) for s in error_statuses(ep)},
     }
     op: dict[str, Any] = {
@@ -219,7 +229,10 @@ def _operation(ep: Endpoint, schemas: _Schemas) -> dict[str, Any]:
         # The shim reads an absent or blank body as `{}`, so a body is required only when `{}` is invalid.
         body = schemas.of(ep.body)
         op["requestBody"] = {"required": bool(body.get("required") or body.get("minProperties")),
-                             "content": {"application/json": {"schema": schemas.ref(ep.body)}}}
+                             "content": {ep.body_media: {"schema": schemas.ref(ep.body)}}}
+    if ep.ticket:  # a WebSocket upgrade, authenticated by its single-use ticket (no headers from browsers)
+        op["security"] = []
+        op["x-websocket"] = True
     return op
 
 
@@ -244,7 +257,7 @@ def build_openapi(endpoints: list[Endpoint]) -> dict[str, Any]:
     schemas = _Schemas(endpoints)
     paths: dict[str, dict[str, Any]] = {}
     for ep in endpoints:
-        paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, schemas)
+        paths.setdefault(ep.path, {})[ep.http_method.lower()] = _operation(ep, schemas)
     paths.update(_system_routes())
     # Query models are inlined as parameters: only what a path refers to becomes a component.
     used = sorted(_reachable(paths, schemas.defs))

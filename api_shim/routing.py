@@ -25,7 +25,7 @@ class RouteTable:
     def __init__(self, endpoints: list[Endpoint]) -> None:
         by_template: dict[str, set[str]] = {}
         for ep in endpoints:
-            by_template.setdefault(ep.path, set()).add(ep.method)
+            by_template.setdefault(ep.path, set()).add(ep.http_method)
         ordered = sorted(by_template, key=lambda t: (t.count("{"), t.find("{") if "{" in t else 0))
         self._routes = [(re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(t)) + "$"),
                          Owner(t, tuple(sorted(by_template[t])))) for t in ordered]

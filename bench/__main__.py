@@ -7,6 +7,8 @@
    way, as remote clouds would (bench/proxy.py; all traffic stays on 127.0.0.0/8).
 3. The operator with 1,000 ManagedClusters spread over the members at a 60 s sync interval: sustained
    CPU and RSS of its process, and the age of every cluster's lastSyncTime after two intervals.
+4. Containers (bench/containers.py): search in a 100 MB container log and a one-shot exec, through the shim
+   against kubectl on the same pod.
 
 Results go to stdout (a table) and to .clusters/bench-results.json.
 """
@@ -30,6 +32,7 @@ import aiohttp
 from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1Namespace, V1ObjectMeta, V1Secret
 
 from api_shim.security.apikeys import create_api_key
+from bench.containers import bench_containers
 from cloudops.constants import GROUP, VERSION
 from cloudops.kube.client import hub_client
 from cloudops.kube.custom_objects import MERGE
@@ -306,7 +309,7 @@ def table(results: dict[str, Any]) -> str:
     for name, r in results.items():
         if isinstance(r, dict) and "ratio" in r:
             measured: dict[str, Any] = r.get("shim") or r["members_10"]
-            base: dict[str, Any] = r.get("direct_list") or r["members_1"]
+            base: dict[str, Any] = r.get("direct_list") or r.get("baseline") or r["members_1"]
             target = r.get("target")
             rows.append(f"| {name} | {measured['median_ms']} ms | {base['median_ms']} ms | {r['ratio']}x | "
                         f"{f'<= {target}x' if target else '-'} |")
@@ -329,7 +332,8 @@ async def main() -> int:
     os.environ["BENCH_HUB_KUBECONFIG"] = str(topo.hub.kubeconfig)
     hub = await hub_client(str(topo.hub.kubeconfig))
     core = CoreV1Api(hub)
-    namespaces = {k: f"bench-{k}-{uuid.uuid4().hex[:6]}" for k in ("list", "direct", "delayed", "operator")}
+    namespaces = {k: f"bench-{k}-{uuid.uuid4().hex[:6]}" for k in ("list", "direct", "delayed", "operator",
+                                                                        "containers")}
     for ns in namespaces.values():
         await core.create_namespace(V1Namespace(metadata=V1ObjectMeta(name=ns)))
     members = [m.kubeconfig for m in topo.members[:MEMBERS]]
@@ -346,6 +350,9 @@ async def main() -> int:
             encoded = await asyncio.to_thread(encoded_kubeconfigs, paths)
             results.update(await bench_fan_out(hub, {**base_env, "CLOUDOPS_NAMESPACE": namespaces[label]}, port,
                                                encoded, label))
+        if os.environ.get("BENCH_SKIP_CONTAINERS") != "1":
+            results.update(await bench_containers(topo, namespaces["containers"], {
+                **base_env, "CLOUDOPS_NAMESPACE": namespaces["containers"]}, port))
         if os.environ.get("BENCH_SKIP_OPERATOR") != "1":
             print("operator with 1,000 clusters (about 5 minutes) ...", file=sys.stderr)
             results["operator_1000"] = await bench_operator(hub, members, namespaces["operator"])

@@ -8,6 +8,8 @@ __all__ = [
     "ACTIVITY_RECORD",
     "API_VERSION",
     "COMPLIANCE_CHECK",
+    "COMPLIANCE_REPORT",
+    "COST_PRICING",
     "FIELD_MANAGER",
     "GROUP",
     "ID_LABEL",
@@ -43,7 +45,9 @@ YAML_VERSION = Kind("YamlVersion", "yamlversions")
 SELF_HEALING_RULE = Kind("SelfHealingRule", "selfhealingrules")
 LABEL_POLICY = Kind("LabelPolicy", "labelpolicies")
 COMPLIANCE_CHECK = Kind("ComplianceCheck", "compliancechecks")
+COMPLIANCE_REPORT = Kind("ComplianceReport", "compliancereports")
 CLUSTER_METRICS = Kind("ClusterMetrics", "clustermetrics")
 METRIC_HISTORY = Kind("MetricHistory", "metrichistories")
 ACTIVITY_RECORD = Kind("ActivityRecord", "activityrecords")
+COST_PRICING = Kind("CostPricing", "costpricings")
 KINDS = (MANAGED_CLUSTER, YAML_BACKUP_SCHEDULE, SELF_HEALING_RULE, LABEL_POLICY, COMPLIANCE_CHECK)

@@ -21,7 +21,7 @@ from cloudops.constants import API_VERSION, GROUP, METRIC_HISTORY
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import Conflict, NotFound
 
-__all__ = ["TIERS", "Subject", "append", "history_name", "read", "read_all"]
+__all__ = ["TIERS", "History", "Subject", "append", "histories", "history_name", "prune", "read", "read_all"]
 
 FAMILY_LABEL = f"{GROUP}/history-family"
 CLUSTER_LABEL = f"{GROUP}/cluster"
@@ -36,6 +36,16 @@ class Subject:
     kind: str
     namespace: str
     name: str
+
+
+@dataclass(frozen=True)
+class History:
+    """One stored history: its subject, series, the subject's last attributes and when it was last written."""
+
+    subject: Subject
+    series: Series
+    attributes: dict[str, Any]
+    updated: str
 
 
 def history_name(family: str, cluster: str, subject: Subject) -> str:
@@ -69,9 +79,42 @@ async def read_all(api: ApiClient, namespace: str, family: str, cluster: str) ->
     return out
 
 
+async def histories(api: ApiClient, namespace: str, family: str, cluster: str) -> list[History]:
+    """Like read_all, with each subject's attributes (e.g. a pod's node and labels) and last write time."""
+    out = []
+    for obj in await _store(api, namespace).list(f"{FAMILY_LABEL}={family},{CLUSTER_LABEL}={cluster}"):
+        subject = (obj.get("spec") or {}).get("subject") or {}
+        status = obj.get("status") or {}
+        out.append(History(Subject(str(subject.get("kind", "")), str(subject.get("namespace", "")),
+                                   str(subject.get("name", ""))), dict(status.get("series") or {}),
+                           dict(status.get("attributes") or {}), str(status.get("updatedTime") or "")))
+    return out
+
+
+async def prune(api: ApiClient, namespace: str, family: str, cluster: str, stale_before: datetime,
+                keep: int) -> int:
+    """Deletes the family's histories not written since `stale_before`, then the least recently written
+    beyond `keep`: subjects come and go (pods), their histories must not pile up. Returns how many went."""
+    store = _store(api, namespace)
+    found = []
+    for obj in await store.list(f"{FAMILY_LABEL}={family},{CLUSTER_LABEL}={cluster}"):
+        updated = str((obj.get("status") or {}).get("updatedTime") or obj["metadata"].get("creationTimestamp", ""))
+        found.append((updated, obj["metadata"]["name"]))
+    found.sort(reverse=True)
+    cutoff = stale_before.strftime("%Y-%m-%dT%H:%M:%SZ")
+    doomed = [name for i, (updated, name) in enumerate(found) if i >= keep or updated < cutoff]
+    for name in doomed:
+        try:
+            await store.delete(name)
+        except NotFound:
+            pass
+    return len(doomed)
+
+
 async def append(api: ApiClient, cluster: dict[str, Any], family: str, subject: Subject,
-                 sample: dict[str, float], now: datetime) -> Series:
-    """Folds one sample (numeric fields only) into the history, creating it on first use."""
+                 sample: dict[str, float], now: datetime, attributes: dict[str, Any] | None = None) -> Series:
+    """Folds one sample (numeric fields only) into the history, creating it on first use. `attributes`
+    (small JSON, e.g. a pod's node, labels, owner) replace the stored ones, for grouping samples later."""
     meta = cluster["metadata"]
     store = _store(api, meta["namespace"])
     name = history_name(family, meta["name"], subject)
@@ -92,5 +135,11 @@ async def append(api: ApiClient, cluster: dict[str, Any], family: str, subject: 
     status = current.get("status") or {}
     fields = tuple(sorted(set(status.get("fields") or []) | set(sample)))
     series = record(status.get("series"), sample, now, fields)
-    await store.patch_status(name, {"series": series, "fields": list(fields), "updatedTime": now_iso()})
+    update: dict[str, Any] = {"series": series, "fields": list(fields), "updatedTime": now_iso()}
+    if attributes is not None and attributes != status.get("attributes"):
+        # A merge patch would merge maps (a removed label would stay): clear, then set.
+        if status.get("attributes"):
+            await store.patch_status(name, {"attributes": None})
+        update["attributes"] = attributes
+    await store.patch_status(name, update)
     return series

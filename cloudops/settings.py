@@ -51,7 +51,17 @@ ENV: dict[str, str] = {
     "endpoint_probe_concurrency": "CLOUDOPS_PROBE_CONCURRENCY",
     "endpoint_monitor_seconds": "CLOUDOPS_PROBE_INTERVAL", "prometheus_url": "CLOUDOPS_PROMETHEUS_URL",
     "probe_concurrency": "CLOUDOPS_SYNC_CONCURRENCY", "history_batch": "CLOUDOPS_HISTORY_BATCH",
-    "trusted_proxies": "CLOUDOPS_TRUSTED_PROXIES"}
+    "trusted_proxies": "CLOUDOPS_TRUSTED_PROXIES",
+    "usage_sample_seconds": "CLOUDOPS_USAGE_SAMPLE_SECONDS", "usage_max_pods": "CLOUDOPS_USAGE_MAX_PODS",
+    "usage_max_nodes": "CLOUDOPS_USAGE_MAX_NODES", "usage_retention_days": "CLOUDOPS_USAGE_RETENTION_DAYS",
+    "rightsizing_min_hours": "CLOUDOPS_RIGHTSIZING_MIN_HOURS",
+    "underused_node_percent": "CLOUDOPS_UNDERUSED_NODE_PERCENT",
+    "selfheal_history_records": "CLOUDOPS_SELFHEAL_HISTORY_RECORDS",
+    "selfheal_history_days": "CLOUDOPS_SELFHEAL_HISTORY_DAYS",
+    "cli_kubectl": "CLOUDOPS_CLI_KUBECTL", "cli_max_output_bytes": "CLOUDOPS_CLI_MAX_OUTPUT",
+    "mcp_destructive_tools": "CLOUDOPS_MCP_DESTRUCTIVE_TOOLS", "mcp_allowed_hosts": "CLOUDOPS_MCP_ALLOWED_HOSTS",
+    "compliance_report_retention": "CLOUDOPS_COMPLIANCE_REPORT_RETENTION",
+    "compliance_policy_reports": "CLOUDOPS_COMPLIANCE_POLICY_REPORTS", "network_flows": "CLOUDOPS_NETWORK_FLOWS"}
 RATE_ENV: dict[str, str] = {
     "user_rate": "CLOUDOPS_RATE_USER", "user_burst": "CLOUDOPS_BURST_USER",
     "ip_rate": "CLOUDOPS_RATE_IP", "ip_burst": "CLOUDOPS_BURST_IP",
@@ -88,6 +98,39 @@ class Settings:
     endpoint_probe_concurrency: int = 32  # addresses one health check probes at once
     endpoint_monitor_seconds: float = 60.0  # how often the operator probes Services labelled for monitoring
     prometheus_url: str = ""  # traffic figures for endpoints; empty: none (never invented)
+    cli_kubectl: str = "kubectl"  # the kubectl the CLI API runs (a name on PATH or a path)
+    cli_max_output_bytes: int = 1048576  # stdout and stderr of one CLI command are each cut here
+    # MCP: destructive tools (exec, scale, delete) are off unless named here (comma-separated, or "all");
+    # Host headers the MCP endpoint accepts (DNS-rebinding protection), besides localhost; "*" turns it off.
+    mcp_destructive_tools: str = ""
+    mcp_allowed_hosts: str = ""
+    compliance_report_retention: int = 10  # ComplianceReports kept per ComplianceCheck (newest; at least 1)
+    compliance_policy_reports: str = "install"  # PolicyReports in members: install (CRD if missing) | require | off
+    network_flows: str = ""  # network analysis flow source: hubble:/path/flows.json | prometheus:http://127.0.0.1:9090
+    # Containers (logs, exec, terminals, files): see the README's Containers section.
+    log_stream_max_seconds: float = 3600.0  # an SSE log stream ends cleanly after this; clients resume by id
+    log_heartbeat_seconds: float = 15.0  # SSE comment sent when no line came for this long
+    exec_timeout_max_seconds: int = 300  # the largest `timeout` an exec may ask for
+    exec_output_max_bytes: int = 1024 * 1024  # stdout and stderr kept per exec, each
+    exec_history_max_records: int = 1000  # exec/terminal history kept per cluster (newest)
+    exec_history_days: float = 30.0  # ... and no entry older than this
+    log_export_history_max_records: int = 200
+    log_export_history_days: float = 30.0
+    terminal_idle_seconds: float = 900.0  # a terminal with no input or output this long is closed
+    file_download_max_bytes: int = 100 * 1024 * 1024
+    file_upload_max_bytes: int = 16 * 1024 * 1024  # uploads and edits (held in memory while written)
+    file_list_max_entries: int = 1000
+    file_list_max_depth: int = 5  # `recursive` listing depth
+    # Usage history (cost, right-sizing): sampled by the operator; 0 turns sampling off.
+    usage_sample_seconds: float = 300.0
+    usage_max_pods: int = 100  # pods per cluster with a history of their own (largest allocation first)
+    usage_max_nodes: int = 100  # nodes per cluster with a history of their own
+    usage_retention_days: float = 30.0  # pod/namespace/node histories not written for this long are deleted
+    rightsizing_min_hours: float = 24.0  # recorded hours a workload needs before a right-sizing suggestion
+    underused_node_percent: float = 30.0  # instance advice: nodes whose requested share stays below this
+    # Self-healing history (ActivityRecords, stream self-healing): newest N per cluster, none older than D days.
+    selfheal_history_records: int = 1000
+    selfheal_history_days: float = 30.0
     rate_limits: RateLimits = field(default_factory=RateLimits)
 
     @classmethod

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from devcluster.cli import up
+from devcluster.demo import CONTAINER_ID, start_demo
 from devcluster.kwok import Kwok, bin_dir
 from devcluster.topology import REPO, Topology, external_topology, state_dir
 
@@ -64,6 +65,7 @@ def main() -> int:
     external = external_topology()
     topo = external if external is not None else up(members=1)
     install(topo)
+    demo = start_demo(topo.members[0].kubeconfig)
     env = {**os.environ, "KUBECONFIG": str(topo.hub.kubeconfig), "CLOUDOPS_NAMESPACE": NAMESPACE}
     logs = state_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -84,6 +86,10 @@ def main() -> int:
               f"  hub kubeconfig: {topo.hub.kubeconfig}\n"
               f"  an admin API key (group cloudops:admins) is in {key_file}\n"
               f"  try: curl -s -H \"X-API-Key: $(cat {key_file})\" {url}/api/k8s/clusters/list\n"
+              f"  demo pod logs: curl -s -H \"X-API-Key: $(cat {key_file})\" "
+              f"'{url}/api/k8s/containers/{CONTAINER_ID}/logs?tail=5&level=error'\n"
+              f"  demo pod exec: curl -s -H \"X-API-Key: $(cat {key_file})\" -H 'Content-Type: application/json' "
+              f"-d '{{\"command\": [\"ls\", \"-la\", \"app\"]}}' {url}/api/k8s/containers/{CONTAINER_ID}/exec\n"
               f"  Ctrl-C stops the operator, the shim and the local clusters.", flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(1)
@@ -91,6 +97,7 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        demo.set()
         for p in procs:
             p.terminate()
         for p in procs:

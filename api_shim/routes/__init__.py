@@ -2,17 +2,23 @@
 
 from api_shim.endpoints import Section
 from api_shim.routes import (
+    autoscaling,
+    cli,
     cluster_health,
     clusters,
     compliance,
+    containers,
+    cost,
     crds,
     endpoints,
     ingress,
     labels,
+    mcp,
     networkpolicies,
     quotas,
     scheduling,
     security_network,
+    self_healing,
     unified,
     yaml_backups,
     yaml_versions,
@@ -22,6 +28,7 @@ SECTIONS: list[Section] = [clusters.section, cluster_health.section, unified.sec
                            networkpolicies.section, ingress.section,
                            endpoints.section, yaml_backups.section, yaml_versions.section, labels.section,
                            scheduling.section, compliance.section,
-                           security_network.section]
+                           security_network.section, cli.section, mcp.section, autoscaling.section,
+                           cost.section, self_healing.section, containers.section]
 
 __all__ = ["SECTIONS"]

@@ -16,9 +16,10 @@ from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
 from api_shim.models import ClusterRefItem
-from api_shim.state import ACCESS
+from api_shim.state import ACCESS, SETTINGS
 from cloudops.netpol import Namespace
 from cloudops.network.analyze import analyze
+from cloudops.network.flows import SourceError, parse_source, read_flows
 from cloudops.network.generate import Exception_, generate
 
 __all__ = ["section"]
@@ -114,6 +115,27 @@ class TimeRange(BaseModel):
     note: str
 
 
+class ObservedEdge(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    from_: str = Field(alias="from", description="namespace/pod (Hubble) or namespace/workload (Prometheus)")
+    to: str
+    protocol: str
+    port: int | None
+    flows: int
+    verdicts: dict[str, int]
+    first_seen: str | None
+    last_seen: str | None
+    source: Literal["observed"]
+
+
+class FlowSourceView(BaseModel):
+    kind: Literal["hubble", "prometheus"] | None = Field(description="the configured CLOUDOPS_NETWORK_FLOWS source")
+    used: bool
+    flows_read: int
+    truncated: bool
+    error: str | None
+
+
 class Recommendation(BaseModel):
     policy_type: str
     pods: list[str]
@@ -133,13 +155,16 @@ class Analysis(BaseModel):
     unisolated_pods: Unisolated
     isolation: dict[str, list[str]]
     recommendations: list[Recommendation]
+    observed_edges: list[ObservedEdge]
+    flow_source: FlowSourceView
     truncated: bool
 
 
 @section.route("POST", "/api/k8s/security/network/analyze", "分析流量模式", verb="get", subresource="network",
                body=AnalyzeBody, data=Analysis, cluster="param")
 async def analyze_traffic(call: Call) -> web.Response:
-    """Declared and inferred connectivity only: no flow source is configured, so `time_range` does not apply."""
+    """Declared and inferred connectivity, plus observed flows over `time_range` (default 1h) when a flow
+    source is configured (CLOUDOPS_NETWORK_FLOWS); without one `time_range` is reported as not applicable."""
     b: AnalyzeBody = call.body
     session = await call.request.app[ACCESS].session(call.cluster)
     truncated = False
@@ -152,11 +177,41 @@ async def analyze_traffic(call: Call) -> web.Response:
     pods = [p for p in found["pods"] if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
     result = analyze(b.namespace, pods, found["services"], found["configmaps"], found["networkpolicies"],
                      namespaces, b.include_recommendations)
-    note = ("no flow source (Hubble flow export, Prometheus connection metrics) is configured: connectivity "
-            "is declared (Services, NetworkPolicies) and inferred (environment, ConfigMaps), not observed")
-    return ok({"cluster_id": call.cluster.id, "namespace": b.namespace, "data_sources": ["declared", "inferred"],
-               "time_range": {"requested": b.time_range, "applicable": False, "note": note},
-               "pod_count": len(pods), **result, "truncated": truncated})
+    flows = await _observed(call, b)
+    return ok({"cluster_id": call.cluster.id, "namespace": b.namespace, "pod_count": len(pods), **result, **flows,
+               "truncated": truncated})
+
+
+async def _observed(call: Call, b: AnalyzeBody) -> dict[str, Any]:
+    """data_sources, time_range, observed_edges and flow_source: observed only from a configured source."""
+    declared = ["declared", "inferred"]
+    none = {"kind": None, "used": False, "flows_read": 0, "truncated": False, "error": None}
+    try:
+        source = parse_source(call.request.app[SETTINGS].network_flows)
+    except SourceError as e:
+        note = f"the configured flow source is refused: {e}; connectivity is declared and inferred, not observed"
+        return {"data_sources": declared, "observed_edges": [], "flow_source": {**none, "error": str(e)},
+                "time_range": {"requested": b.time_range, "applicable": False, "note": note}}
+    if source is None:
+        note = ("no flow source (Hubble flow export, Prometheus connection metrics) is configured: connectivity "
+                "is declared (Services, NetworkPolicies) and inferred (environment, ConfigMaps), not observed")
+        return {"data_sources": declared, "observed_edges": [], "flow_source": none,
+                "time_range": {"requested": b.time_range, "applicable": False, "note": note}}
+    window = b.time_range or "1h"
+    view = {**none, "kind": source.kind}
+    try:
+        seen = await read_flows(source, b.namespace, window, call.request.app[SETTINGS].member_timeout_seconds)
+    except SourceError as e:
+        note = f"the {source.kind} flow source failed: {e}; connectivity is declared and inferred, not observed"
+        return {"data_sources": declared, "observed_edges": [], "flow_source": {**view, "error": str(e)},
+                "time_range": {"requested": b.time_range, "applicable": False, "note": note}}
+    what = "Hubble flow export" if source.kind == "hubble" else "Hubble flow metrics in Prometheus"
+    note = (f"observed: {seen.flows_read} flows from the {what} between {seen.since:%Y-%m-%dT%H:%M:%SZ} and "
+            f"{seen.until:%Y-%m-%dT%H:%M:%SZ} ({window}), besides declared and inferred connectivity")
+    return {"data_sources": [*declared, "observed"],
+            "observed_edges": [{**e, "source": "observed"} for e in seen.edges],
+            "flow_source": {**view, "used": True, "flows_read": seen.flows_read, "truncated": seen.truncated},
+            "time_range": {"requested": b.time_range, "applicable": True, "note": note}}
 
 
 @section.route("POST", "/api/k8s/security/network/generate-policy", "生成网络策略", verb="get",

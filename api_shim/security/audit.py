@@ -16,7 +16,8 @@ from cloudops.redact import REDACTED, redact
 __all__ = ["AuditRecord", "AuditSink", "redact_params"]
 
 log = logging.getLogger("cloudops.audit")
-_SECRET_KEYS = re.compile(r"(?i)(kubeconfig|token|password|secret|api[-_]?key|credential|private)")
+# `content`: file contents (container file edits) are never audited, whatever they hold.
+_SECRET_KEYS = re.compile(r"(?i)(kubeconfig|token|password|secret|api[-_]?key|credential|private|^content$)")
 
 
 def redact_params(value: Any) -> Any:

@@ -40,6 +40,8 @@ async def security_middleware(request: web.Request, handler: Handler) -> web.Str
         return await handler(request)
     limits, now = request.app[LIMITS], time.monotonic()
     _limit(limits.ip.take(client_ip(request), now), f"client {client_ip(request)}")
+    if ep.ticket:
+        return await handler(request)  # the handler redeems the ticket and authorizes (Endpoint.ticket)
     try:
         user = await request.app[AUTHN].authenticate(request.headers.get("Authorization"),
                                                     request.headers.get("X-API-Key"))

@@ -96,14 +96,17 @@ async def _usage(api: ApiClient, nodes: list[Json]) -> tuple[Json, dict[str, tup
     used_cpu: dict[str, float] = {}
     used_mem: dict[str, float] = {}
     used_disk = 0.0
-    source = "metrics-api"
     try:
         metrics = await get_json(api, "/apis/metrics.k8s.io/v1beta1/nodes")
         for item in metrics.get("items") or []:
             used_cpu[item["metadata"]["name"]] = parse_quantity(item["usage"].get("cpu", 0))
             used_mem[item["metadata"]["name"]] = parse_quantity(item["usage"].get("memory", 0))
     except ApiException:
-        source = "requests"
+        pass
+    # metrics-api only when it measured something: a registered metrics-server with no figures yet (or
+    # none for a node, e.g. an emulated node without pods) leaves those nodes to their pods' requests.
+    metered = set(used_cpu)
+    source = "metrics-api" if metered else "requests"
     # Disk has no metrics-api figure; requests are the only signal, so they feed disk either way.
     pods = await get_json(api, "/api/v1/pods", {"fieldSelector": "status.phase!=Succeeded,status.phase!=Failed"})
     for pod in pods.get("items") or []:
@@ -111,7 +114,7 @@ async def _usage(api: ApiClient, nodes: list[Json]) -> tuple[Json, dict[str, tup
         for c in pod.get("spec", {}).get("containers") or []:
             req = (c.get("resources") or {}).get("requests") or {}
             used_disk += parse_quantity(req.get("ephemeral-storage", 0))
-            if source == "requests" and node:
+            if node and node not in metered:
                 used_cpu[node] = used_cpu.get(node, 0.0) + parse_quantity(req.get("cpu", 0))
                 used_mem[node] = used_mem.get(node, 0.0) + parse_quantity(req.get("memory", 0))
     per_node = {n: (_pct(used_cpu.get(n, 0), alloc_cpu[n]), _pct(used_mem.get(n, 0), alloc_mem[n])) for n in alloc}

@@ -6,7 +6,10 @@ truth (never state of its own): a restarted process lists again and converges on
 - `synced` is set once the first list is in: readiness waits for it;
 - `upsert` lets a writer see its own write at once (read-your-writes), kept only if not older than
   what the watch already delivered;
-- indexes are plain functions of an object, recomputed on every change.
+- indexes are plain functions of an object, recomputed on every change;
+- `key` names items (default metadata.name; "namespace/name" for a watch across namespaces), and
+  `on_event(type, obj)` is told of every change (and of every listed object, type LISTED) so a consumer can
+  react to the object that changed instead of rescanning the cache.
 """
 
 from __future__ import annotations
@@ -22,12 +25,23 @@ from kubernetes_asyncio.client import ApiClient
 
 from cloudops.kube.raw import request
 
-__all__ = ["Informer"]
+__all__ = ["Informer", "namespaced_key"]
 
 log = logging.getLogger("cloudops.informer")
 Json = dict[str, Any]
 Index = Callable[[Json], str | None]
+Listener = Callable[[str, Json], None]
 WATCH_SECONDS = 290
+
+
+def _name(obj: Json) -> str:
+    return str((obj.get("metadata") or {}).get("name") or "")
+
+
+def namespaced_key(obj: Json) -> str:
+    """`namespace/name`: the key for a watch across namespaces (names repeat between namespaces)."""
+    meta = obj.get("metadata") or {}
+    return f"{meta.get('namespace') or ''}/{meta.get('name') or ''}"
 
 
 def _rv(obj: Json) -> int:
@@ -37,8 +51,10 @@ def _rv(obj: Json) -> int:
 
 class Informer:
     def __init__(self, api: ApiClient, path: str, *, accept: str = "application/json",
-                 indexes: dict[str, Index] | None = None, page_size: int = 500) -> None:
+                 indexes: dict[str, Index] | None = None, page_size: int = 500,
+                 key: Callable[[Json], str] = _name, on_event: Listener | None = None) -> None:
         self.api, self.path, self.accept, self.page_size = api, path, accept, page_size
+        self.key, self.on_event = key, on_event
         self.items: dict[str, Json] = {}
         self.resource_version = ""
         self.synced = asyncio.Event()
@@ -73,7 +89,7 @@ class Informer:
     # -- writes from this process (read-your-writes) ---------------------------------------------------
 
     def upsert(self, obj: Json) -> None:
-        name = (obj.get("metadata") or {}).get("name")
+        name = self.key(obj) if (obj.get("metadata") or {}).get("name") else ""
         if not name:
             return
         current = self.items.get(name)
@@ -129,7 +145,7 @@ class Informer:
                 raise RuntimeError(f"list {self.path}: HTTP {resp.status}")
             doc = resp.json()
             for obj in doc.get("items") or []:
-                items[obj["metadata"]["name"]] = obj
+                items[self.key(obj)] = obj
             meta = doc.get("metadata") or {}
             token = meta.get("continue") or ""
             if not token:
@@ -138,9 +154,14 @@ class Informer:
         self.lists += 1
         for name in list(self.items):
             if name not in items:
+                gone = self.items[name]
                 self._drop(name)
+                if self.on_event is not None:
+                    self.on_event("DELETED", gone)
         for name, obj in items.items():
             self._put(name, obj)
+            if self.on_event is not None:
+                self.on_event("LISTED", obj)
         self.synced.set()
         await self._notify()
 
@@ -175,11 +196,13 @@ class Informer:
         if kind == "BOOKMARK":
             return
         self.events += 1
-        name = obj["metadata"]["name"]
+        name = self.key(obj)
         if kind == "DELETED":
             self._drop(name)
         else:
             self.upsert(obj)
+        if self.on_event is not None:
+            self.on_event(kind, obj)
         await self._notify()
 
     async def _run(self) -> None:

@@ -111,7 +111,7 @@ def shim_process(topology: Topology, namespace: str, tmp_path: Path) -> Iterator
     port, log = free_port(), tmp_path / "shim.log"
     env = {**os.environ, "KUBECONFIG": str(topology.hub.kubeconfig), "CLOUDOPS_NAMESPACE": namespace,
            "CLOUDOPS_SHIM_PORT": str(port), "CLOUDOPS_AUDIT_SINK": "none", "CLOUDOPS_MEMBER_TIMEOUT": "15",
-           "CLOUDOPS_SYNC_TIMEOUT": "10",
+           "CLOUDOPS_SYNC_TIMEOUT": "10", "CLOUDOPS_LOG_STREAM_MAX_SECONDS": "3",  # SSE log streams end, never hang
            **{f"CLOUDOPS_{kind}_{scope}": HIGH for kind in ("RATE", "BURST") for scope in ("USER", "IP", "ROUTE")}}
     with open(log, "ab") as out:
         proc = subprocess.Popen([sys.executable, "-m", "api_shim.main"], env=env, stdout=out, stderr=out)

@@ -35,7 +35,8 @@ def test_samples_are_accepted_and_server_side_apply_is_idempotent(hub: Kubectl, 
     manifest = render_samples(namespace)
     samples = [d for d in yaml.safe_load_all(manifest) if d]
     # Histories are written by the operator and the shim only (no sample); their schemas are tested below.
-    assert {d["kind"] for d in samples} >= set(KINDS) - {"ClusterMetrics", "MetricHistory", "ActivityRecord"}
+    assert {d["kind"] for d in samples} >= set(KINDS) - {"ClusterMetrics", "MetricHistory", "ActivityRecord",
+                                                              "ComplianceReport"}
     first = hub("apply", "--server-side", "-f", "-", stdin=manifest)
     assert first.count("serverside-applied") == len(samples)
     before = {o["metadata"]["name"]: o["metadata"]["resourceVersion"]

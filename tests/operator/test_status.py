@@ -10,7 +10,7 @@ from devcluster.topology import Topology
 from tests.helpers import Kubectl, render_samples, wait_until
 from tests.processes import OperatorProcess
 
-PLACEHOLDERS = ["selfhealingrule/pod-restart-rule", "compliancecheck/member-1-baseline"]
+PLACEHOLDERS: list[str] = []
 
 
 def _member_secret(hub: Kubectl, namespace: str, name: str, kubeconfig: str) -> None:
@@ -41,13 +41,26 @@ def test_sample_cluster_becomes_connected_with_real_member_data(
     assert status["nodeCount"] == len(m.json("get", "nodes")["items"])
     assert {c["name"]: c["status"] for c in status["components"]} == {
         "api-server": "healthy", "etcd": "healthy", "controller-manager": "healthy", "scheduler": "healthy"}
-    assert status["healthStatus"] == "healthy" and status["usage"]["source"] == "requests"
+    assert status["healthStatus"] == "healthy" and status["usage"]["source"] in ("metrics-api", "requests")
 
     for ref in PLACEHOLDERS:
         obj = wait_until(lambda r=ref: (o := hub.json("-n", namespace, "get", r)) and _ready(o) and o, 30, ref)
         cond = _ready(obj)
         assert cond is not None and cond["status"] == "False" and cond["reason"] == "NotImplemented"
         assert obj["status"]["observedGeneration"] == obj["metadata"]["generation"]
+
+    # The sample SelfHealingRule watches member-1 (its reconciler: tests/shim/test_self_healing.py).
+    rule = wait_until(lambda: (o := hub.json("-n", namespace, "get", "selfhealingrule", "pod-restart-rule"))
+                      and _ready(o) and o, 30, "self-healing rule ready")
+    assert _ready(rule) == {**_ready(rule), "status": "True", "reason": "Watching"}  # type: ignore[dict-item]
+    assert rule["status"]["observedGeneration"] == rule["metadata"]["generation"]
+
+    # The sample ComplianceCheck runs on creation against member-1 (its reconciler: tests/shim/test_compliance.py).
+    check = wait_until(lambda: (o := hub.json("-n", namespace, "get", "compliancecheck", "member-1-baseline"))
+                       .get("status", {}).get("phase") in ("completed", "failed") and o, 60, "compliance check run")
+    assert _ready(check) == {**_ready(check), "status": "True", "reason": "Completed"}  # type: ignore[dict-item]
+    assert check["status"]["lastTrigger"] == "create" and check["status"]["nextRunTime"]
+    assert check["status"]["observedGeneration"] == check["metadata"]["generation"]
 
     # The sample LabelPolicy is checked against member-1 (its reconciler: tests/shim/test_labels.py).
     policy = wait_until(lambda: (o := hub.json("-n", namespace, "get", "labelpolicy", "production-labels"))

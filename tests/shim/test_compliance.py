@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
+import pypdfium2
+import pytest
+from pypdf import PdfReader
+
+from api_shim.state import AUDIT, HUB
+from cloudops import activity
+from cloudops.settings import Settings
+from tests.helpers import Kubectl, eventually
+from tests.processes import OperatorProcess
 from tests.shim.conftest import Client, KeyMaker
 from tests.shim.network_fixtures import Member, call, member
 
 __all__ = ["member"]
 
 RUN = "/api/k8s/compliance/check"
+REPORT = "/api/k8s/compliance/report"
 Json = dict[str, Any]
 GOOD_CONTAINER: Json = {
     "name": "app", "image": "example/app:1.2", "imagePullPolicy": "Always",
@@ -45,7 +61,7 @@ def failing(run: Json, name: str) -> dict[str, list[str]]:
 
 
 async def test_checks_fail_exactly_the_bad_deployment_and_auto_fix_makes_a_rerun_pass(
-        member: Member, shim: Client) -> None:
+        member: Member, shim: Client, settings: Settings) -> None:
     ns = member.ns
     other = await member.namespace({})
     await setup(member)
@@ -87,6 +103,16 @@ async def test_checks_fail_exactly_the_bad_deployment_and_auto_fix_makes_a_rerun
     assert live["spec"]["replicas"] == 2 and live["spec"]["template"]["spec"].get("hostPID") is not True
     untouched = await member.json("get", "deployment", "bad", "-n", other)
     assert untouched["spec"]["replicas"] == 1
+    # Every change is in the audit log and in the compliance-fix activity history.
+    await asyncio.to_thread(shim.app[AUDIT].flush)
+    audit = [json.loads(line)["audit"] for line in Path(settings.audit_sink[5:]).read_text().splitlines()]
+    fix_records = [a for a in audit if a["route"] == "compliance auto-fix"]
+    assert [(a["operation"], a["user"], a["params"]["run_id"]) for a in fix_records] == [
+        (f"PATCH Deployment {ns}/bad", "test-admin", fixed["check_id"])]
+    history = await activity.entries(shim.app[HUB], settings.namespace, "compliance-fix",
+                                     cluster=member.cluster["name"])
+    assert [(e.subject.name if e.subject else "", e.actor, e.data["run_id"], e.data["status"]) for e in history] == [
+        ("bad", "test-admin", fixed["check_id"], "applied")]
 
     rerun = (await call(shim, "POST", RUN, json={"namespaces": [ns]}))["data"]
     assert failing(rerun, "bad") == {
@@ -110,3 +136,97 @@ async def test_bad_input_names_the_field_and_a_viewer_may_check_but_not_fix(
     err = await call(shim, "POST", RUN, 403, headers=viewer, json={"namespaces": [ns], "auto_fix": True})
     assert err["code"] == 1003 and "vera" in err["error"]
     assert (await member.json("get", "deployment", "bad"))["spec"]["replicas"] == 1
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shim keeps 2 reports per check here, so retention is seen at work."""
+    return replace(settings, compliance_report_retention=2)
+
+
+def _check(namespace: str, cluster: str, ns: str) -> Json:
+    return {"apiVersion": "cloudops.io/v1alpha1", "kind": "ComplianceCheck",
+            "metadata": {"name": "every-minute", "namespace": namespace},
+            "spec": {"clusterRef": {"name": cluster}, "namespaces": [ns], "policies": ["image", "probes"],
+                     "resourceTypes": ["deployments"], "schedule": "* * * * *"}}
+
+
+async def test_runs_are_recorded_as_reports_and_policy_reports_and_a_scheduled_check_runs_by_itself(
+        member: Member, shim: Client, hub: Kubectl, namespace: str, operator: OperatorProcess) -> None:
+    ns = member.ns
+    await setup(member)
+    cluster = member.cluster["name"]
+    hubk = Kubectl(hub.kubeconfig, namespace)
+    # A ComplianceCheck on an every-minute schedule: it runs on creation, then by itself at the next minute
+    # (checked last, so the REST part below runs while it waits).
+    await asyncio.to_thread(hubk, "apply", "-f", "-", stdin=json.dumps(_check(namespace, cluster, ns)))
+
+    # 1.1 creates a ComplianceCheck for its parameters and records the run like the operator's.
+    run = (await call(shim, "POST", RUN, json={"namespaces": [ns], "policies": ["image", "reliability"]}))["data"]
+    name = run["check_name"]
+    cc = await asyncio.to_thread(hubk.json, "get", "compliancecheck", name)
+    status = cc["status"]
+    assert status["phase"] == "completed" and status["lastTrigger"] == "rest" and status["checkId"] == run["check_id"]
+    assert status["runGeneration"] == cc["metadata"]["generation"] == status["observedGeneration"]
+    assert status["summary"] == {**{k: run["summary"][k] for k in ("total", "passed", "failed")}, "fixed": 0,
+                                 "complianceScore": run["summary"]["compliance_score"]}
+    assert status["reportName"] == run["report_name"] and status["score"] == run["summary"]["compliance_score"]
+    assert {r["resource"] for r in status["results"]} == {"deployment/bad"}
+    second = (await call(shim, "POST", RUN, json={"namespaces": [ns], "policies": ["image", "reliability"]}))["data"]
+    again = (await call(shim, "POST", RUN, json={"namespaces": [ns], "policies": ["image", "reliability"]}))["data"]
+    assert again["check_name"] == second["check_name"] == name and again["check_id"] != second["check_id"]
+    reports = (await asyncio.to_thread(hubk.json, "get", "compliancereports", "-l",
+                                       f"cloudops.io/compliance-check={name}"))["items"]
+    # Retention (2 here): the oldest run's report is gone.
+    assert sorted(r["spec"]["runId"] for r in reports) == sorted([second["check_id"], again["check_id"]])
+    assert all(r["metadata"]["ownerReferences"][0]["uid"] == cc["metadata"]["uid"] for r in reports)
+
+    # PolicyReports in the member, where Kyverno's and Policy Reporter's UIs look for them.
+    assert again["policy_reports"] == {"written": 1, "namespaces": [ns], "error": None}
+    listed = await asyncio.to_thread(member.admin, "get", "polr", "-A")
+    assert f"cloudops-{name}" in listed and ns in listed
+    polr = await member.json("get", "policyreport", f"cloudops-{name}")
+    assert polr["summary"]["fail"] == 3 and polr["summary"]["pass"] == 5  # pull policy, replicas, PDB of "bad"
+    assert {(e["rule"], e["resources"][0]["name"]) for e in polr["results"] if e["result"] == "fail"} == {
+        ("pull-policy-always", "bad"), ("deployment-replicas", "bad"), ("pod-disruption-budget", "bad")}
+
+    # 1.2: the same numbers as JSON, CSV and PDF.
+    q = {"time_range": "1h", "check_name": name}
+    rep = (await call(shim, "GET", REPORT, params=q))["data"]
+    assert rep["check_id"] == again["check_id"] and rep["summary"]["total"] == again["summary"]["total"]
+    assert rep["summary"]["compliance_score"] == again["summary"]["compliance_score"]
+    assert [p["check_id"] for p in rep["history"]] == [second["check_id"], again["check_id"]]
+    assert len(rep["results"]) == rep["summary"]["total"]
+    r = await shim.get(REPORT, params={**q, "format": "csv"})
+    assert r.status == 200 and r.content_type == "text/csv" and "attachment" in r.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(await r.text(), newline="")))
+    assert len(rows) == rep["summary"]["total"]
+    assert sum(1 for x in rows if x["status"] == "failed") == rep["summary"]["failed"]
+    r = await shim.get(REPORT, params={**q, "format": "pdf"})
+    assert r.status == 200 and r.content_type == "application/pdf"
+    pdf = await r.read()
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    s = rep["summary"]
+    for figure in (f"Total: {s['total']}", f"Passed: {s['passed']}", f"Failed: {s['failed']}",
+                   f"Compliance score: {s['compliance_score']}", "reliability (1 failed)", "deployment/bad"):
+        assert figure in text, figure
+    page = pypdfium2.PdfDocument(pdf)[0]
+    page.render(scale=1.5).to_pil().save("/tmp/cloudops-compliance-report.png")  # to look at
+    assert (await call(shim, "GET", REPORT, 404, params={"check_name": "nope"}))["code"] == 1002
+
+    # The scheduled check ran on creation and then by itself.
+    def reports_of(trigger: str) -> Any:
+        async def found() -> Any:
+            items = (await asyncio.to_thread(hubk.json, "get", "compliancereports", "-l",
+                                             "cloudops.io/compliance-check=every-minute"))["items"]
+            return [i for i in items if i["spec"]["trigger"] == trigger]
+        return found
+    (created,) = await eventually(reports_of("create"), 30, "the run on creation")
+    assert created["spec"]["summary"]["failed"] == 2 and created["spec"]["summary"]["total"] == 4
+    scheduled = await eventually(reports_of("schedule"), 75, "a scheduled run")
+    cc = await asyncio.to_thread(hubk.json, "get", "compliancecheck", "every-minute")
+    ready = next(c for c in cc["status"]["conditions"] if c["type"] == "Ready")
+    assert ready["status"] == "True" and ready["reason"] == "Completed"
+    assert cc["status"]["nextRunTime"] > scheduled[0]["spec"]["completedAt"]
+    assert cc["status"]["observedGeneration"] == cc["metadata"]["generation"]
+    assert "every-minute" in await asyncio.to_thread(member.admin, "get", "polr", "-n", ns)

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import yaml
+from aiohttp.test_utils import TestServer
 
+from api_shim.app import create_app
+from api_shim.state import CACHE
 from cloudops.netpol import Endpoint, Namespace, Pod, Policy, evaluate
+from cloudops.settings import Settings
+from tests.shim.checked import CheckedClient
 from tests.shim.conftest import Client, KeyMaker
 from tests.shim.network_fixtures import Member, call, member, pod
 
@@ -95,3 +104,45 @@ async def test_analyze_infers_edges_with_evidence_and_its_recommendation_generat
     assert after["edges"][0]["decisions"][0]["allowed"] is True
     assert "time_range" in (await call(shim, "POST", "/api/k8s/security/network/analyze", 400,
                                        json={"namespace": ns, "time_range": "forever"}))["error"]
+
+
+def _hubble(src: str, dst: str, port: int, verdict: str, at: datetime) -> str:
+    (sns, spod), (dns, dpod) = src.split("/"), dst.split("/")
+    return json.dumps({"flow": {
+        "time": at.strftime("%Y-%m-%dT%H:%M:%S.000000001Z"), "verdict": verdict, "Type": "L3_L4",
+        "source": {"namespace": sns, "pod_name": spod, "labels": ["k8s:tier=app"]},
+        "destination": {"namespace": dns, "pod_name": dpod}, "l4": {"TCP": {"source_port": 41000,
+                                                                           "destination_port": port}}},
+        "node_name": "kwok-node-0", "time": at.strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+
+async def test_analyze_reports_observed_flows_from_a_configured_hubble_export(
+        member: Member, shim: Client, settings: Settings, make_key: KeyMaker, tmp_path: Path) -> None:
+    ns = member.ns
+    now = datetime.now(UTC)
+    export = tmp_path / "flows.json"
+    export.write_text("\n".join([
+        _hubble(f"{ns}/app-pod", f"{ns}/db-pod", 3306, "FORWARDED", now - timedelta(minutes=5)),
+        _hubble(f"{ns}/app-pod", f"{ns}/db-pod", 3306, "FORWARDED", now - timedelta(minutes=4)),
+        _hubble(f"{ns}/app-pod", f"{ns}/db-pod", 22, "DROPPED", now - timedelta(minutes=3)),
+        _hubble(f"{ns}/app-pod", f"{ns}/db-pod", 3306, "FORWARDED", now - timedelta(hours=3)),  # outside 1h
+        _hubble("elsewhere/a", "elsewhere/b", 80, "FORWARDED", now)]) + "\n")
+    await member.apply(pod("app-pod", {"tier": "app"}))
+    key = await make_key("flow-admin", ["cloudops:admins"])
+    flows_settings = replace(settings, network_flows=f"hubble:{export}")
+    async with CheckedClient(TestServer(create_app(flows_settings)), headers={"X-API-Key": key}) as client:
+        assert await client.app[CACHE].wait_synced(60)
+        out = (await call(client, "POST", "/api/k8s/security/network/analyze",
+                          json={"namespace": ns, "time_range": "1h"}))["data"]
+    assert out["time_range"]["applicable"] is True
+    assert "3 flows from the Hubble flow export" in out["time_range"]["note"]
+    assert out["data_sources"] == ["declared", "inferred", "observed"]
+    assert out["flow_source"] == {"kind": "hubble", "used": True, "flows_read": 3, "truncated": False, "error": None}
+    assert [(e["from"], e["to"], e["port"], e["flows"], e["verdicts"]) for e in out["observed_edges"]] == [
+        (f"{ns}/app-pod", f"{ns}/db-pod", 3306, 2, {"FORWARDED": 2}),
+        (f"{ns}/app-pod", f"{ns}/db-pod", 22, 1, {"DROPPED": 1})]
+    # The shim without a source: no observed edges, time_range not applicable.
+    plain = (await call(shim, "POST", "/api/k8s/security/network/analyze",
+                        json={"namespace": ns, "time_range": "1h"}))["data"]
+    assert plain["observed_edges"] == [] and plain["flow_source"]["kind"] is None
+    assert plain["time_range"]["applicable"] is False

@@ -179,9 +179,10 @@ async def test_content_past_the_part_limit_is_1007_and_nothing_is_written(
     """Incompressible content larger than the parts a backup may use (16 x 512 KiB): refused with 1007 before any
     hub object exists, never truncated."""
     clusters, members, ns = fleet
-    for i in range(10):
-        await apply(members[0], {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"blob-{i}"},
-                                 "binaryData": {"b": base64.b64encode(os.urandom(900_000)).decode()}})
+    for i in range(10):  # created, not applied: a last-applied annotation would hold the data twice
+        blob = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"blob-{i}"},
+                "binaryData": {"b": base64.b64encode(os.urandom(900_000)).decode()}}
+        await asyncio.to_thread(members[0], "create", "-f", "-", stdin=json.dumps(blob))
     err = await call(shim, "POST", "/api/k8s/yaml/backup/create", 422,
                      json={"resource_id": f"{clusters[0]['id']}:namespace::{ns}", "resource_type": "namespace",
                            "backup_name": "too-big"})

@@ -127,7 +127,7 @@ async def test_writes_through_any_section_become_versions_of_their_user(
         topology: Any, shim: Client, make_key: KeyMaker) -> None:
     """Versioning is the member layer's write observer, not each route's duty: a quota created, a label added and a
     quota updated through three different sections each leave a version by the caller; a Secret never does."""
-    async with registered_member(topology, shim, "vw", "vw") as (cluster, k, ns):
+    async with registered_member(topology, shim, "vw", "vw") as (_cluster, k, ns):
         quota = {"name": "compute", "namespace": ns, "spec": {"hard": {"configmaps": "3"}}}
         qid = (await call(shim, "POST", "/api/k8s/resourcequota/create", json=quota))["data"]["id"]
         base = f"/api/k8s/yaml/versions/{qid}"

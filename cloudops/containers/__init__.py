@@ -1,0 +1,1 @@
+"""Container operations on member pods: logs, exec, terminals and files (no transport code here)."""

@@ -1,0 +1,43 @@
+"""The exit code of a finished exec, from the Status a member sends on the error channel.
+
+A real kubelet says `reason: NonZeroExitCode` with an `ExitCode` cause; kwok's local exec says
+`reason: InternalError` with a message ending `exit status N`. Anything else without a code is a failure to
+run the command at all (no such executable, container gone), which `start_failure` words for the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+__all__ = ["exit_code_of", "missing_executable", "status_message"]
+
+_EXIT_STATUS = re.compile(r"exit (?:status|code) (\d{1,3})\s*$")
+_NOT_FOUND = re.compile(r'(?i)(executable file not found|no such file or directory|not found in \$PATH|'
+                        r'exec format error|cannot run)')
+
+
+def status_message(status: dict[str, Any]) -> str:
+    return str(status.get("message") or status.get("reason") or "")
+
+
+def exit_code_of(status: dict[str, Any]) -> int | None:
+    """0 for Success, N for a non-zero exit in either form, None when the command did not run to an exit."""
+    if status.get("status") == "Success":
+        return 0
+    details = status.get("details") if isinstance(status.get("details"), dict) else {}
+    for cause in (details or {}).get("causes") or []:
+        if isinstance(cause, dict) and cause.get("reason") == "ExitCode":
+            try:
+                return int(str(cause.get("message", "")).strip())
+            except ValueError:
+                pass
+    m = _EXIT_STATUS.search(status_message(status))
+    if m is not None:
+        return int(m.group(1))
+    return None
+
+
+def missing_executable(status: dict[str, Any]) -> bool:
+    """The command could not start because its executable is not in the container."""
+    return exit_code_of(status) is None and _NOT_FOUND.search(status_message(status)) is not None

@@ -1,0 +1,269 @@
+"""The reference's MCP tools 1.1–1.4: cluster scan, resource monitor, config validation, performance analysis.
+
+Each reads the member (and the hub's recorded history) through the existing domain code: the probe and
+health scoring (cloudops.clusters), the compliance engine (cloudops.compliance), the metrics history
+(cloudops.clusters.metrics_store). The findings come from cloudops.mcp_tools.findings, each naming its object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cloudops.clusters.health import Issue, health_status, parse_quantity
+from cloudops.clusters.metrics_store import read_series
+from cloudops.clusters.probe import probe
+from cloudops.compliance.checks import POLICIES
+from cloudops.compliance.collect import DEFAULT_RESOURCES, SYSTEM_NAMESPACES, run_checks
+from cloudops.compliance.evaluate import summary
+from cloudops.conditions import now_iso
+from cloudops.mcp_tools import findings as f
+from cloudops.mcp_tools.registry import ToolContext
+from cloudops.members.errors import MemberError
+from cloudops.members.session import MemberSession
+
+__all__ = ["MonitorParams", "PerformanceParams", "ScanParams", "ValidateParams", "analyze_performance",
+           "monitor_resources", "scan_cluster", "validate_config"]
+
+Json = dict[str, Any]
+Namespace = str
+NS_FIELD = Field(None, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63,
+                 description="only this namespace (default: all)")
+TimeRange = Literal["1h", "24h", "7d", "30d"]
+PolicyName = Literal["security-context", "resource-limits", "network-policy", "image", "probes", "reliability"]
+MAX_ITEMS = 5000
+
+
+class ScanOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    include_nodes: bool = True
+    include_pods: bool = True
+    include_services: bool = True
+    include_events: bool = True
+
+
+class ScanParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scan_type: Literal["health", "security", "performance"] = Field(
+        description="health: nodes, pods in bad states, Services without ready endpoints, warning Events; "
+                    "security: the compliance engine's security-context checks; performance: the bottleneck "
+                    "analysis")
+    options: ScanOptions = Field(default_factory=ScanOptions)
+    namespace: Namespace | None = NS_FIELD
+
+
+async def _items(session: MemberSession, type_name: str, namespace: str | None = None,
+                 field_selector: str | None = None) -> list[Json]:
+    rt = await session.resolve(type_name)
+    items, _ = await session.list_all(rt, namespace, field_selector=field_selector, max_items=MAX_ITEMS)
+    return items
+
+
+async def _optional(session: MemberSession, type_name: str, namespace: str | None) -> list[Json] | None:
+    """A list the member may not serve (metrics.k8s.io, autoscaling): None when it does not."""
+    try:
+        return await _items(session, type_name, namespace)
+    except MemberError as e:
+        if e.status in (404, 503) or e.code == 1002:
+            return None
+        raise
+
+
+def _status_of(score: float, issues: list[Json]) -> str:
+    return health_status(score, [Issue(i["type"], i["message"], i["severity"]) for i in issues])
+
+
+def _collect(found: list[tuple[str, Json]], issues: list[Json], recs: list[Json]) -> None:
+    for reason, item in found:
+        issues.append(item)
+        if item["severity"] != "low":
+            recs.append(f.recommendation(reason, item))
+
+
+async def _health(ctx: ToolContext, p: ScanParams) -> tuple[float, list[Json], list[Json], Json]:
+    s, o, ns = ctx.session, p.options, p.namespace
+    snap = await probe(s.api, s.server)
+    issues: list[Json] = [{**i, "resource": "cluster", "namespace": "", "source": "cluster probe"}
+                          for i in snap.issues]
+    recs: list[Json] = []
+    counted: Json = {"nodes": len(snap.nodes)}
+    if o.include_nodes:
+        _collect(f.node_conditions(await _items(s, "nodes")), issues, recs)
+    if o.include_pods:
+        pods = await _items(s, "pods", ns)
+        counted["pods"] = len(pods)
+        _collect(f.bad_pods(pods) + f.pending_for_resources(pods), issues, recs)
+    if o.include_services:
+        services, slices = await asyncio.gather(_items(s, "services", ns), _items(s, "endpointslices", ns))
+        counted["services"] = len(services)
+        _collect(f.services_without_endpoints(services, slices), issues, recs)
+    if o.include_events:
+        events = await _items(s, "events", ns, "type=Warning")
+        counted["warning_events"] = len(events)
+        _collect(f.warning_events(events), issues, recs)
+    return snap.health_score, issues, recs, counted
+
+
+async def _security(ctx: ToolContext, p: ScanParams) -> tuple[float, list[Json], list[Json], Json]:
+    run = await run_checks(ctx.session, ["security-context"], DEFAULT_RESOURCES,
+                           [p.namespace] if p.namespace else None, SYSTEM_NAMESPACES)
+    issues: list[Json] = []
+    recs: list[Json] = []
+    for r in run.results:
+        for v in r.violations:
+            sev = "high" if v.severity == "danger" else "medium"
+            item = f.issue(r.workload.kind.lower(), r.workload.name, r.workload.namespace,
+                           f"{v.check_id}: {v.message}", sev, "compliance engine (security-context)",
+                           "error" if v.severity == "danger" else "warning")
+            issues.append(item)
+            if v.action:
+                recs.append({"type": "security", "title": f"{v.check_id}: {item['resource']}",
+                             "description": v.message, "action": v.action, "resource": item["resource"]})
+    return float(summary(run.results)["compliance_score"]), issues, recs, {"workloads_checked": len(run.results)}
+
+
+async def scan_cluster(ctx: ToolContext, p: ScanParams) -> Json:
+    start = time.monotonic()
+    if p.scan_type == "health":
+        score, issues, recs, counted = await _health(ctx, p)
+    elif p.scan_type == "security":
+        score, issues, recs, counted = await _security(ctx, p)
+    else:
+        perf = await analyze_performance(ctx, PerformanceParams.model_validate({"namespace": p.namespace}))
+        issues, recs, counted = perf["findings"], perf["recommendations"], perf["checked"]
+        score = max(0.0, 100.0 - 10.0 * sum(1 for i in issues if i["severity"] in ("high", "critical")))
+    return {"scan_id": f"scan-{uuid.uuid4().hex[:12]}", "cluster_id": ctx.cluster.id,
+            "cluster_name": ctx.cluster.name, "scan_type": p.scan_type, "health_status": _status_of(score, issues),
+            "score": score, "issues": issues, "recommendations": recs, "checked": counted,
+            "scan_time": now_iso(), "duration": round(time.monotonic() - start, 3)}
+
+
+class MonitorParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    resource_types: list[Literal["cluster", "nodes", "pods", "services"]] = Field(
+        ["cluster", "nodes", "pods"], max_length=4)
+    time_range: TimeRange = "1h"
+    metrics: list[Literal["cpu", "memory", "disk", "pods", "nodes"]] = Field(
+        ["cpu", "memory"], max_length=5)
+    namespace: Namespace | None = NS_FIELD
+    top: int = Field(10, ge=1, le=100, description="pods listed by usage")
+
+
+async def monitor_resources(ctx: ToolContext, p: MonitorParams) -> Json:
+    """Recorded history (the operator's ClusterMetrics, by range) and live usage (metrics.k8s.io)."""
+    s = ctx.session
+    out: Json = {"cluster_id": ctx.cluster.id, "cluster_name": ctx.cluster.name, "time_range": p.time_range,
+                 "metrics": p.metrics, "collected_at": now_iso(), "resources": {}, "notes": []}
+    res: Json = out["resources"]
+    if "cluster" in p.resource_types:
+        series = await read_series(ctx.hub, ctx.namespace, ctx.cluster.name)
+        points = [{"timestamp": pt.get("t"), **{m: pt.get(m) for m in p.metrics}}
+                  for pt in series.get(p.time_range, [])]
+        res["cluster"] = {"history": points, "source": "ClusterMetrics (recorded by the operator)"}
+        if not points:
+            out["notes"].append(f"no recorded history for {p.time_range} yet")
+    if "nodes" in p.resource_types:
+        nodes, usage = await asyncio.gather(_items(s, "nodes"), _optional(s, "nodes.metrics.k8s.io", None))
+        used = {(u.get("metadata") or {}).get("name"): u.get("usage") or {} for u in usage or []}
+        res["nodes"] = [{"name": n["metadata"]["name"],
+                         "allocatable": {k: v for k, v in ((n.get("status") or {}).get("allocatable") or {}).items()
+                                         if k in ("cpu", "memory", "pods", "ephemeral-storage")},
+                         "usage": used.get(n["metadata"]["name"])} for n in nodes]
+        if usage is None:
+            out["notes"].append("metrics.k8s.io is not served: no live node usage")
+    if "pods" in p.resource_types:
+        usage = await _optional(s, "pods.metrics.k8s.io", p.namespace)
+        rows = []
+        for u in usage or []:
+            cpu = sum(f_cpu(c) for c in u.get("containers") or [])
+            mem = sum(f_mem(c) for c in u.get("containers") or [])
+            rows.append({"name": u["metadata"]["name"], "namespace": u["metadata"].get("namespace", ""),
+                         "cpu_cores": round(cpu, 4), "memory_bytes": mem})
+        rows.sort(key=lambda r: (-r["cpu_cores"], -r["memory_bytes"], r["namespace"], r["name"]))
+        res["pods"] = {"count": len(rows), "top": rows[:p.top]}
+        if usage is None:
+            out["notes"].append("metrics.k8s.io is not served: no live pod usage")
+    if "services" in p.resource_types:
+        services = await _items(s, "services", p.namespace)
+        res["services"] = {"count": len(services)}
+    return out
+
+
+def f_cpu(container: Json) -> float:
+    return parse_quantity((container.get("usage") or {}).get("cpu", 0))
+
+
+def f_mem(container: Json) -> int:
+    return int(parse_quantity((container.get("usage") or {}).get("memory", 0)))
+
+
+class ValidateParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    policies: list[PolicyName] | None = Field(None, description="default: every policy")
+    resources: list[Literal["deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "pods",
+                            "services", "configmaps", "secrets", "ingresses"]] | None = Field(
+        None, max_length=11, description=f"default: {', '.join(DEFAULT_RESOURCES)}")
+    namespace: Namespace | None = NS_FIELD
+
+
+async def validate_config(ctx: ToolContext, p: ValidateParams) -> Json:
+    """The compliance engine over the member's workloads (system namespaces excluded)."""
+    policies = list(p.policies or POLICIES)
+    run = await run_checks(ctx.session, policies, list(p.resources or DEFAULT_RESOURCES),
+                           [p.namespace] if p.namespace else None, SYSTEM_NAMESPACES)
+    return {"validation_id": f"validate-{uuid.uuid4().hex[:12]}", "cluster_id": ctx.cluster.id,
+            "cluster_name": ctx.cluster.name, "policies": policies, "summary": summary(run.results),
+            "results": [r.view() for r in run.results if not r.passed], "notes": run.notes,
+            "truncated": run.truncated, "validated_at": now_iso()}
+
+
+class PerformanceParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    analysis_type: Literal["bottleneck", "resource_usage", "scaling"] = Field(
+        "bottleneck", description="bottleneck: everything below; resource_usage: usage near limits and node "
+                                  "pressure; scaling: pending pods and HPAs at max")
+    time_range: TimeRange = Field("24h", description="the recorded cluster usage trend looked at")
+    include_recommendations: bool = True
+    threshold_percent: float = Field(90.0, ge=1, le=100, description="usage of a limit counted as near it")
+    namespace: Namespace | None = NS_FIELD
+
+
+async def analyze_performance(ctx: ToolContext, p: PerformanceParams) -> Json:
+    """Usage near limits, pods pending for resources, node pressure, HPAs pinned at max; and the recorded
+    cluster usage over `time_range` (peak and mean)."""
+    s, ns = ctx.session, p.namespace
+    found: list[tuple[str, Json]] = []
+    checked: Json = {}
+    notes: list[str] = []
+    usage_kind = p.analysis_type in ("bottleneck", "resource_usage")
+    scaling_kind = p.analysis_type in ("bottleneck", "scaling")
+    pods = await _items(s, "pods", ns)
+    checked["pods"] = len(pods)
+    if usage_kind:
+        nodes, metrics = await asyncio.gather(_items(s, "nodes"), _optional(s, "pods.metrics.k8s.io", ns))
+        checked["nodes"] = len(nodes)
+        found += [x for x in f.node_conditions(nodes) if x[0] != "Cordoned"]
+        if metrics is None:
+            notes.append("metrics.k8s.io is not served: usage against limits not checked")
+        else:
+            found += f.near_limits(pods, metrics, p.threshold_percent)
+    if scaling_kind:
+        found += f.pending_for_resources(pods)
+        hpas = await _optional(s, "horizontalpodautoscalers", ns)
+        checked["hpas"] = len(hpas or [])
+        found += f.hpas_at_max(hpas or [])
+    series = (await read_series(ctx.hub, ctx.namespace, ctx.cluster.name)).get(p.time_range, [])
+    trend: Json = {}
+    for m in ("cpu", "memory"):
+        values = [float(pt[m]) for pt in series if isinstance(pt.get(m), int | float)]
+        trend[m] = {"mean": round(sum(values) / len(values), 2), "peak": round(max(values), 2),
+                    "points": len(values)} if values else None
+    recs = [f.recommendation(reason, item) for reason, item in found] if p.include_recommendations else []
+    return {"analysis_id": f"perf-{uuid.uuid4().hex[:12]}", "cluster_id": ctx.cluster.id,
+            "cluster_name": ctx.cluster.name, "analysis_type": p.analysis_type, "time_range": p.time_range,
+            "findings": [item for _, item in found], "recommendations": recs, "trend": trend,
+            "checked": checked, "notes": notes, "analyzed_at": now_iso()}

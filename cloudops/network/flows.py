@@ -1,0 +1,219 @@
+"""Observed flows for network analysis (智能运维 API network 2.1), from the one configured flow source.
+
+CLOUDOPS_NETWORK_FLOWS names it:
+- `hubble:/path/flows.json`: a Hubble flow export (`hubble observe -o json`, or Hubble's flow exporter): JSON
+  lines, each a flow or `{"flow": {...}}`. Flows within the time range that start or end in the namespace are
+  folded into edges (source, destination, protocol, port) with counts per verdict; replies are skipped.
+- `prometheus:http://127.0.0.1:9090`: Hubble's flow metrics in Prometheus (`hubble_flows_processed_total` with
+  `labelsContext=source_namespace,source_workload,destination_namespace,destination_workload`), summed over
+  the range per workload pair and verdict. Only loopback addresses (127.0.0.0/8, localhost, ::1) are ever
+  contacted: any other host is refused and said so, never called.
+Unset, there is no observed traffic and the caller reports `time_range` as not applicable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+__all__ = ["FlowSource", "Observed", "SourceError", "fold_hubble", "parse_range", "parse_source", "read_flows"]
+
+Json = dict[str, Any]
+MAX_BYTES = 64 * 1024 * 1024  # of a Hubble export read per analysis
+MAX_EDGES = 500
+_RANGE = re.compile(r"^([1-9][0-9]{0,3})([mhd])$")
+_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+class SourceError(ValueError):
+    """The configured source is unusable (refused address, unreadable file, bad answer); the message says why."""
+
+
+@dataclass(frozen=True)
+class FlowSource:
+    kind: str  # hubble | prometheus
+    location: str  # the file path or the base URL
+
+
+@dataclass
+class Observed:
+    source: FlowSource
+    since: datetime
+    until: datetime
+    edges: list[Json] = field(default_factory=list)
+    flows_read: int = 0
+    truncated: bool = False
+
+
+def parse_range(text: str) -> timedelta:
+    m = _RANGE.fullmatch(text)
+    if m is None:
+        raise ValueError(f"time_range: {text!r} is not like 30m, 24h or 7d")
+    n, unit = int(m.group(1)), m.group(2)
+    return timedelta(minutes=n) if unit == "m" else timedelta(hours=n) if unit == "h" else timedelta(days=n)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_source(setting: str) -> FlowSource | None:
+    """The configured source, None when unset; SourceError when it is malformed or not allowed."""
+    setting = setting.strip()
+    if not setting:
+        return None
+    kind, _, location = setting.partition(":")
+    if kind == "hubble" and location:
+        return FlowSource("hubble", location)
+    if kind == "prometheus" and location:
+        parts = urlsplit(location)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SourceError("CLOUDOPS_NETWORK_FLOWS: prometheus needs an http(s) URL")
+        if not _loopback(parts.hostname):
+            raise SourceError(f"CLOUDOPS_NETWORK_FLOWS: {parts.hostname} is not a loopback address "
+                              "(127.0.0.0/8, localhost, ::1); other hosts are never contacted")
+        return FlowSource("prometheus", location.rstrip("/"))
+    raise SourceError("CLOUDOPS_NETWORK_FLOWS: expected hubble:/path/to/flows.json or prometheus:http://127.0.0.1:PORT")
+
+
+def _time(text: Any) -> datetime | None:
+    if not isinstance(text, str) or not text:
+        return None
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text.replace("Z", "+00:00"))  # nanoseconds to micro
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def _endpoint(e: Mapping[str, Any]) -> str:
+    ns, pod = str(e.get("namespace") or ""), str(e.get("pod_name") or "")
+    if ns and pod:
+        return f"{ns}/{pod}"
+    labels = [str(x) for x in e.get("labels") or []]
+    world = next((x.split(":", 1)[1] for x in labels if x.startswith("reserved:")), "")
+    return f"reserved:{world}" if world else (e.get("identity") and f"identity:{e.get('identity')}") or "unknown"
+
+
+def _l4(flow: Mapping[str, Any]) -> tuple[str, int | None]:
+    l4 = flow.get("l4") or {}
+    for proto in ("TCP", "UDP", "SCTP"):
+        if proto in l4:
+            port = (l4[proto] or {}).get("destination_port")
+            return proto, int(port) if isinstance(port, int) else None
+    return ("ICMP", None) if l4 else ("", None)
+
+
+def fold_hubble(lines: Iterable[str], namespace: str, since: datetime, until: datetime) -> tuple[list[Json], int]:
+    """Edges of the namespace's flows in [since, until] (pure); (edges, flows counted)."""
+    edges: dict[tuple[str, str, str, int | None], Json] = {}
+    counted = 0
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            continue
+        flow = doc.get("flow", doc) if isinstance(doc, dict) else None
+        if not isinstance(flow, dict) or flow.get("is_reply") is True:
+            continue
+        t = _time(flow.get("time") or doc.get("time"))
+        src, dst = flow.get("source") or {}, flow.get("destination") or {}
+        if t is None or not since <= t <= until or namespace not in (src.get("namespace"), dst.get("namespace")):
+            continue
+        counted += 1
+        proto, port = _l4(flow)
+        key = (_endpoint(src), _endpoint(dst), proto, port)
+        edge = edges.setdefault(key, {"from": key[0], "to": key[1], "protocol": proto, "port": port, "flows": 0,
+                                      "verdicts": {}, "first_seen": t, "last_seen": t})
+        edge["flows"] += 1
+        verdict = str(flow.get("verdict") or "UNKNOWN")
+        edge["verdicts"][verdict] = edge["verdicts"].get(verdict, 0) + 1
+        edge["first_seen"], edge["last_seen"] = min(edge["first_seen"], t), max(edge["last_seen"], t)
+    out = sorted(edges.values(), key=lambda e: (-e["flows"], e["from"], e["to"], e["port"] or 0))
+    for e in out:
+        e["first_seen"] = e["first_seen"].strftime("%Y-%m-%dT%H:%M:%SZ")
+        e["last_seen"] = e["last_seen"].strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out, counted
+
+
+def _read(path: str) -> tuple[list[str], bool]:
+    p = Path(path)
+    try:
+        with p.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
+    except OSError as e:
+        raise SourceError(f"the Hubble flow export cannot be read ({e.__class__.__name__})") from None
+    cut = len(data) > MAX_BYTES
+    return data[:MAX_BYTES].decode("utf-8", "replace").splitlines(), cut
+
+
+async def _prometheus(source: FlowSource, namespace: str, window: str, seconds: float) -> list[Json]:
+    if not _LABEL.fullmatch(namespace):
+        raise SourceError("namespace must be a DNS label")
+    by = "source_namespace, source_workload, destination_namespace, destination_workload, verdict"
+    metric = "hubble_flows_processed_total"
+    edges: dict[tuple[str, str], Json] = {}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=seconds)) as session:
+        for side in ("source_namespace", "destination_namespace"):
+            query = f'sum by ({by}) (increase({metric}{{{side}="{namespace}"}}[{window}]))'
+            try:
+                async with session.get(f"{source.location}/api/v1/query", params={"query": query}) as resp:
+                    if resp.status != 200:
+                        raise SourceError(f"Prometheus answered HTTP {resp.status}")
+                    body = await resp.json(content_type=None)
+            except (aiohttp.ClientError, TimeoutError) as e:
+                raise SourceError(f"Prometheus unreachable: {e.__class__.__name__}") from None
+            for row in ((body or {}).get("data") or {}).get("result") or []:
+                m, value = row.get("metric") or {}, row.get("value") or [0, "0"]
+                src = f"{m.get('source_namespace', '')}/{m.get('source_workload', '')}"
+                dst = f"{m.get('destination_namespace', '')}/{m.get('destination_workload', '')}"
+                try:
+                    count = float(value[1])
+                except (TypeError, ValueError, IndexError):
+                    continue
+                if count != count or count in (float("inf"), float("-inf")) or count <= 0:
+                    continue
+                edge = edges.setdefault((src, dst), {"from": src, "to": dst, "protocol": "", "port": None,
+                                                     "flows": 0, "verdicts": {}, "first_seen": None,
+                                                     "last_seen": None})
+                verdict = str(m.get("verdict") or "UNKNOWN")
+                if verdict in edge["verdicts"]:
+                    continue  # the same series seen from the other side
+                edge["verdicts"][verdict] = round(count)
+                edge["flows"] += round(count)
+    return sorted(edges.values(), key=lambda e: (-e["flows"], e["from"], e["to"]))
+
+
+async def read_flows(source: FlowSource, namespace: str, time_range: str, seconds: float = 5.0) -> Observed:
+    """The namespace's observed flows over `time_range` ending now; SourceError when the source fails."""
+    until = datetime.now(UTC)
+    since = until - parse_range(time_range)
+    observed = Observed(source, since, until)
+    if source.kind == "hubble":
+        lines, observed.truncated = await asyncio.to_thread(_read, source.location)
+        edges, observed.flows_read = await asyncio.to_thread(fold_hubble, lines, namespace, since, until)
+    else:
+        edges = await _prometheus(source, namespace, time_range, seconds)
+        observed.flows_read = sum(int(e["flows"]) for e in edges)
+    observed.truncated = observed.truncated or len(edges) > MAX_EDGES
+    observed.edges = edges[:MAX_EDGES]
+    return observed

@@ -1,0 +1,27 @@
+"""The loop of a per-object daemon: one step, then sleep until the step's delay passes, a wake-up event is set
+(a spec change) or the daemon is stopped. Shared so each kind's handler keeps only its own step."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import kopf
+
+__all__ = ["wake_loop"]
+
+
+async def wake_loop(stopped: kopf.DaemonStopped, event: asyncio.Event,
+                    step: Callable[[], Awaitable[float | None]]) -> None:
+    """Runs `step` until the daemon stops or `step` returns None (the object is gone)."""
+    while not stopped:
+        event.clear()
+        wait = await step()
+        if wait is None:
+            return
+        waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(wait))]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for w in waiters:
+                w.cancel()

@@ -1,0 +1,97 @@
+"""The file operations' scripts and argv on this machine's own tools, GNU coreutils and busybox alike: a local
+runner stands in for exec (no cluster), with PATH holding only the chosen toolset, inside tmp_path."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from cloudops.containers.execstream import ExecResult
+from cloudops.containers.files import FileOpError, Files
+from cloudops.containers.paths import PathError
+
+BUSYBOX = shutil.which("busybox")
+APPLETS = ["sh", "find", "stat", "head", "wc", "tr", "cut", "sha256sum", "cat", "cp", "mv", "rm", "dirname",
+           "pwd", "printf", "test", "["]
+
+
+def toolset(kind: str, tmp: Path) -> str:
+    """A PATH with only the toolset `kind`: busybox applets, or the system's GNU tools."""
+    if kind == "gnu":
+        return "/usr/bin:/bin"
+    if BUSYBOX is None:
+        pytest.skip("busybox is not installed")
+    bindir = tmp / "bb"
+    bindir.mkdir()
+    for applet in APPLETS:
+        (bindir / applet).symlink_to(BUSYBOX)
+    return str(bindir)
+
+
+def runner(path_env: str) -> Callable[..., Awaitable[ExecResult]]:
+    async def run(argv: Sequence[str], *, stdin: bytes | None = None, cap: int | None = None,
+                  on_stdout: Callable[[bytes], Awaitable[None]] | None = None) -> ExecResult:
+        start = time.monotonic()
+        exe = shutil.which(argv[0], path=path_env)
+        if exe is None:
+            raise AssertionError(f"{argv[0]} not in the toolset")
+        proc = await asyncio.create_subprocess_exec(exe, *argv[1:], env={"PATH": path_env},
+                                                    stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                                                    stderr=asyncio.subprocess.PIPE)
+        out, err = await proc.communicate(stdin)
+        if on_stdout is not None and out:
+            await on_stdout(out)
+        return ExecResult(stdout=out[:cap] if cap else out, stderr=err, exit_code=proc.returncode,
+                          seconds=time.monotonic() - start)
+    return run
+
+
+@pytest.mark.parametrize("kind", ["gnu", "busybox"])
+async def test_files_on_gnu_and_busybox(kind: str, tmp_path: Path) -> None:
+    files = Files(runner(toolset(kind, tmp_path)), list_depth=3, list_limit=100)
+    root = tmp_path / "root"
+    (root / "sub" / "deep").mkdir(parents=True)
+    nasty = "$(touch pwned) `id`; a'b\"c\nü.txt"
+    data = os.urandom(5000)
+
+    done = await files.write(str(root / nasty), data, overwrite=False)
+    assert (root / nasty).read_bytes() == data and done["sha256"] == hashlib.sha256(data).hexdigest()
+    assert not list(tmp_path.rglob("pwned")) and sorted(p.name for p in root.iterdir()) == [nasty, "sub"]
+    with pytest.raises(FileOpError) as exists:
+        await files.write(str(root / nasty), b"x", overwrite=False)
+    assert exists.value.status == 409
+    (root / "sub" / "deep" / "f").write_text("hi")
+    (root / "link").symlink_to(root / "sub")
+
+    top, truncated = await files.list(str(root), recursive=False)
+    assert not truncated and {e.name: e.type for e in top} == {nasty: "file", "sub": "directory", "link": "symlink"}
+    everything, _ = await files.list(str(root), recursive=True)
+    assert str(root / "sub" / "deep" / "f") in {e.path for e in everything}
+    assert next(e for e in everything if e.name == nasty).size == 5000
+
+    got = bytearray()
+
+    async def sink(chunk: bytes) -> None:
+        got.extend(chunk)
+
+    assert await files.download_size(str(root / nasty), 10_000) == 5000
+    await files.download(str(root / nasty), 10_000, sink)
+    assert bytes(got) == data
+
+    edited = await files.write(str(root / nasty), b"new", overwrite=True, backup=True,
+                               expected_sha256=hashlib.sha256(data).hexdigest(), must_exist=True)
+    assert (root / nasty).read_bytes() == b"new" and Path(edited["backup_path"]).read_bytes() == data
+    with pytest.raises(PathError, match="symbolic link"):
+        await files.write(str(root / "link" / "x"), b"x", overwrite=False)
+    with pytest.raises(FileOpError) as is_dir:
+        await files.delete(str(root / "sub"), recursive=False)
+    assert is_dir.value.status == 409
+    assert await files.delete(str(root / "sub"), recursive=True) == "directory"
+    assert not (root / "sub").exists() and (root / nasty).exists()
