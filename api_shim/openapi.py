@@ -60,6 +60,13 @@ CONTAINER_REF: dict[str, Any] = {  # cloudops/containers/ids.py
     "description": "a container id `<cluster id or name>:<namespace>:<pod>[:<container>]` (the container may be "
                    "left out when the pod has one)"}
 
+# A non-JSON success body's schema by media type (a string unless said here). Server-Sent Events are checked
+# event by event: each is its fields (`data` a string; the containers' log events carry JSON in it).
+MEDIA_SCHEMAS: dict[str, dict[str, Any]] = {
+    "text/event-stream": {"type": "object", "properties": {
+        "event": {"type": "string"}, "data": {"type": "string"}, "id": {"type": "string"},
+        "retry": {"type": "integer", "minimum": 0}}}}
+
 # (path prefix, parameter name) -> schema; the longest matching prefix wins, "" matches every path.
 # A section whose path parameter has another format adds its entry here.
 PATH_PARAMS: dict[tuple[str, str], dict[str, Any]] = {
@@ -214,8 +221,9 @@ def _operation(ep: Endpoint, schemas: _Schemas) -> dict[str, Any]:
     # Every status is listed explicitly and there is no `default`, so an undocumented status is a
     # contract violation a client (or a contract test) can detect.
     responses: dict[str, Any] = {
-        "200": {"description": "success", "content": {"application/json": {"schema": _envelope(data)},
-                                                      **{m: {"schema": {"type": "string"}} for m in ep.media}}},
+        "200": {"description": "success", "content": {
+            "application/json": {"schema": _envelope(data)},
+            **{m: {"schema": MEDIA_SCHEMAS.get(m, {"type": "string"})} for m in ep.media}}},
         **{str(s): _error_response(s) for s in error_statuses(ep)},
     }
     op: dict[str, Any] = {

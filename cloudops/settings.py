@@ -61,7 +61,17 @@ ENV: dict[str, str] = {
     "cli_kubectl": "CLOUDOPS_CLI_KUBECTL", "cli_max_output_bytes": "CLOUDOPS_CLI_MAX_OUTPUT",
     "mcp_destructive_tools": "CLOUDOPS_MCP_DESTRUCTIVE_TOOLS", "mcp_allowed_hosts": "CLOUDOPS_MCP_ALLOWED_HOSTS",
     "compliance_report_retention": "CLOUDOPS_COMPLIANCE_REPORT_RETENTION",
-    "compliance_policy_reports": "CLOUDOPS_COMPLIANCE_POLICY_REPORTS", "network_flows": "CLOUDOPS_NETWORK_FLOWS"}
+    "compliance_policy_reports": "CLOUDOPS_COMPLIANCE_POLICY_REPORTS", "network_flows": "CLOUDOPS_NETWORK_FLOWS",
+    "log_stream_max_seconds": "CLOUDOPS_LOG_STREAM_MAX_SECONDS",
+    "log_heartbeat_seconds": "CLOUDOPS_LOG_HEARTBEAT_SECONDS",
+    "exec_timeout_max_seconds": "CLOUDOPS_EXEC_TIMEOUT_MAX", "exec_output_max_bytes": "CLOUDOPS_EXEC_OUTPUT_MAX_BYTES",
+    "exec_history_max_records": "CLOUDOPS_EXEC_HISTORY_MAX", "exec_history_days": "CLOUDOPS_EXEC_HISTORY_DAYS",
+    "log_export_history_max_records": "CLOUDOPS_LOG_EXPORT_HISTORY_MAX",
+    "log_export_history_days": "CLOUDOPS_LOG_EXPORT_HISTORY_DAYS",
+    "terminal_idle_seconds": "CLOUDOPS_TERMINAL_IDLE_SECONDS",
+    "file_download_max_bytes": "CLOUDOPS_FILE_DOWNLOAD_MAX_BYTES",
+    "file_upload_max_bytes": "CLOUDOPS_FILE_UPLOAD_MAX_BYTES", "file_list_max_entries": "CLOUDOPS_FILE_LIST_MAX",
+    "file_list_max_depth": "CLOUDOPS_FILE_LIST_DEPTH"}
 RATE_ENV: dict[str, str] = {
     "user_rate": "CLOUDOPS_RATE_USER", "user_burst": "CLOUDOPS_BURST_USER",
     "ip_rate": "CLOUDOPS_RATE_IP", "ip_burst": "CLOUDOPS_BURST_IP",

@@ -389,8 +389,13 @@ async def test_terminal_over_a_real_websocket(shim: Client, member: str, raw: ai
         await ws.send_str(json.dumps({"type": "stdin", "data": "echo hi-$((40+2))\n"}))
         await read_until("hi-42")
         await ws.send_str(json.dumps({"type": "resize", "cols": 101, "rows": 33}))
-        await ws.send_str(json.dumps({"type": "stdin", "data": "stty size\n"}))
-        await read_until("33 101")
+        for attempt in range(5):  # the pty may take the new size a moment after the next keystrokes
+            await ws.send_str(json.dumps({"type": "stdin", "data": "stty size\n"}))
+            try:
+                await asyncio.wait_for(read_until("33 101"), 2)
+                break
+            except TimeoutError:
+                assert attempt < 4, "the terminal never took the new size"
         await ws.send_str(json.dumps({"type": "bogus"}))
         await ws.send_str(json.dumps({"type": "stdin", "data": "exit 3\n"}))
         frames = []

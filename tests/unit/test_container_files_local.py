@@ -95,3 +95,19 @@ async def test_files_on_gnu_and_busybox(kind: str, tmp_path: Path) -> None:
     assert is_dir.value.status == 409
     assert await files.delete(str(root / "sub"), recursive=True) == "directory"
     assert not (root / "sub").exists() and (root / nasty).exists()
+
+
+async def test_a_write_cut_short_leaves_nothing_under_the_target_name(tmp_path: Path) -> None:
+    run = runner("/usr/bin:/bin")
+
+    async def lossy(argv: Sequence[str], *, stdin: bytes | None = None, cap: int | None = None,
+                    on_stdout: Callable[[bytes], Awaitable[None]] | None = None) -> ExecResult:
+        return await run(argv, stdin=stdin[: len(stdin) // 2] if stdin else stdin, cap=cap, on_stdout=on_stdout)
+
+    (tmp_path / "keep.txt").write_text("original")
+    files = Files(lossy, list_depth=1, list_limit=10)
+    with pytest.raises(FileOpError) as failed:
+        await files.write(str(tmp_path / "keep.txt"), b"x" * 1000, overwrite=True)
+    assert failed.value.status == 502 and "nothing was replaced" in failed.value.detail
+    assert (tmp_path / "keep.txt").read_text() == "original"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]  # the temporary file is gone too
