@@ -39,6 +39,7 @@ def up(members: int = 1) -> Topology:
         kwok.wait_ready(kubeconfig)
         kwok.wait_leaders(kubeconfig)
         kwok.scale_nodes(name)
+        kwok.wait_components(name, kubeconfig)
         logs = root / "logs" / name
         if not logs.exists():
             logs.symlink_to(kwok.cluster_dir(name) / "logs")

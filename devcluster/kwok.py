@@ -18,6 +18,7 @@ __all__ = ["Kwok", "bin_dir"]
 PREFIX = "cloudops-"
 NODES_PER_CLUSTER = 2
 CONFIG = Path(__file__).with_name("kwokctl.yaml")
+METRICS_API = "v1beta1.metrics.k8s.io"
 STAGES = Path(__file__).with_name("kwok-stages.yaml")
 
 
@@ -158,6 +159,25 @@ class Kwok:
         while not self.leaders_fresh(kubeconfig):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"controller-manager/scheduler of {kubeconfig} not leading after {timeout}s")
+            time.sleep(1)  # poll
+
+    def metrics_available(self, kubeconfig: Path) -> bool:
+        res = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "get", "apiservice", METRICS_API, "-o",
+                              'jsonpath={.status.conditions[?(@.type=="Available")].status}'],
+                             capture_output=True, text=True, timeout=30)
+        return res.returncode == 0 and res.stdout.strip() == "True"
+
+    def wait_components(self, name: str, kubeconfig: Path, timeout: float = 120) -> None:
+        """Every component running and, on a member, the metrics API available. metrics-server exits for good
+        when the apiserver was not ready while it started; a component that exited is started again."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.all_running(name):
+                self.start(name)
+            if name == "hub" or self.metrics_available(kubeconfig):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name}: {METRICS_API} not available after {timeout}s")
             time.sleep(1)  # poll
 
     def wait_ready(self, kubeconfig: Path, timeout: float = 120) -> None:

@@ -149,7 +149,8 @@ async def test_endpoints_of_a_selectorless_service(member: Member, shim: Client,
                           json={"subsets": subsets(port, ["192.0.2.2"])}))["data"]
     assert updated["status"]["total_endpoints"] == 1
     relabelled = (await call(shim, "PUT", f"{BASE}/ext?namespace={ns}", json={"labels": {"app": "ext2"}}))["data"]
-    assert relabelled["labels"] == {"app": "ext2"} and relabelled["status"]["total_endpoints"] == 1
+    assert relabelled["labels"] == {"app": "ext2", "cloudops.io/versioned": "true"}
+    assert relabelled["status"]["total_endpoints"] == 1
     slices = await member.json("get", "endpointslices", "-l", "kubernetes.io/service-name=ext")
     assert [e["addresses"] for s in slices["items"] for e in s["endpoints"]] == [["192.0.2.2"]]
     assert slices["items"][0]["metadata"]["labels"]["app"] == "ext2"

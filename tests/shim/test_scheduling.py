@@ -37,10 +37,13 @@ async def member(topology: Topology, shim: Client) -> AsyncIterator[tuple[Json, 
         await asyncio.to_thread(admin, "create", "-f", "-", stdin=json.dumps(kwok_node(node, ns, f"z-{ns}")))
 
         async def ready() -> bool:
-            conds = (await asyncio.to_thread(admin.json, "get", "node", node))["status"].get("conditions") or []
-            return any(c["type"] == "Ready" and c["status"] == "True" for c in conds)
+            obj = await asyncio.to_thread(admin.json, "get", "node", node)
+            conds = obj["status"].get("conditions") or []
+            # The node controller removes the not-ready taint it put on the new node a moment after Ready.
+            untainted = not any(t["key"].startswith("node.kubernetes.io/") for t in obj["spec"].get("taints") or [])
+            return untainted and any(c["type"] == "Ready" and c["status"] == "True" for c in conds)
         try:
-            await eventually(ready, 60, "the kwok node ready")
+            await eventually(ready, 60, "the kwok node ready, without the node controller's taints")
             yield cluster, k, ns, node
         finally:
             await asyncio.to_thread(admin.run, "delete", "node", node, "--wait=false", check=False)
