@@ -55,7 +55,8 @@ _ONLY_LABEL_KEYS: dict[str, Any] = {"additionalProperties": False}
 LabelMap = Annotated[dict[LabelKey, LabelValue], Field(json_schema_extra=_ONLY_LABEL_KEYS)]
 AnnotationMap = Annotated[dict[LabelKey, str], Field(json_schema_extra=_ONLY_LABEL_KEYS)]
 # A resource.Quantity: `500m`, `8Gi`, `1e3`, `2`.
-QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
+# cloudops.clusters.health.QUANTITY: exponents bounded (a member spends minutes parsing ".6E-57970540073").
+QUANTITY_PATTERN = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]{1,2})?$"
 Quantity = Annotated[str, Field(pattern=QUANTITY_PATTERN, max_length=64, description="quantity: 500m, 8Gi, 1e3")]
 
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Issue", "health_status", "parse_quantity", "score_health"]
+__all__ = ["QUANTITY", "Issue", "health_status", "parse_quantity", "score_health"]
+
+# Kubernetes' quantity grammar, with the decimal exponent bounded: a kube-apiserver spends minutes of CPU on
+# a quantity such as ".6E-57970540073", so no such value is ever sent to a member (or taken from one).
+QUANTITY = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]{1,2})?")
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ def parse_quantity(q: Any) -> float:
     s = str(q).strip()
     if not s:
         return 0.0
+    if not QUANTITY.fullmatch(s):
+        raise ValueError(f"{s[:40]!r} is not a quantity (such as 500m, 8Gi, 1e3; exponents up to 2 digits)")
     value = None
     for suffix in sorted(_SUFFIX, key=len, reverse=True):
         if s.endswith(suffix):

@@ -16,6 +16,7 @@ from typing import Any
 __all__ = [
     "SECRET_SUMMARY",
     "ObjectId",
+    "huge_exponent",
     "is_secret",
     "item_view",
     "redact_secret",
@@ -194,3 +195,29 @@ def item_view(cluster_id: int | None, cluster_name: str, type_name: str, obj: Js
             "kind": obj.get("kind", ""), "api_version": obj.get("apiVersion", ""), "namespace": namespace,
             "name": meta.get("name", ""), "status": status, "creation_time": meta.get("creationTimestamp"),
             "labels": meta.get("labels") or {}, "spec": spec, "status_info": info}
+
+
+# A kube-apiserver spends minutes of CPU parsing a quantity with a huge decimal exponent (".6E-57970540073"):
+# such a value in any object written through the layer is refused before it reaches a member. Free-form
+# text (ConfigMap and Secret data, labels, annotations) is not a quantity and is not looked at.
+_HUGE_EXPONENT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]{3,}")
+_FREE_TEXT = frozenset({"data", "stringData", "binaryData", "labels", "annotations"})
+
+
+def huge_exponent(body: Any, path: str = "") -> str | None:
+    """The path of the first string that is a number with an exponent of 3 or more digits, else None."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if key in _FREE_TEXT:
+                continue
+            found = huge_exponent(value, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    elif isinstance(body, list):
+        for i, value in enumerate(body):
+            found = huge_exponent(value, f"{path}[{i}]")
+            if found:
+                return found
+    elif isinstance(body, str) and _HUGE_EXPONENT.fullmatch(body.strip()):
+        return path or "body"
+    return None

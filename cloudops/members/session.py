@@ -18,7 +18,7 @@ from cloudops.constants import FIELD_MANAGER
 from cloudops.kube.raw import METADATA_ONLY, RawResponse, request
 from cloudops.members.discovery import AGGREGATED, Discovery, ResourceType, parse_aggregated, parse_legacy
 from cloudops.members.errors import MemberError, from_status, from_transport
-from cloudops.members.objects import SECRET_SUMMARY, is_secret, redact_secret, strip_managed_fields
+from cloudops.members.objects import SECRET_SUMMARY, huge_exponent, is_secret, redact_secret, strip_managed_fields
 from cloudops.members.writes import current as write_observer
 
 __all__ = ["DiscoveryCache", "ListPage", "MemberSession", "PatchType"]
@@ -186,10 +186,17 @@ class MemberSession:
             if len(items) >= max_items:
                 return items[:max_items], True
 
+    def _refuse_huge_exponents(self, body: Any) -> None:
+        where = huge_exponent(body)
+        if where:
+            raise MemberError(400, 400, self.cluster, f"{where}: a number with an exponent of 3 or more digits is "
+                                                      "refused (a Kubernetes apiserver spends minutes parsing it)")
+
     async def create(self, rt: ResourceType, namespace: str | None, body: Json, *, dry_run: bool = False) -> Json:
         query = [("fieldManager", FIELD_MANAGER), ("fieldValidation", "Strict")]
         if dry_run:
             query.append(("dryRun", "All"))
+        self._refuse_huge_exponents(body)
         observer = write_observer()
         if observer is not None:
             body = observer.prepare(rt, body)
@@ -208,6 +215,7 @@ class MemberSession:
         query = [("fieldManager", FIELD_MANAGER), ("fieldValidation", "Strict")]
         if dry_run:
             query.append(("dryRun", "All"))
+        self._refuse_huge_exponents(body)
         observer = write_observer()
         if observer is not None:
             body = observer.prepare(rt, body)
@@ -225,6 +233,7 @@ class MemberSession:
             query.append(("force", "true"))
         if dry_run:
             query.append(("dryRun", "All"))
+        self._refuse_huge_exponents(patch)
         obj = await self.json("PATCH", rt.object_path(namespace, name, subresource), query=query, body=patch,
                               content_type=PATCH_CONTENT[patch_type],
                               what=f"patch {self._what(rt, namespace, name)}")

@@ -154,3 +154,9 @@ def test_parse_quantity(quantity: object, expected: float) -> None:
 def test_parse_quantity_refuses_what_json_cannot_carry(quantity: str) -> None:
     with pytest.raises(ValueError):
         parse_quantity(quantity)
+
+
+def test_parse_quantity_bounds_the_exponent_a_member_would_choke_on() -> None:
+    assert parse_quantity("1e3") == 1000 and parse_quantity("2E-2") == pytest.approx(0.02)
+    with pytest.raises(ValueError, match="exponents up to 2 digits"):
+        parse_quantity(".6E-57970540073")

@@ -323,3 +323,14 @@ def test_item_view_configmap_spec_lists_keys() -> None:
     view = item_view(1, "prod", "configmap", cm)
     assert view["spec"] == {"keys": ["a.conf", "b.yaml", "c.bin"]}
     assert view["status"] == "active"
+
+
+def test_huge_exponents_are_found_outside_free_text() -> None:
+    from cloudops.members.objects import huge_exponent
+    requests = {"cpu": "1", "memory": ".6E-57970540073"}
+    pod = {"spec": {"containers": [{"name": "a", "resources": {"requests": requests}}]}}
+    assert huge_exponent(pod) == "spec.containers[0].resources.requests.memory"
+    assert huge_exponent({"spec": {"hard": {"pods": "1e99", "cpu": "2E+10", "x": "e999", "y": "1e3k"}}}) is None
+    free = {"data": {"n": "1e999"}, "metadata": {"labels": {"a": "1"}, "annotations": {"n": "5e-1234"}}}
+    assert huge_exponent(free) is None
+    assert huge_exponent(["1e999"]) == "[0]"
