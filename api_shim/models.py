@@ -17,6 +17,7 @@ __all__ = [
     "QUANTITY_PATTERN",
     "RESOURCE_TYPE_PATTERN",
     "AnnotationMap",
+    "BatchSummary",
     "ClusterError",
     "ClusterRefItem",
     "LabelKey",
@@ -112,3 +113,11 @@ class ObjectManifest(BaseModel):
     apiVersion: str | None = Field(None, max_length=253)
     kind: str | None = Field(None, max_length=63)
     metadata: dict[str, Any]
+
+
+class BatchSummary(BaseModel):
+    """Counts of a batch operation's per-item results (unified and label batches)."""
+
+    total: int
+    succeeded: int
+    failed: int

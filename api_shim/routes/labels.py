@@ -20,6 +20,7 @@ from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
 from api_shim.models import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
 from api_shim.models import (
     AnnotationMap,
+    BatchSummary,
     ClusterRefItem,
     LabelKey,
     LabelMap,
@@ -128,12 +129,6 @@ class BatchRow(BaseModel):
     code: int
     error: str | None = None
     labels: dict[str, str] | None = None
-
-
-class BatchSummary(BaseModel):
-    total: int
-    succeeded: int
-    failed: int
 
 
 class BatchResult(BaseModel):

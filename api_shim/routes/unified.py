@@ -12,6 +12,7 @@ from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
 from api_shim.models import (
     CLUSTER_IDS_PATTERN,
+    BatchSummary,
     ClusterError,
     ClusterRefItem,
     LabelSelector,
@@ -143,12 +144,6 @@ class BatchRow(BaseModel):
     code: int
     error: str | None = None
     result: dict[str, Any] | None = None
-
-
-class BatchSummary(BaseModel):
-    total: int
-    succeeded: int
-    failed: int
 
 
 class BatchResult(BaseModel):
