@@ -54,7 +54,9 @@ def _ordered(endpoints: list[Endpoint]) -> list[Endpoint]:
 async def _clients(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[HUB] = hub = await hub_client(settings.kubeconfig)
-    app[AUTHN] = Authenticator(hub, settings.namespace, settings.jwt_secret)
+    app[AUTHN] = Authenticator(hub, settings.namespace, settings.jwt_secret,
+                               jwt_group_prefixes=settings.jwt_group_prefixes,
+                               jwt_groups_allowed=settings.jwt_groups_allowed)
     app[AUTHZ] = Authorizer(hub, settings.authz_cache_seconds)
     app[AUDIT] = AuditSink(settings.audit_sink)
     app[CACHE] = cache = ClusterCache(hub, settings.namespace)

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from pydantic import BaseModel, ValidationError
 
 from api_shim.envelope import ApiError
+from cloudops.bounded import DocumentTooComplex, loads_json
 from cloudops.members.access import ClusterRef
 from cloudops.members.objects import ObjectId
 
-__all__ = ["PREPARE", "Call", "ClusterMode", "Endpoint", "Section", "Target", "validation_message"]
+__all__ = ["PREPARE", "Call", "ClusterMode", "Endpoint", "Section", "Target", "is_json_type", "validation_message"]
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 # Where an endpoint finds its cluster: nowhere, the `{id}` path segment, `cluster_id` (query or body;
@@ -125,14 +125,27 @@ def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
     return out
 
 
+def is_json_type(content_type: str) -> bool:
+    """application/json or a structured `+json` type (application/merge-patch+json, ...)."""
+    return content_type == "application/json" or (content_type.startswith("application/")
+                                                   and content_type.endswith("+json"))
+
+
 async def _json_body(request: web.Request) -> Any:
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise ApiError(413, f"body: larger than {MAX_BODY_BYTES} bytes")
     raw = await request.read()
     if not raw.strip():
         return {}
+    if not is_json_type(request.content_type):
+        # Read first: a client that sent no body with a stray Content-Type is not refused for it.
+        sent = request.headers.get(hdrs.CONTENT_TYPE)
+        raise ApiError(415, "Content-Type: the body must be sent as application/json"
+                            + (f", not {request.content_type}" if sent else " (no Content-Type was sent)"))
     try:
-        return json.loads(raw)
+        return loads_json(raw)
+    except DocumentTooComplex as e:
+        raise ApiError(400, f"body: {e}") from None
     except (ValueError, UnicodeDecodeError) as e:
         raise ApiError(400, f"body: not valid JSON ({e.__class__.__name__} at position {getattr(e, 'pos', 0)})") \
             from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
@@ -60,6 +61,14 @@ def ok(data: Any, status: int = 200) -> web.Response:
                              status=status, dumps=dumps)
 
 
+def _phrase(status: int) -> str:
+    """The standard reason phrase of a status the table lacks (a member's 414, 431, ...)."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
 def error_body(status: int, detail: str, code: int | None = None) -> dict[str, Any]:
-    return {"code": code if code is not None else status, "message": _MESSAGES.get(status, "Error"),
+    return {"code": code if code is not None else status, "message": _MESSAGES.get(status) or _phrase(status),
             "error": detail, "timestamp": now_iso()}

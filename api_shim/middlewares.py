@@ -14,7 +14,7 @@ from api_shim.state import METRICS, ROUTES
 from cloudops.clusters.connect import ConnectError
 from cloudops.clusters.errors import QuotaExceeded, SyncTimeout
 from cloudops.clusters.kubeconfig import KubeconfigError
-from cloudops.kube.errors import KubeError, NotFound
+from cloudops.kube.errors import Conflict, KubeError, NotFound
 from cloudops.members.errors import MemberError
 from cloudops.redact import scrub
 
@@ -74,6 +74,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return _envelope(e.status, e.detail, e.code, e.headers)
     except NotFound as e:
         return _envelope(404, scrub(e.message), BusinessCode.RESOURCE_NOT_FOUND)
+    except Conflict as e:
+        # A name taken or a stale resourceVersion in the hub: 409/1006, as a member's conflict is.
+        return _envelope(409, scrub(e.message), BusinessCode.VERSION_CONFLICT)
     except KubeError as e:
         # The hub's own answer (a member's is a MemberError): capped and scrubbed like one.
         return _envelope(e.status, scrub(e.message))

@@ -98,7 +98,8 @@ ERROR_STATUSES: dict[int, str] = {
     403: "denied by RBAC on the hub, or over quota (code 1003)",
     404: "no such object (code 1002)",
     409: "conflict with the current state of the object",
-    413: "request body too large",
+    413: "request body too large, or refused by the member as too large",
+    415: "a body sent with a Content-Type other than the one declared (application/json)",
     422: "valid but not processable: e.g. a bad kubeconfig (1005), a member that cannot be reached (1001)",
     429: "rate limited; retry after `Retry-After` seconds",
     502: "a member cluster answered badly or not at all (code 1001)",
@@ -123,8 +124,8 @@ def path_param_schema(path: str, name: str) -> dict[str, Any]:
 
 
 def error_statuses(ep: Endpoint) -> list[int]:
-    """The error statuses `ep` can answer: 413 only where a body is read."""
-    return [s for s in ERROR_STATUSES if s != 413 or ep.body is not None]
+    """The error statuses `ep` can answer: 413 and 415 only where a body is read."""
+    return [s for s in ERROR_STATUSES if s not in (413, 415) or ep.body is not None]
 
 
 class _Schemas:

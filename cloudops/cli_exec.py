@@ -121,8 +121,9 @@ def plan(command: str) -> Plan:
                          "command separators, pipes, substitutions, redirections and newlines cannot work")
     try:
         argv = shlex.split(command)
-    except ValueError as e:
-        raise CliRefused(f"command: cannot be split with shell rules ({e})") from None
+    except ValueError as e:  # shlex's own words are "No closing quotation" or "No escaped character"
+        why = "a quote is never closed" if "quotation" in str(e) else "it ends in a lone backslash"
+        raise CliRefused(f"command: cannot be split with shell rules ({why})") from None
     if not argv:
         raise CliRefused("command: empty")
     if argv[0] != "kubectl":

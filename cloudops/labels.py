@@ -1,4 +1,5 @@
-"""Label keys, values and selectors checked as Kubernetes checks them, so bad input is a 400 naming the part.
+"""Label keys, values and selectors (and field selectors) checked as Kubernetes checks them, so bad input is a
+400 naming the part.
 
 The member would refuse them too, but with its own wording and after a round trip per cluster.
 """
@@ -7,10 +8,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["key_error", "selector_error", "value_error"]
+__all__ = ["field_selector_error", "key_error", "selector_error", "value_error"]
 
 _NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# A field path as field selectors name them: metadata.name, status.phase, spec.nodeName, involvedObject.kind.
+_FIELD_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$")
+_FIELD_OPERATORS = ("!=", "==", "=")  # in this order at each position, as Kubernetes splits a term
 # A set operator needs white space before it: `domain (x)` is one key followed by junk, not `doma in (x)`.
 _SET = re.compile(r"^\s*(!)?\s*([^\s!=<>(),]+)(?:\s+(in|notin)\s*\(([^()]*)\)|\s*(==|!=|=|>|<)\s*([^\s,()]*))?\s*$")
 
@@ -75,4 +79,49 @@ def selector_error(selector: str) -> str | None:
         for v in values:
             if err := value_error(v):
                 return err
+    return None
+
+
+def _field_terms(selector: str) -> list[str]:
+    """Commas separate terms unless escaped with a backslash (which escapes the character after it)."""
+    terms, start, escaped = [], 0, False
+    for i, ch in enumerate(selector):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == ",":
+            terms.append(selector[start:i])
+            start = i + 1
+    terms.append(selector[start:])
+    return terms
+
+
+def field_selector_error(selector: str) -> str | None:
+    r"""Why a field selector is malformed, or None: comma-separated `key=value`, `key==value` or `key!=value`
+    terms, the key a field path (metadata.name), the value possibly empty, with `\\`, `\,` and `\=` the only
+    escapes in it. Whether the resource supports the field is the member's to say."""
+    for term in _field_terms(selector):
+        if not term:
+            continue  # Kubernetes skips empty terms (a trailing comma)
+        shown = term[:80]
+        split = next(((i, op) for i in range(len(term)) for op in _FIELD_OPERATORS if term.startswith(op, i)), None)
+        if split is None:
+            return f"term {shown!r} is not 'key=value', 'key==value' or 'key!=value'"
+        i, op = split
+        key, value = term[:i], term[i + len(op):]
+        if not _FIELD_KEY.fullmatch(key):
+            return f"term {shown!r}: key {key[:80]!r} is not a field path such as metadata.name or status.phase"
+        escaped = False
+        for ch in value:
+            if escaped:
+                if ch not in "\\,=":
+                    return f"term {shown!r}: '\\{ch}' is not an escape (only \\\\, \\, and \\= are)"
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == "=":
+                return f"term {shown!r}: '=' in a value must be escaped as \\="
+        if escaped:
+            return f"term {shown!r}: ends in a lone backslash (escape it as \\\\)"
     return None

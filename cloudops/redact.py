@@ -15,6 +15,10 @@ _PATTERNS = [
     re.compile(r"(?i)((?:client-key-data|client-certificate-data|certificate-authority-data|token|password|"
                r"secret|api[-_]?key)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"),
     re.compile(r"[A-Za-z0-9+/]{64,}={0,2}"),  # long base64 runs (embedded keys, kubeconfigs)
+    re.compile(r"\b(cok_[a-f0-9]{16}_)[A-Za-z0-9_-]{8,}"),  # our API keys: the id stays, the secret part goes
+    re.compile(r"\b(terminal-[0-9a-f]{8})[0-9a-f]{24}\b"),  # terminal tickets (single-use bearer credentials)
+    # kubectl's Secret sources: the value (or file) after `--from-literal=key=`, however quoted
+    re.compile(r"""(--from-(?:literal|file|env-file)[= ](['"])?(?:[^=\s'"]*=)?)(?(2)[^'"]*|(?:'[^']*'|"[^"]*"|\S+))"""),
 ]
 
 

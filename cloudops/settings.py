@@ -41,6 +41,7 @@ ENV: dict[str, str] = {
     "operator_metrics_port": "CLOUDOPS_OPERATOR_METRICS_PORT",
     "member_timeout_seconds": "CLOUDOPS_MEMBER_TIMEOUT", "sync_timeout_seconds": "CLOUDOPS_SYNC_TIMEOUT",
     "max_clusters": "CLOUDOPS_MAX_CLUSTERS", "jwt_secret": "CLOUDOPS_JWT_SECRET",
+    "jwt_group_prefixes": "CLOUDOPS_JWT_GROUP_PREFIXES", "jwt_groups_allowed": "CLOUDOPS_JWT_GROUPS_ALLOWED",
     "audit_sink": "CLOUDOPS_AUDIT_SINK", "authz_cache_seconds": "CLOUDOPS_AUTHZ_CACHE_SECONDS",
     "fanout_concurrency": "CLOUDOPS_FANOUT_CONCURRENCY", "version_limit": "CLOUDOPS_VERSION_LIMIT",
     "version_poll_seconds": "CLOUDOPS_VERSION_POLL_SECONDS",
@@ -90,6 +91,10 @@ class Settings:
     sync_timeout_seconds: float = 30.0
     max_clusters: int = 100
     jwt_secret: str = "cloudops-jwt"  # hub Secret with issuer, audience and the verification key
+    # JWT `groups` that reach authorization (comma-separated): those starting with a prefix, or named exactly;
+    # never `system:*`, whatever is listed. Others are dropped, so a token cannot claim e.g. system:masters.
+    jwt_group_prefixes: str = "cloudops:"
+    jwt_groups_allowed: str = ""
     audit_sink: str = "stdout"  # stdout | none | file:/path
     authz_cache_seconds: float = 10.0
     fanout_concurrency: int = 32  # members called at once by one unified query or batch

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cloudops.logs import JsonFormatter
 from devcluster.cli import up
 from devcluster.run import install
 from devcluster.topology import Topology, external_topology
 from tests.helpers import Kubectl
 from tests.identities import provision, release
+from tests.leaks import kubeconfig_secrets, log_file
 from tests.processes import OperatorProcess, start_operator, stop_operator, wait_healthy
 
 
@@ -21,6 +24,8 @@ def topology() -> Topology:
     ext = external_topology()
     topo = ext if ext is not None else up(members=2)
     install(topo, samples=False)
+    for cluster in (topo.hub, *topo.members):
+        kubeconfig_secrets(cluster.kubeconfig)
     return topo
 
 
@@ -45,7 +50,10 @@ def namespace(hub: Kubectl) -> Iterator[str]:
 def identities(topology: Topology, namespace: str, tmp_path: Path) -> dict[str, Path]:
     """Kubeconfigs of the operator's and the shim's ServiceAccounts in this test's namespace, with
     the RBAC of deploy/rbac/ ("operator", "shim" -> file)."""
-    return provision(topology.hub.kubeconfig, namespace, tmp_path / "identities")
+    made = provision(topology.hub.kubeconfig, namespace, tmp_path / "identities")
+    for path in made.values():
+        kubeconfig_secrets(path)
+    return made
 
 
 @pytest.fixture
@@ -56,3 +64,28 @@ def operator(topology: Topology, namespace: str, identities: dict[str, Path],
     wait_healthy(op)
     yield op
     stop_operator(op)
+
+
+LAST = "tests/test_no_secret_in_logs.py"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The log check reads what every other test left behind, so it runs after them all."""
+    items.sort(key=lambda item: item.nodeid.startswith(LAST))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The in-process shim's log records as a deployed shim writes them (JSON, redacted), for the log check."""
+    path = log_file(tmp_path_factory.mktemp("logs") / "suite.log")
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(JsonFormatter())
+    handler.setLevel(logging.INFO)
+    cloudops = logging.getLogger("cloudops")
+    level = cloudops.level
+    cloudops.setLevel(logging.INFO)  # as deployed (setup_logging): info lines are where values could slip
+    logging.getLogger().addHandler(handler)
+    yield path
+    logging.getLogger().removeHandler(handler)
+    cloudops.setLevel(level)
+    handler.close()

@@ -12,6 +12,7 @@ from pathlib import Path
 from devcluster.topology import Topology
 from tests.helpers import free_port, wait_until
 from tests.identities import provision
+from tests.leaks import log_file
 
 
 @dataclass
@@ -33,7 +34,7 @@ def start_operator(topology: Topology, namespace: str, log: Path, kubeconfig: Pa
     health, metrics = free_port(), free_port()
     env = {**os.environ, "KUBECONFIG": str(kubeconfig), "CLOUDOPS_NAMESPACE": namespace,
            "CLOUDOPS_OPERATOR_HEALTH_PORT": str(health), "CLOUDOPS_OPERATOR_METRICS_PORT": str(metrics)}
-    out = open(log, "ab")
+    out = open(log_file(log), "ab")
     proc = subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=env, stdout=out, stderr=out)
     return OperatorProcess(proc, log, health, metrics)
 

@@ -31,6 +31,7 @@ from cloudops.cli_exec import (
 )
 from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
+from cloudops.redact import redact
 
 __all__ = ["section"]
 
@@ -130,7 +131,8 @@ async def cli_execute(call: Call) -> web.Response:
                                settings.cli_max_output_bytes)
     log.info("cli: %s ran kubectl %s on %s: exit %d in %.2fs", call.request[USER].name, p.subcommand, cluster.name,
              result.exit_code, result.duration)
-    return ok(CliResult(command=body.command, cluster_id=cluster.id, cluster_name=cluster.name,
+    return ok(CliResult(command=redact(body.command),  # --from-literal values never go back out
+                        cluster_id=cluster.id, cluster_name=cluster.name,
                         namespace=namespace, subcommand=p.subcommand, stdout=result.stdout, stderr=result.stderr,
                         exit_code=result.exit_code, duration=result.duration, timed_out=result.timed_out,
                         truncated=result.truncated).model_dump())

@@ -12,7 +12,7 @@ from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
 from api_shim.models import ClusterRefItem, LabelSelector, MemberObjectDetail, ObjectManifest, PageInfo, PageQuery
 from api_shim.state import ACCESS
-from cloudops.labels import selector_error
+from cloudops.labels import field_selector_error, selector_error
 from cloudops.members.crds import crd_detail, crd_summary, get_crd, list_crds, resource_type_of, schema_of
 from cloudops.members.discovery import ResourceType
 from cloudops.members.objects import ObjectId, item_view, valid_name
@@ -198,6 +198,8 @@ async def custom_resources(call: Call) -> web.Response:
     q: ResourcesQuery = call.query
     if q.label_selector and (err := selector_error(q.label_selector)):
         raise ApiError(400, f"label_selector: {err}")
+    if q.field_selector and (err := field_selector_error(q.field_selector)):
+        raise ApiError(400, f"field_selector: {err}")
     session, found = await _crd(call)
     rt = resource_type_of(found)
     objs, _ = await session.list_all(rt, q.namespace if rt.namespaced else None, label_selector=q.label_selector,

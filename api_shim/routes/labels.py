@@ -512,7 +512,7 @@ async def create_policy(call: Call) -> web.Response:
     policies = CustomObjects(app[HUB], LABEL_POLICY, namespace)
     try:
         await policies.get(b.name)
-        raise ApiError(409, f"name: label policy {b.name!r} already exists")
+        raise ApiError(409, f"name: label policy {b.name!r} already exists", BusinessCode.VERSION_CONFLICT)
     except NotFound:
         pass
     new_id = await allocate_id(app[HUB], namespace, LABEL_POLICY.plural)

@@ -281,14 +281,21 @@ async def list_rules(call: Call) -> web.Response:
 
 
 def _moment(text: str | None, where: str) -> datetime | None:
-    """An ISO 8601 time; without an offset it is UTC."""
+    """An ISO 8601 time; without an offset it is UTC. 400 in our own words when no such time exists."""
     if text is None:
         return None
     try:
         moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00").replace(" ", "T"))
     except ValueError:
-        raise ApiError(400, f"{where}: {text[:40]!r} is not an ISO 8601 time") from None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+        raise ApiError(400, f"{where}: {text[:40]!r} is not a valid ISO 8601 time (no such date, hour, minute, "
+                            "second or offset; e.g. 2026-01-02T03:04:05Z)") from None
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ApiError(400, f"{where}: {text[:40]!r} is out of range: in UTC it must fall within the years 0001 "
+                            "to 9999") from None
+    return moment
 
 
 def _history_view(e: Entry, ids: dict[str, int | None]) -> dict[str, Any]:

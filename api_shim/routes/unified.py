@@ -24,7 +24,7 @@ from api_shim.models import (
 from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
 from api_shim.models import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
 from api_shim.state import ACCESS
-from cloudops.labels import selector_error
+from cloudops.labels import field_selector_error, selector_error
 from cloudops.members.access import ClusterRef, FanOutError
 from cloudops.members.objects import ObjectId, item_view
 from cloudops.members.session import MemberSession
@@ -198,11 +198,17 @@ def _check_selector(selector: str | None) -> None:
         raise ApiError(400, f"label_selector: {err}")
 
 
+def _check_field_selector(selector: str | None) -> None:
+    if selector and (err := field_selector_error(selector)):
+        raise ApiError(400, f"field_selector: {err}")
+
+
 @section.route("GET", "/api/k8s/unified/resources", "跨集群资源查询", verb="list", subresource="resources",
                query=ListQuery, data=UnifiedList, cluster="many")
 async def list_resources(call: Call) -> web.Response:
     q: ListQuery = call.query
     _check_selector(q.label_selector)
+    _check_field_selector(q.field_selector)
     clusters = list(call.target.clusters)
     if q.continue_ is not None:
         return ok(await _member_page(call, q, clusters))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -47,6 +48,7 @@ __all__ = ["section"]
 section = Section(tag="yaml-backups", resource="managedclusters")
 
 BACKUP_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+_SUFFIX_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 NAMESPACE_TYPES = set(NAMESPACE_NAMES)
 ResourceId = Field(min_length=1, max_length=600,
                    description="object id <cluster id>:<type>:<namespace>:<name>, or a bare name with cluster_id, "
@@ -60,8 +62,9 @@ class CreateBody(BaseModel):
     resource_type: str = Field(pattern=RESOURCE_TYPE, max_length=253,
                                description="deployment, service, configmap, ... or namespace (workloads, services, "
                                            "configmaps and secrets of the namespace)")
-    backup_name: str | None = Field(None, pattern=BACKUP_NAME, max_length=200,
-                                    description="unique; default <name>-<YYYYMMDDhhmmss>")
+    backup_name: str | None = Field(None, pattern=BACKUP_NAME, max_length=63,
+                                    description="unique, at most 63 characters (it labels the backup's parts); "
+                                                "default <name>-<YYYYMMDDhhmmss>-<5 random [a-z0-9]>")
     description: str = Field("", max_length=1024)
     encrypt: bool = Field(False, description="AES-256-GCM; backups holding Secrets are always encrypted")
     cluster_id: ClusterRefItem | None = ClusterIdParam
@@ -187,6 +190,14 @@ def _dns(text: str, limit: int) -> str:
     return out or "object"
 
 
+def default_backup_name(name: str) -> str:
+    """`<name>-<YYYYMMDDhhmmss>-<5 random [a-z0-9]>`: concurrent backups of one object get distinct names (36^5
+    suffixes per second), and at most 63 characters, so it is also a valid label value (the content Secrets are
+    labelled with it)."""
+    suffix = "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(5))
+    return f"{_dns(name, 63 - 21)}-{datetime.now(UTC).strftime('%Y%m%d%H%M%S')}-{suffix}"
+
+
 async def _cluster(call: Call, ref: str | int | None, verb: str, where: str) -> ClusterRef:
     return await resolve_cluster(call.request, ref, verb, "backups", where)
 
@@ -255,12 +266,13 @@ async def create_backup(call: Call) -> web.Response:
         type_name = rt.type_name
         namespace = namespace if rt.namespaced else ""
         resource_id = str(ObjectId(cluster.ref, type_name, namespace, name))
-    backup_name = b.backup_name or f"{_dns(name, 185)}-{datetime.now(UTC).strftime('%Y%m%d%H%M%S')}"
+    backup_name = b.backup_name or default_backup_name(name)
     new = NewBackup(name=backup_name, cluster_name=cluster.name, cluster_id=cluster.id, resource_type=type_name,
                     resource_id=resource_id, namespace=namespace, object_name=name, objects=objects,
                     description=b.description, encrypt=b.encrypt, created_by=call.request[USER].name)
     app = call.request.app
     try:
+        # A taken name is a hub Conflict: 409/1006 (error middleware), with no id used up.
         cr = await write_backup(app[HUB], app[SETTINGS].namespace, new)
     except TooLarge as e:
         raise ApiError(422, f"resource_id: {e}", BusinessCode.BACKUP_FAILED) from None
@@ -409,6 +421,7 @@ async def schedule_backups(call: Call) -> web.Response:
                 "spec": {k: v for k, v in spec.items() if v is not None}}
         return ok(_schedule_view(await store.create(body), cluster, resource_id, True))
     if ((existing.get("spec") or {}).get("clusterRef") or {}).get("name") != cluster.name:
-        raise ApiError(409, f"schedule_name: {schedule_name!r} belongs to another cluster's schedule")
+        raise ApiError(409, f"schedule_name: {schedule_name!r} belongs to another cluster's schedule",
+                       BusinessCode.VERSION_CONFLICT)
     await authorize(call.request, "update", "backups", cluster.name)
     return ok(_schedule_view(await store.patch(schedule_name, {"spec": spec}), cluster, resource_id, False))

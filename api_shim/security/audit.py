@@ -13,21 +13,57 @@ from typing import IO, Any
 
 from cloudops.redact import REDACTED, redact
 
-__all__ = ["AuditRecord", "AuditSink", "redact_params"]
+__all__ = ["SECRET_MANIFEST", "AuditRecord", "AuditSink", "is_secret_type", "redact_params"]
 
 log = logging.getLogger("cloudops.audit")
 # `content`: file contents (container file edits) are never audited, whatever they hold.
 _SECRET_KEYS = re.compile(r"(?i)(kubeconfig|token|password|secret|api[-_]?key|credential|private|^content$)")
+_TYPE_KEYS = ("kind", "resource_type", "resourceType", "resource")
+_VALUE_KEYS = ("data", "stringData", "binaryData")
+# A manifest in a text field (YAML or JSON) that declares a Secret: its values cannot be picked out safely.
+_SECRET_MANIFEST = re.compile(r"""(?i)(?:^|[\s{,])["']?kind["']?\s*:\s*["']?secrets?\b""")
+SECRET_MANIFEST = f"{REDACTED} (text holding a Secret manifest)"
+_MAX_DEPTH = 128  # bodies are bounded before this (cloudops.bounded); a record is never worth a RecursionError
 
 
-def redact_params(value: Any) -> Any:
-    """Parameters as sent, minus anything that looks like a credential, at any depth."""
+def is_secret_type(value: object) -> bool:
+    """`secret`, `secrets`, `Secret`, `v1/secrets`, `secrets.v1.`: a type or kind naming core Secrets."""
+    if not isinstance(value, str):
+        return False
+    name = value.strip().rsplit("/", 1)[-1].split(".", 1)[0].lower()
+    return name in ("secret", "secrets")
+
+
+def _names_secret(d: dict[Any, Any]) -> bool:
+    return "stringData" in d or any(is_secret_type(d.get(k)) for k in _TYPE_KEYS)
+
+
+def redact_params(value: Any, *, secret: bool = False, _depth: int = 0) -> Any:
+    """Parameters as sent, minus anything that looks like a credential, at any depth.
+
+    Credentials are found by key name (`token`, `password`, ...) and by form (JWTs, our API keys, PEM
+    blocks: cloudops.redact). Secret values are found by kind and field, whatever their keys are called:
+    every value under `data`/`stringData`/`binaryData` of an object that is a Secret (`kind: Secret`, a
+    `resource_type` naming secrets, anything with `stringData`), or of any object in a request that names
+    Secrets (`secret=True`: the caller saw it in the path or query). Text holding a Secret manifest goes whole.
+    """
+    if _depth > _MAX_DEPTH:
+        return REDACTED
     if isinstance(value, dict):
-        return {k: REDACTED if _SECRET_KEYS.search(str(k)) else redact_params(v) for k, v in value.items()}
+        secret = secret or _names_secret(value)
+        out: dict[Any, Any] = {}
+        for k, v in value.items():
+            if _SECRET_KEYS.search(str(k)):
+                out[k] = REDACTED
+            elif secret and k in _VALUE_KEYS:
+                out[k] = {kk: REDACTED for kk in v} if isinstance(v, dict) else REDACTED
+            else:
+                out[k] = redact_params(v, secret=secret, _depth=_depth + 1)
+        return out
     if isinstance(value, list):
-        return [redact_params(v) for v in value]
+        return [redact_params(v, secret=secret, _depth=_depth + 1) for v in value]
     if isinstance(value, str):
-        return redact(value)
+        return SECRET_MANIFEST if _SECRET_MANIFEST.search(value) else redact(value)
     return value
 
 

@@ -3,12 +3,19 @@
 JWT key material lives in a hub Secret (issuer, audience, and `hs256-key` or `rs256-public-key`);
 any other bearer token goes to the hub's TokenReview, which also covers the cluster's OIDC issuer
 where the API server is configured with one. Results are cached briefly by the token's hash.
+
+A JWT's claims become a Kubernetes identity for SubjectAccessReviews, so they are checked before use: the
+subject must be a real name, time claims real numbers, and only groups the settings allow pass through
+(never `system:*`, which would let a token claim e.g. `system:masters`).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import logging
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +33,12 @@ from api_shim.security.apikeys import verify_api_key
 from api_shim.security.identity import User
 from api_shim.security.ttlcache import TTLCache
 
-__all__ = ["AuthError", "Authenticator", "JwtConfig"]
+__all__ = ["AuthError", "Authenticator", "GroupPolicy", "JwtConfig"]
+
+log = logging.getLogger("cloudops.shim")
+
+# Kubernetes reserves these names (system:masters, system:nodes, system:serviceaccount:...); a JWT never gets one.
+RESERVED_PREFIX = "system:"
 
 
 class AuthError(Exception):
@@ -41,9 +53,54 @@ class JwtConfig:
     algorithm: str  # HS256 | RS256
 
 
+def _names(value: str | Iterable[str]) -> tuple[str, ...]:
+    """A comma-separated setting (or names already split) as its non-empty, stripped entries."""
+    parts = value.split(",") if isinstance(value, str) else value
+    return tuple(p.strip() for p in parts if p.strip())
+
+
+@dataclass(frozen=True)
+class GroupPolicy:
+    """Which JWT `groups` reach authorization: a group passes when it starts with one of `prefixes` or is one
+    of `allowed`, and never when it is a `system:` name, whatever is configured, since SubjectAccessReviews
+    would otherwise trust a token's claim to e.g. `system:masters`. Like Kubernetes' OIDC groups prefix, it
+    maps the claim rather than refusing the token, so an IdP's unrelated groups do not lock users out."""
+
+    prefixes: tuple[str, ...] = ("cloudops:",)
+    allowed: frozenset[str] = frozenset()
+
+    @classmethod
+    def parse(cls, prefixes: str | Iterable[str], allowed: str | Iterable[str]) -> GroupPolicy:
+        """From the comma-separated settings; empty entries are ignored (an empty prefix would match all)."""
+        return cls(_names(prefixes), frozenset(_names(allowed)))
+
+    def reserved(self) -> list[str]:
+        """Configured entries that can never take effect, for a warning at start-up."""
+        return [n for n in (*self.prefixes, *sorted(self.allowed)) if n.startswith(RESERVED_PREFIX)]
+
+    def admits(self, group: str) -> bool:
+        if not group or group.startswith(RESERVED_PREFIX):
+            return False
+        return group in self.allowed or any(group.startswith(p) for p in self.prefixes if p)
+
+    def filter(self, groups: Iterable[str]) -> tuple[tuple[str, ...], int]:
+        """The admitted groups (in order, without repeats) and how many claimed groups were dropped."""
+        given = list(dict.fromkeys(groups))
+        kept = tuple(g for g in given if self.admits(g))
+        return kept, len(given) - len(kept)
+
+
+DEFAULT_GROUPS = GroupPolicy()
+
+
 class Authenticator:
-    def __init__(self, hub: ApiClient, namespace: str, jwt_secret: str, cache_seconds: float = 30.0) -> None:
+    def __init__(self, hub: ApiClient, namespace: str, jwt_secret: str, cache_seconds: float = 30.0, *,
+                 jwt_group_prefixes: str | Iterable[str] = DEFAULT_GROUPS.prefixes,
+                 jwt_groups_allowed: str | Iterable[str] = ()) -> None:
         self.hub, self.namespace, self.jwt_secret = hub, namespace, jwt_secret
+        self.groups = GroupPolicy.parse(jwt_group_prefixes, jwt_groups_allowed)
+        if reserved := self.groups.reserved():
+            log.warning("JWT group settings name system: groups, which are never admitted: %s", ", ".join(reserved))
         self._tokens: TTLCache[str, User] = TTLCache(cache_seconds)
         self._keys: TTLCache[str, User] = TTLCache(min(cache_seconds, 5.0))  # revocation shows within 5 s
         self._jwt: TTLCache[str, tuple[JwtConfig | None]] = TTLCache(30.0)  # key rotation shows within 30 s
@@ -79,7 +136,7 @@ class Authenticator:
         token = token.strip()
         cfg = await self.jwt_config()
         if cfg is not None and _issuer(token) == cfg.issuer:
-            return _verify_jwt(token, cfg)
+            return _verify_jwt(token, cfg, self.groups)
         return await self._token_review(token)
 
     async def _api_key(self, key: str) -> User:
@@ -118,10 +175,43 @@ def _issuer(token: str) -> str | None:
     return iss if isinstance(iss, str) else None
 
 
-def _verify_jwt(token: str, cfg: JwtConfig) -> User:
+def _is_number(value: object) -> bool:
+    """A JSON number: PyJWT would also take "1700000000" or `true` through int(); those are not NumericDates."""
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
+
+
+def _check_claims(claims: dict[str, Any]) -> None:
+    """Claim types PyJWT lets through, refused before they become an identity or a time comparison."""
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub.strip():
+        raise AuthError("JWT sub claim must be a non-empty string")
+    if sub.startswith(RESERVED_PREFIX):
+        raise AuthError("JWT sub claim must not be a system: name")
+    for claim in ("exp", "nbf", "iat"):
+        if claim in claims and not _is_number(claims[claim]):
+            raise AuthError(f"JWT {claim} claim must be a number")
+    groups = claims.get("groups")
+    if groups is not None and (not isinstance(groups, list) or not all(isinstance(g, str) for g in groups)):
+        raise AuthError("JWT groups claim must be a list of strings")
+
+
+def _verify_jwt(token: str, cfg: JwtConfig, groups: GroupPolicy = DEFAULT_GROUPS) -> User:
+    """The token's user, after its signature, issuer, audience, claim types and times are checked.
+
+    Decoded twice: first without the time checks, so a badly typed `exp` is named as such rather than
+    (as PyJWT's int() would have it) taken as a date; then fully, once the types are known to be numbers.
+    """
+    required = ["exp", "iss", "aud", "sub"]
     try:
-        claims = jwt.decode(token, cfg.key, algorithms=[cfg.algorithm], audience=cfg.audience, issuer=cfg.issuer,
-                            options={"require": ["exp", "iss", "aud", "sub"]})
+        claims: dict[str, Any] = jwt.decode(
+            token, cfg.key, algorithms=[cfg.algorithm], audience=cfg.audience, issuer=cfg.issuer,
+            options={"require": required, "verify_exp": False, "verify_nbf": False, "verify_iat": False,
+                     "verify_sub": False})
+        _check_claims(claims)
+        jwt.decode(token, cfg.key, algorithms=[cfg.algorithm], audience=cfg.audience, issuer=cfg.issuer,
+                   options={"require": required})
     except jwt.ExpiredSignatureError:
         raise AuthError("JWT has expired") from None
     except jwt.InvalidAudienceError:
@@ -130,9 +220,12 @@ def _verify_jwt(token: str, cfg: JwtConfig) -> User:
         raise AuthError("JWT issuer does not match") from None
     except jwt.MissingRequiredClaimError as e:
         raise AuthError(f"JWT lacks the {e.claim!r} claim") from None
+    except jwt.ImmatureSignatureError:
+        raise AuthError("JWT is not valid yet") from None
     except jwt.PyJWTError:
         raise AuthError("JWT signature or format is not valid") from None
-    groups = claims.get("groups") or []
-    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
-        raise AuthError("JWT groups claim must be a list of strings")
-    return User(name=str(claims["sub"]), groups=(*groups, "system:authenticated"), method="jwt")
+    kept, dropped = groups.filter(claims.get("groups") or ())
+    if dropped:
+        log.info("JWT for %r: %d group(s) dropped (not allowed by CLOUDOPS_JWT_GROUP_PREFIXES / "
+                 "CLOUDOPS_JWT_GROUPS_ALLOWED, or system:)", claims["sub"], dropped)
+    return User(name=claims["sub"], groups=(*kept, "system:authenticated"), method="jwt")

@@ -10,15 +10,16 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from api_shim.endpoints import MAX_BODY_BYTES, Endpoint
+from api_shim.endpoints import MAX_BODY_BYTES, Endpoint, is_json_type
 from api_shim.envelope import ApiError
-from api_shim.security.audit import AuditRecord, redact_params
+from api_shim.security.audit import AuditRecord, is_secret_type, redact_params
 from api_shim.security.authn import AuthError
 from api_shim.security.identity import User
 from api_shim.state import AUDIT, AUTHN, LIMITS, PROXIES, SETTINGS
+from cloudops.bounded import DocumentTooComplex, loads_json
 from cloudops.conditions import now_iso
 
-__all__ = ["USER", "audit_middleware", "endpoint_of", "security_middleware"]
+__all__ = ["USER", "audit_middleware", "endpoint_of", "names_secret", "security_middleware"]
 
 log = logging.getLogger("cloudops.shim")
 USER = web.RequestKey("user", User)
@@ -61,21 +62,42 @@ def _limit(wait: float, who: str) -> None:
                        headers={"Retry-After": str(retry)})
 
 
+def names_secret(request: web.Request) -> bool:
+    """The path or query names core Secrets (`{id}` = `1:secret:ns:name`, `resource_type=secrets`): every
+    `data`/`stringData` in the body is then a Secret's, whether or not the body says `kind: Secret`."""
+    for name, value in request.match_info.items():
+        if name == "resource_type" and is_secret_type(value):
+            return True
+        parts = value.split(":")
+        if name in ("id", "resource_id") and len(parts) >= 2 and is_secret_type(parts[1]):
+            return True
+    for name in ("resource_type", "resource_types", "kind", "type"):
+        for value in request.query.getall(name, []):
+            if any(is_secret_type(v) for v in value.split(",")):
+                return True
+    return False
+
+
 async def _params(request: web.Request) -> dict[str, Any]:
+    """The query and a JSON body as sent, redacted; other bodies only by their type and size."""
     params: dict[str, Any] = {}
     if request.query:
         params["query"] = {k: request.query.getall(k) for k in request.query.keys()}
-    if request.body_exists and request.content_type == "application/json":
+    if request.body_exists and is_json_type(request.content_type):
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             params["body"] = "<too large>"
-            return redact_params(params)
+            return redact_params(params, secret=names_secret(request))
         try:
-            params["body"] = json.loads(await request.read())
+            params["body"] = loads_json(await request.read())
+        except DocumentTooComplex as e:
+            params["body"] = f"<refused: {e}>"
         except ValueError:
             params["body"] = "<not JSON>"
         except web.HTTPException:
             params["body"] = "<unreadable>"
-    return redact_params(params)
+    elif request.body_exists and request.content_type != "multipart/form-data":
+        params["body"] = f"<{request.content_type}, {request.content_length or 'unknown'} bytes>"
+    return redact_params(params, secret=names_secret(request))
 
 
 def _business_code(response: web.StreamResponse) -> int | None:

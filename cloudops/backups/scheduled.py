@@ -25,7 +25,7 @@ INTERRUPTED = "interrupted: the operator stopped while this backup was being wri
 def backup_name(schedule: Json, at: datetime) -> str:
     spec = schedule.get("spec") or {}
     prefix = spec.get("backupNamePrefix") or schedule["metadata"]["name"]
-    return f"{prefix[:185]}-{at.strftime('%Y%m%d%H%M%S')}"
+    return f"{prefix[:48].rstrip('-.')}-{at.strftime('%Y%m%d%H%M%S')}"  # 63 at most: it labels the parts
 
 
 def describe_selection(cluster: ClusterRef, spec: Json, objects: list[Json]) -> tuple[str, str, str, str]:

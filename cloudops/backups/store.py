@@ -30,7 +30,7 @@ from cloudops.conditions import now_iso
 from cloudops.constants import API_VERSION, GROUP, ID_LABEL, YAML_BACKUP
 from cloudops.ids import allocate_id
 from cloudops.kube.custom_objects import CustomObjects
-from cloudops.kube.errors import NotFound, translate
+from cloudops.kube.errors import Conflict, NotFound, translate
 
 __all__ = [
     "BACKUP_LABEL",
@@ -104,6 +104,16 @@ async def write_backup(api: ApiClient, namespace: str, new: NewBackup) -> Json:
     else:
         blob = seal(payload, _context(new.name))
     parts = split_parts(blob, PART_BYTES, MAX_PARTS)
+    store = _store(api, namespace)
+    # A taken name is refused before an id is allocated, so a conflict does not use one up (ids are never
+    # reused). Only two writers racing for one new name can still cost the loser an id: the id must be on the
+    # object from its creation, so that no backup is ever listed without one.
+    try:
+        await store.get(new.name)
+    except NotFound:
+        pass
+    else:
+        raise Conflict(f"backup {new.name!r} already exists")
     backup_id = await allocate_id(api, namespace, YAML_BACKUP.plural)
     labels = {ID_LABEL: str(backup_id), CLUSTER_LABEL: new.cluster_name}
     meta: Json = {"name": new.name, "namespace": namespace, "labels": labels}
@@ -118,7 +128,6 @@ async def write_backup(api: ApiClient, namespace: str, new: NewBackup) -> Json:
                   "description": new.description, "encrypt": new.encrypt, "createdBy": new.created_by}
     if new.cluster_id is not None:
         spec["clusterId"] = new.cluster_id
-    store = _store(api, namespace)
     created = await store.create({"apiVersion": API_VERSION, "kind": YAML_BACKUP.kind, "metadata": meta,
                                   "spec": spec})
     base = {"id": backup_id, "phase": "InProgress", "parts": len(parts), "encrypted": encrypted,

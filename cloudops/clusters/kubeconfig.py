@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from cloudops.bounded import DocumentTooComplex, check_yaml
+
 __all__ = ["KubeconfigError", "decode_base64_kubeconfig", "parse_kubeconfig", "server_of"]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader; the C one when built
@@ -44,7 +46,10 @@ def _named(cfg: dict[str, Any], section: str, body_key: str) -> dict[str, dict[s
 def parse_kubeconfig(text: str, context: str | None = None) -> dict[str, Any]:
     """Returns the parsed kubeconfig after checking that `context` (or current-context) resolves."""
     try:
+        check_yaml(text)  # before the loader, whose composer recurses once per level
         cfg = yaml.load(text, Loader=_Loader)
+    except DocumentTooComplex as e:
+        raise KubeconfigError(f"kubeconfig: {e}") from None
     except yaml.YAMLError:
         raise KubeconfigError("kubeconfig: not valid YAML") from None
     if not isinstance(cfg, dict) or not isinstance(cfg.get("contexts"), list):

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from cloudops.containers.execstream import ExecResult
-from cloudops.containers.paths import PathError, check_writable, normalize, parent_of
+from cloudops.containers.paths import PathError, check_readable, check_writable, normalize, parent_of
 
 __all__ = ["FileEntry", "FileOpError", "Files", "parse_fields", "parse_listing", "workdir_argv"]
 
@@ -27,6 +27,7 @@ LIST_SCRIPT = r"""command -v find >/dev/null 2>&1 || { echo 'missing:find' >&2; 
 command -v stat >/dev/null 2>&1 || { echo 'missing:stat' >&2; exit 127; }
 [ -e "$1" ] || [ -L "$1" ] || exit 2
 if [ -d "$1" ] && [ ! -L "$1" ]; then
+  printf 'resolved:%s\0' "$(cd -P -- "$1" && pwd -P)"
   exec find "$1" -mindepth 1 -maxdepth "$2" -exec stat -c '%f %s %Y' {} \; -print0
 fi
 exec find "$1" -maxdepth 0 -exec stat -c '%f %s %Y' {} \; -print0"""
@@ -127,6 +128,15 @@ def parse_fields(data: bytes) -> dict[str, str]:
     return out
 
 
+def _check_resolved(path: str, resolved: str) -> None:
+    """check_readable on the path as the container resolves it (symlinks followed); the refusal names both."""
+    if resolved != path:
+        try:
+            check_readable(resolved)
+        except PathError as e:
+            raise PathError(f"{path[:80]!r} goes through a symbolic link: {e}") from None
+
+
 def _stderr(result: ExecResult) -> str:
     return result.stderr.decode("utf-8", "replace").strip()[:300]
 
@@ -151,14 +161,20 @@ class Files:
 
     async def list(self, path: str, recursive: bool) -> tuple[list[FileEntry], bool]:
         path = normalize(path)
+        check_readable(path)
         depth = self.list_depth if recursive else 1
-        result = await self._sh(LIST_SCRIPT, path, str(depth), cap=max(self.list_limit, 1) * 4600)
+        result = await self._sh(LIST_SCRIPT, path, str(depth), cap=max(self.list_limit, 1) * 4600 + 4200)
         if result.exit_code == 127:
             missing = _stderr(result).removeprefix("missing:") or "find"
             raise FileOpError(422, f"the container has no {missing} (needed to list files)")
         if result.exit_code == 2:
             raise FileOpError(404, f"path {path[:80]!r}: no such file or directory")
-        entries, truncated = parse_listing(result.stdout, self.list_limit)
+        out = result.stdout
+        if out.startswith(b"resolved:"):  # a directory, as the container resolves it: a link may lead to /proc
+            first, _, out = out.partition(b"\0")
+            if resolved := first.removeprefix(b"resolved:").decode("utf-8", "surrogateescape"):
+                _check_resolved(path, resolved)
+        entries, truncated = parse_listing(out, self.list_limit)
         return sorted(entries, key=lambda e: e.path), truncated or result.truncated
 
     async def probe(self, path: str, want_sha: bool = False) -> Probe:
@@ -182,8 +198,12 @@ class Files:
         return found
 
     async def download_size(self, path: str, cap: int) -> int:
+        """The size of the file to download; PathError when it may not be read, as given or as resolved."""
         path = normalize(path)
+        check_readable(path)
         found = await self.probe(path)
+        if found.parent:
+            _check_resolved(path, posixpath.join(found.parent, posixpath.basename(path)))
         if found.type == "none":
             raise FileOpError(404, f"path {path[:80]!r}: no such file")
         if found.type == "directory":
@@ -197,7 +217,10 @@ class Files:
         return found.size
 
     async def download(self, path: str, cap: int, sink: Callable[[bytes], Awaitable[None]]) -> ExecResult:
-        return await self.run(["cat", "--", normalize(path)], cap=cap, on_stdout=sink)
+        """Streams the file to `sink`; call download_size first (it checks the resolved path)."""
+        path = normalize(path)
+        check_readable(path)
+        return await self.run(["cat", "--", path], cap=cap, on_stdout=sink)
 
     async def write(self, path: str, data: bytes, *, overwrite: bool, expected_sha256: str | None = None,
                     backup: bool = False, must_exist: bool = False) -> dict[str, Any]:
@@ -220,6 +243,10 @@ class Files:
                 raise FileOpError(409, f"path {path[:80]!r} changed: its sha256 is no longer expected_sha256")
         backup_path = None
         if backup and found.type == "file":
+            try:  # `path` is as resolved here (_writable refused links): a copy must not make a secret readable
+                check_readable(path)
+            except PathError:
+                raise PathError(f"{path[:80]!r} is never read, so it is never backed up; unset backup") from None
             backup_path = f"{path}.bak-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}"
             done = await self.run(["cp", "-p", "--", path, backup_path])
             if done.exit_code != 0:

@@ -7,10 +7,11 @@ nanoseconds since the epoch: comparisons stay exact where datetime would round t
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from cloudops.bounded import loads_json
 
 __all__ = ["LEVELS", "LogLine", "detect_level", "format_ns", "parse_line", "parse_time_ns"]
 
@@ -43,20 +44,31 @@ class LogLine:
 
 
 def parse_time_ns(text: str) -> int:
-    """RFC3339 (any fraction up to nanoseconds, Z or an offset) to epoch nanoseconds; ValueError otherwise."""
+    """RFC3339 (any fraction up to nanoseconds, Z or an offset) to epoch nanoseconds; ValueError otherwise, in
+    words of our own: not the form, no such date or time (2026-02-30, 25:00), or beyond years 0001-9999 in UTC
+    (which format_ns could not write back)."""
     m = _TS.match(text.strip())
     if m is None:
         raise ValueError("not an RFC3339 timestamp (e.g. 2024-01-01T00:00:00Z)")
     date, clock, frac, zone = m.groups()
     zone = "+00:00" if zone in ("Z", "z") else (zone if ":" in zone else f"{zone[:3]}:{zone[3:]}")
-    base = datetime.fromisoformat(f"{date}T{clock}{zone}")
+    try:
+        base = datetime.fromisoformat(f"{date}T{clock}{zone}")
+    except ValueError:
+        raise ValueError(f"{text.strip()[:40]!r} is not a valid date and time (no such year, month, day, hour, "
+                         "minute, second or offset; e.g. 2024-01-01T00:00:00Z)") from None
+    try:
+        base.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{text.strip()[:40]!r} is out of range: in UTC it must fall within the years 0001 to "
+                         "9999") from None
     return int(base.timestamp()) * 1_000_000_000 + int((frac or "0").ljust(9, "0"))
 
 
 def format_ns(ns: int) -> str:
     """Epoch nanoseconds as RFC3339 with nanoseconds, UTC (`2024-01-01T00:00:00.000000001Z`)."""
     seconds, frac = divmod(ns, 1_000_000_000)
-    base = datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    base = datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None).isoformat(timespec="seconds")  # year 0001 too
     return f"{base}.{frac:09d}Z"
 
 
@@ -85,7 +97,7 @@ def detect_level(message: str) -> str:
     text = message.lstrip()
     if text.startswith("{"):
         try:
-            doc = json.loads(text)
+            doc = loads_json(text)  # a container's log line is untrusted text
         except ValueError:
             doc = None
         if isinstance(doc, dict):

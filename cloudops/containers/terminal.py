@@ -17,6 +17,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from cloudops.bounded import DocumentTooComplex, loads_json
+
 __all__ = ["ClientFrame", "OutputDecoder", "encode", "parse_client_frame"]
 
 MAX_SIZE = 10_000
@@ -33,7 +35,9 @@ class ClientFrame:
 def parse_client_frame(text: str) -> ClientFrame:
     """One text frame; ValueError saying what is wrong (the shim answers it with an `error` frame)."""
     try:
-        doc = json.loads(text)
+        doc = loads_json(text, max_depth=8)  # a frame is one flat object
+    except DocumentTooComplex:
+        raise ValueError("frame: nested too deeply (a frame is one flat JSON object)") from None
     except ValueError:
         raise ValueError("frame: not JSON") from None
     if not isinstance(doc, dict):

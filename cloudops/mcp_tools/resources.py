@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cloudops.containers import execstream
 from cloudops.containers.execstream import ExecFailure, ExecTarget
+from cloudops.labels import field_selector_error
 from cloudops.mcp_tools.registry import BadParameter, ToolContext, ToolFailed
 from cloudops.members.objects import ObjectId, item_view
 from cloudops.members.session import MemberSession
@@ -103,6 +104,8 @@ async def _type(session: MemberSession, name: str, namespace: str | None, needs_
 
 
 async def list_resources(ctx: ToolContext, p: ListParams) -> Json:
+    if p.field_selector and (err := field_selector_error(p.field_selector)):
+        raise BadParameter(f"field_selector: {err}")
     rt = await _type(ctx.session, p.resource_type, p.namespace, False)
     page = await ctx.session.list_page(rt, p.namespace if rt.namespaced else None, label_selector=p.label_selector,
                                        field_selector=p.field_selector, limit=p.limit)

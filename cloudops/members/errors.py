@@ -41,6 +41,17 @@ def _field_causes(body: dict[str, object]) -> str:
     return "; ".join(parts)
 
 
+# Member 4xx answers without a mapping of their own above, passed on with the member's status and reason.
+_REFUSED = {
+    406: "the member cannot answer in an acceptable format",
+    411: "the member requires a request length",
+    413: "the member refused the request as too large",
+    414: "the member refused the request URI as too long",
+    415: "the member does not accept the request's media type",
+    431: "the member refused the request headers as too large",
+}
+
+
 def from_status(cluster: str, status: int, text: str, what: str, retry_after: str | None = None) -> MemberError:
     """An HTTP error answer of a member API server, as the API's error (see the README's table)."""
     message = text
@@ -73,6 +84,12 @@ def from_status(cluster: str, status: int, text: str, what: str, retry_after: st
         return MemberError(400, 400, cluster, "continue: the paging token expired; start the listing again")
     if status == 504:
         return MemberError(504, 1004, cluster, f"{what}: the member timed out")
+    if status == 408:  # the member gave up reading what the shim sent: a timeout, not the caller's error
+        return MemberError(504, 1004, cluster, f"{what}: the member timed out reading the request: {message}")
+    if 400 <= status <= 499:
+        # Any other refusal is the caller's request (too large, not acceptable, ...): the same status, not 502.
+        refused = _REFUSED.get(status, f"the member refused the request (HTTP {status})")
+        return MemberError(status, status, cluster, f"{refused}: {message}" if message.strip() else refused)
     return MemberError(502, 1001, cluster, f"{what}: the member answered HTTP {status}: {message}")
 
 

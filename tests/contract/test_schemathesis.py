@@ -42,6 +42,7 @@ from api_shim.security.apikeys import create_api_key
 from cloudops.kube.client import hub_client
 from devcluster.topology import Topology, state_dir
 from tests.helpers import Kubectl, eventually, free_port, wait_until
+from tests.leaks import log_file, secret
 from tests.processes import OperatorProcess
 
 Json = dict[str, Any]
@@ -108,9 +109,9 @@ class MemberObjects:
 
 @pytest.fixture
 def shim_process(topology: Topology, namespace: str, tmp_path: Path) -> Iterator[Shim]:
-    port, log = free_port(), tmp_path / "shim.log"
+    port, log, audit = free_port(), log_file(tmp_path / "shim.log"), log_file(tmp_path / "audit.jsonl")
     env = {**os.environ, "KUBECONFIG": str(topology.hub.kubeconfig), "CLOUDOPS_NAMESPACE": namespace,
-           "CLOUDOPS_SHIM_PORT": str(port), "CLOUDOPS_AUDIT_SINK": "none", "CLOUDOPS_MEMBER_TIMEOUT": "15",
+           "CLOUDOPS_SHIM_PORT": str(port), "CLOUDOPS_AUDIT_SINK": f"file:{audit}", "CLOUDOPS_MEMBER_TIMEOUT": "15",
            "CLOUDOPS_SYNC_TIMEOUT": "10", "CLOUDOPS_LOG_STREAM_MAX_SECONDS": "3",  # SSE log streams end, never hang
            **{f"CLOUDOPS_{kind}_{scope}": HIGH for kind in ("RATE", "BURST") for scope in ("USER", "IP", "ROUTE")}}
     with open(log, "ab") as out:
@@ -311,7 +312,7 @@ async def test_every_operation_honours_its_documented_contract(
         member_objects: MemberObjects) -> None:
     api = await hub_client(str(topology.hub.kubeconfig))
     try:
-        key = await create_api_key(api, namespace, "contract-admin", ["cloudops:admins"])
+        key = secret(await create_api_key(api, namespace, "contract-admin", ["cloudops:admins"]))
     finally:
         await api.close()
     clusters = await _register(shim_process, key, topology)

@@ -23,6 +23,7 @@ from devcluster.kwok import Kwok, bin_dir
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually, wait_until
 from tests.identities import provision
+from tests.leaks import secret
 from tests.processes import start_operator, stop_operator, wait_healthy
 from tests.shim.checked import CheckedClient
 
@@ -43,7 +44,7 @@ def frozen_apiserver(name: str) -> Iterator[None]:
 
 async def _client(topology: Topology, namespace: str, tmp_path: Path) -> tuple[TestClient, Any]:  # type: ignore[type-arg]
     hub = await hub_client(str(topology.hub.kubeconfig))
-    key = await create_api_key(hub, namespace, "sre", ["cloudops:admins"])
+    key = secret(await create_api_key(hub, namespace, "sre", ["cloudops:admins"]))
     shim_identity = provision(topology.hub.kubeconfig, namespace, tmp_path / "identities", ("shim",))["shim"]
     settings = Settings(namespace=namespace, kubeconfig=str(shim_identity), audit_sink="none",
                         member_timeout_seconds=TIMEOUT)

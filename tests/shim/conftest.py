@@ -15,6 +15,7 @@ from api_shim.state import CACHE
 from cloudops.kube.client import hub_client
 from cloudops.settings import Settings
 from devcluster.topology import Topology
+from tests.leaks import log_file, secret
 from tests.shim.checked import CheckedClient
 
 KeyMaker = Callable[[str, list[str]], Awaitable[str]]
@@ -32,7 +33,7 @@ async def hub_api(topology: Topology) -> AsyncIterator[ApiClient]:
 @pytest.fixture
 def make_key(hub_api: ApiClient, namespace: str) -> KeyMaker:
     async def make(user: str, groups: list[str]) -> str:
-        return await create_api_key(hub_api, namespace, user, groups)
+        return secret(await create_api_key(hub_api, namespace, user, groups))
     return make
 
 
@@ -40,7 +41,7 @@ def make_key(hub_api: ApiClient, namespace: str) -> KeyMaker:
 def settings(namespace: str, identities: dict[str, Path], tmp_path: Path) -> Settings:
     """The shim as deployed: the cloudops-shim ServiceAccount's token and RBAC, not the hub's admin."""
     return Settings(namespace=namespace, kubeconfig=str(identities["shim"]),
-                    audit_sink=f"file:{tmp_path / 'audit.jsonl'}", member_timeout_seconds=3.0,
+                    audit_sink=f"file:{log_file(tmp_path / 'audit.jsonl')}", member_timeout_seconds=3.0,
                     sync_timeout_seconds=10.0)
 
 

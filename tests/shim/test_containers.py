@@ -418,3 +418,49 @@ async def test_terminal_over_a_real_websocket(shim: Client, member: str, raw: ai
 
     entry = await eventually(recorded, 10, "the terminal session in the exec history")
     assert entry["type"] == "terminal" and entry["exit_code"] == 3
+
+
+async def test_reads_of_proc_and_credentials_are_refused_like_writes(shim: Client, member: str, pod: Pod,
+                                                                      raw: aiohttp.ClientSession) -> None:
+    """`files` reads nothing that needs `exec`: the container's environment (its secrets), the kernel and device
+    trees, credential files; not through a symbolic link either, as the container resolves it."""
+    link, env = pod.sandbox / "self", pod.sandbox / "env"
+    link.symlink_to("/proc/self")
+    env.symlink_to("/proc/self/environ")
+    (pod.sandbox / "readable.txt").write_text("fine")
+    try:
+        for path in ("/proc/self/environ", "/proc/1/environ", "/sys/kernel/mm", "/dev/zero", "/etc/shadow",
+                     "/etc/gshadow", "/var/run/secrets/kubernetes.io/serviceaccount/token", "/root/.ssh/id_rsa",
+                     f"{link}/environ"):
+            err = await call(shim, "GET", f"{BASE}/{member}/files/download", expect=400, params={"path": path})
+            assert err["error"].startswith("path: ") and "never read" in err["error"], (path, err)
+        for path in ("/proc", "/proc/self", "/run/secrets/kubernetes.io/serviceaccount", f"{link}/fd"):
+            err = await call(shim, "GET", f"{BASE}/{member}/files", expect=400, params={"path": path})
+            assert err["error"].startswith("path: ") and "never read" in err["error"], (path, err)
+        err = await call(shim, "GET", f"{BASE}/{member}/files/download", expect=400, params={"path": str(env)})
+        assert err["error"].startswith("path: ") and "symbolic link" in err["error"], err
+        async with raw.get(f"{BASE}/{member}/files/download", params={"path": f"{pod.sandbox}/readable.txt"}) as r:
+            assert r.status == 200 and await r.read() == b"fine"
+        listed = (await call(shim, "GET", f"{BASE}/{member}/files", params={"path": str(pod.sandbox)}))["data"]
+        assert {"self", "readable.txt"} <= {f["name"] for f in listed["files"]}  # the link's name is no secret
+    finally:
+        for made in (link, env, pod.sandbox / "readable.txt"):
+            made.unlink()
+
+
+async def test_impossible_times_are_400s_naming_the_field_in_our_words(shim: Client, member: str) -> None:
+    """Each names its field and says what form is expected; never a 500, never Python's own wording."""
+    for value in ("2026-02-30T00:00:00Z", "0000-01-01T00:00:00Z", "2024-01-01T24:00:00Z", "9999-12-31T23:59:59-01:00",
+                  "0001-01-01T00:00:00+01:00"):
+        errors = [await call(shim, "GET", f"{BASE}/{member}/logs", expect=400, params={"since": value}),
+                  await call(shim, "GET", f"{BASE}/{member}/logs", expect=400, params={"until": value}),
+                  await call(shim, "GET", f"{BASE}/{member}/logs/search", expect=400,
+                             params={"query": "x", "start_time": value}),
+                  await call(shim, "POST", f"{BASE}/{member}/logs/export", expect=400, json={"end_time": value}),
+                  await call(shim, "GET", f"{BASE}/{member}/logs/stream", expect=400,
+                             headers={"Last-Event-ID": f"{value}#1"})]
+        fields = ["since: ", "until: ", "start_time: ", "body.end_time: ", "Last-Event-ID: "]
+        for field, err in zip(fields, errors, strict=True):
+            assert err["error"].startswith(field) and ("e.g. 2024-01-01T00:00:00Z" in err["error"]
+                                                       or "years 0001 to 9999" in err["error"]), err
+            assert "out of range for month" not in err["error"] and "year 0 is" not in err["error"], err

@@ -103,6 +103,8 @@ async def test_custom_resources_are_validated_by_the_live_schema(member_with_crd
     assert [r["name"] for r in (await call(shim, "GET", f"{base}?namespace={ns}&field_selector=metadata.name%3Dw1"))[
         "data"]["resources"]] == ["w1"]
     assert "label_selector" in (await call(shim, "GET", f"{base}?label_selector=%21%21", 400))["error"]
+    bad_field = (await call(shim, "GET", base, 400, params={"field_selector": "metadata.name"}))["error"]
+    assert bad_field.startswith("field_selector: ") and "is not 'key=value'" in bad_field
 
     current = created["resource"]
     current["spec"]["size"] = 3

@@ -163,6 +163,19 @@ def _mcp_client(shim: Client, headers: dict[str, str]) -> Any:
     return streamable_http_client(str(shim.server.make_url("/mcp")), http_client=httpx2.AsyncClient(headers=headers))
 
 
+async def test_list_resources_checks_its_field_selector(member: Member, shim: Client) -> None:
+    cid, ns = member.cluster["id"], member.ns
+    await member.apply(pod("web", {"app": "web"}))
+    url = "/api/k8s/mcp/tools/list_resources/execute"
+    params = {"resource_type": "pods", "namespace": ns}
+    got = (await call(shim, "POST", url, json={"cluster_id": cid, "parameters": {
+        **params, "field_selector": "metadata.name=web"}}))["data"]["result"]
+    assert [i["name"] for i in got["items"]] == ["web"]
+    err = await call(shim, "POST", url, 400, json={"cluster_id": cid, "parameters": {
+        **params, "field_selector": "metadata.name"}})
+    assert err["error"].startswith("parameters.field_selector: ") and "is not 'key=value'" in err["error"], err
+
+
 async def test_mcp_server_with_the_sdk_client(member: Member, shim: Client, make_key: KeyMaker,
                                               tmp_path: Path) -> None:
     ns, name = member.ns, member.cluster["name"]

@@ -20,6 +20,7 @@ from api_shim.state import AUDIT
 from cloudops.settings import RateLimits, Settings
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
+from tests.leaks import secret
 from tests.shim.checked import CheckedClient
 from tests.shim.conftest import Client, KeyMaker
 
@@ -71,6 +72,7 @@ async def test_api_key_revocation_takes_effect(settings: Settings, make_key: Key
 
 
 def _jwt_secret(hub: Kubectl, namespace: str, key: str) -> None:
+    secret(key)
     hub("-n", namespace, "create", "secret", "generic", "cloudops-jwt", f"--from-literal=hs256-key={key}",
         "--from-literal=issuer=https://issuer.cloudops.test", "--from-literal=audience=cloudops-api")
 
@@ -78,7 +80,7 @@ def _jwt_secret(hub: Kubectl, namespace: str, key: str) -> None:
 def _token(key: str, **claims: Any) -> str:
     base = {"iss": "https://issuer.cloudops.test", "aud": "cloudops-api", "sub": "jane",
             "groups": ["cloudops:admins"], "exp": int(time.time()) + 300}
-    return jwt.encode({**base, **claims}, key, algorithm="HS256")
+    return secret(jwt.encode({**base, **claims}, key, algorithm="HS256"))
 
 
 async def test_jwt_bearer_tokens(settings: Settings, hub: Kubectl, namespace: str) -> None:

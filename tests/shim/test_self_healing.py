@@ -107,6 +107,19 @@ async def test_create_validates_and_a_viewer_cannot_create(member: Member, shim:
     assert (await call(shim, "GET", "/api/k8s/self-healing/history", headers=viewer))["data"]["total"] == 0
 
 
+async def test_history_times_that_cannot_exist_are_400s_in_our_words(member: Member, shim: Client) -> None:
+    for field in ("start_time", "end_time"):
+        for value, why in (("2026-02-30T00:00:00Z", "e.g. 2026-01-02T03:04:05Z"),
+                           ("0000-01-01T00:00:00Z", "e.g. 2026-01-02T03:04:05Z"),
+                           ("2024-01-01T24:00:00Z", "e.g. 2026-01-02T03:04:05Z"),
+                           ("9999-12-31T23:59:59-01:00", "years 0001 to 9999"),
+                           ("0001-01-01T00:00:00+01:00", "years 0001 to 9999")):
+            err = await call(shim, "GET", "/api/k8s/self-healing/history", 400, params={field: value})
+            assert err["error"].startswith(f"{field}: ") and why in err["error"], err
+    assert (await call(shim, "GET", "/api/k8s/self-healing/history", params={
+        "start_time": "0001-01-01T00:00:00Z", "end_time": "9999-12-31T23:59:59Z"}))["data"]["total"] == 0
+
+
 async def test_restarts_a_crash_looping_pod_once_per_cooldown_and_dry_run_only_records(
         member: Member, shim: Client, hub: Kubectl, namespace: str, operator: OperatorProcess) -> None:
     _, k, ns = member

@@ -15,6 +15,7 @@ import yaml
 
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
+from tests.leaks import secret
 from tests.shim.checked import call
 from tests.shim.conftest import Client, KeyMaker
 
@@ -177,13 +178,32 @@ async def test_create_update_delete_through_the_member(fleet: Any, shim: Client)
     assert (await call(shim, "DELETE", f"/api/k8s/unified/resources/{created['id']}", 404))["code"] == 1002
 
 
+async def test_a_body_over_the_members_limit_is_its_413_not_a_connection_failure(fleet: Any, shim: Client) -> None:
+    """A ConfigMap of ~3.5 MB passes the shim's 4 MiB body limit but not kube-apiserver's 3 MiB one: the member's 413
+    is the caller's error (413 naming the member's reason), never 502/1001 "cluster connection failed"."""
+    clusters, members, ns = fleet
+    big = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"},
+           "data": {f"part-{i}": "x" * 500_000 for i in range(7)}}
+    body = {"cluster_id": clusters[0]["id"], "resource_type": "configmap", "namespace": ns, "resource": big}
+    assert 3 * 1024 * 1024 < len(json.dumps(body)) < 4 * 1024 * 1024
+    err = await call(shim, "POST", "/api/k8s/unified/resources", 413, json=body)
+    assert err["code"] == 413 and err["message"] == "Payload Too Large", err
+    assert err["error"].startswith("cluster 'm1': the member refused the request as too large: "), err
+    assert "limit is 3145728" in err["error"], err  # kube-apiserver's own reason
+    assert await _absent(members[0], "configmap", "big")
+    # The member is reachable all along: the next (small) create goes through.
+    small = dict(big, data={"k": "v"})
+    assert (await call(shim, "POST", "/api/k8s/unified/resources", json=body | {"resource": small}))["data"]["id"] == (
+        f"{clusters[0]['id']}:configmap:{ns}:big")
+
+
 async def _absent(k: Kubectl, *what: str) -> bool:
     return (await asyncio.to_thread(k.run, "get", *what, check=False)).returncode != 0
 
 
 async def test_secrets_show_keys_and_sizes_never_values(fleet: Any, shim: Client, make_key: KeyMaker) -> None:
     _, members, ns = fleet
-    value = "s3cr3t-" + uuid.uuid4().hex
+    value = secret("s3cr3t-" + uuid.uuid4().hex)
     await asyncio.to_thread(members[0], "create", "secret", "generic", "creds", f"--from-literal=password={value}",
                             "--from-literal=user=admin", "--save-config")
     listed = await shim.get(f"/api/k8s/unified/resources?resource_type=secrets&namespace={ns}&cluster_ids=m1")
@@ -277,6 +297,24 @@ async def test_compare_finds_the_image_difference_and_ignores_order(fleet: Any, 
     assert data["summary"] == {"resources": 2, "identical": 0, "different": 2}
     err = await call(shim, "GET", f"/api/k8s/unified/compare?cluster_ids={clusters[0]['id']}&resource_type=deploy", 400)
     assert "cluster_ids" in err["error"]
+
+
+async def test_field_selectors_are_checked_like_label_selectors(fleet: Any, shim: Client) -> None:
+    """A malformed field selector is a 400 naming field_selector, not a 200 hiding each member's refusal."""
+    _, members, ns = fleet
+    await apply(members[0], deployment("web", "nginx:1.19"))
+    await apply(members[1], deployment("api", "api:2"))
+    url = "/api/k8s/unified/resources"
+    base = {"resource_type": "deployments", "namespace": ns}
+    got = (await call(shim, "GET", url, params={**base, "field_selector": "metadata.name=web"}))["data"]
+    assert got["errors"] == [] and [(r["cluster_name"], r["name"]) for r in got["resources"]] == [("m1", "web")]
+    got = (await call(shim, "GET", url, params={**base, "field_selector": "metadata.name!=web,"}))["data"]
+    assert got["errors"] == [] and [(r["cluster_name"], r["name"]) for r in got["resources"]] == [("m2", "api")]
+    for bad, why in (("metadata.name", "is not 'key=value'"), ("metadata.name=a=b", "'=' in a value"),
+                     ("metadata.name = web", "not a field path"), ("metadata.name=a\\", "lone backslash")):
+        for extra in ({}, {"cluster_ids": "m1", "continue": ""}):  # fanned out, and paged by the member's token
+            err = await call(shim, "GET", url, 400, params={**base, **extra, "field_selector": bad})
+            assert err["error"].startswith("field_selector: ") and why in err["error"], err
 
 
 async def test_an_unreachable_member_is_an_error_entry_not_a_failed_query(

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import uuid
 from typing import Any
 
@@ -193,3 +194,43 @@ async def test_content_past_the_part_limit_is_1007_and_nothing_is_written(
     assert left["items"] == []
     assert (await asyncio.to_thread(hub.run, "-n", namespace, "get", "yamlbackup", "too-big",
                                     check=False)).returncode != 0
+
+
+async def test_concurrent_backups_without_a_name_all_succeed_and_a_taken_name_is_1006(
+        fleet: Any, shim: Client, hub: Kubectl, namespace: str) -> None:  # noqa: F811
+    """Twenty backups of one object at once, no names given: twenty distinct default names, ids 1..20. A name that
+    exists is 409/1006, as every conflict, and uses up no id."""
+    clusters, members, ns = fleet
+    await apply(members[0], {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"},
+                             "data": {"mode": "on"}})
+    body = {"resource_id": f"{clusters[0]['id']}:configmap:{ns}:settings", "resource_type": "configmap"}
+
+    async def create() -> tuple[int, Json]:
+        r = await shim.post("/api/k8s/yaml/backup/create", json=body)
+        return r.status, await r.json()
+
+    answers = await asyncio.gather(*(create() for _ in range(20)))
+    assert [status for status, _ in answers] == [200] * 20, [a for s, a in answers if s != 200][:3]
+    made = [a["data"] for _, a in answers]
+    names = [m["backup_name"] for m in made]
+    assert len(set(names)) == 20, names
+    assert all(re.fullmatch(r"settings-\d{14}-[a-z0-9]{5}", n) for n in names), names
+    assert sorted(m["id"] for m in made) == list(range(1, 21))
+    assert all(m["status"] == "completed" and m["object_count"] == 1 for m in made)
+    stored = await asyncio.to_thread(hub.json, "-n", namespace, "get", "yamlbackups")
+    assert sorted(b["metadata"]["name"] for b in stored["items"]) == sorted(names)
+
+    err = await call(shim, "POST", "/api/k8s/yaml/backup/create", 409, json=body | {"backup_name": names[0]})
+    assert err["code"] == 1006 and names[0] in err["error"], err
+    # The refused create took no id: the next one is 21.
+    after = (await call(shim, "POST", "/api/k8s/yaml/backup/create", json=body | {"backup_name": "settings-next"}))[
+        "data"]
+    assert after["id"] == 21 and after["backup_name"] == "settings-next"
+    # A long object name still gives a default name of at most 63 characters (a label value).
+    long_name = "x" * 60 + ".cfg"
+    await apply(members[0], {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": long_name}})
+    made_long = (await call(shim, "POST", "/api/k8s/yaml/backup/create",
+                            json={"resource_id": f"{clusters[0]['id']}:configmap:{ns}:{long_name}",
+                                  "resource_type": "configmap"}))["data"]
+    assert made_long["status"] == "completed" and len(made_long["backup_name"]) <= 63
+    assert re.fullmatch(r"x{42}-\d{14}-[a-z0-9]{5}", made_long["backup_name"]), made_long["backup_name"]

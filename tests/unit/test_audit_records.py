@@ -121,3 +121,78 @@ def test_stdout_sink_writes_json_to_stdout(capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert out.endswith("\n")
     assert json.loads(out)["audit"]["operation"] == "clusters.delete"
+
+
+# Secret values are redacted by kind and field, whatever their keys are called (issue 18, item 1).
+
+def test_secret_data_and_string_data_are_redacted_whatever_the_key() -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db", "labels": {"app": "x"}},
+              "type": "Opaque", "data": {"conn": "cG9zdGdyZXM6Ly91OnBAaA=="}, "stringData": {"dbpass": "hunter2"}}
+    out = redact_params({"cluster_id": 1, "resource": secret})
+    assert out["resource"]["data"] == {"conn": REDACTED}
+    assert out["resource"]["stringData"] == {"dbpass": REDACTED}
+    assert out["resource"]["metadata"] == {"name": "db", "labels": {"app": "x"}}  # the rest stays for the audit
+
+
+def test_a_resource_type_naming_secrets_marks_the_body() -> None:
+    body = {"cluster_id": 1, "resource_type": "secrets", "namespace": "ns",
+            "resource": {"metadata": {"name": "db"}, "data": {"conn": "c2VjcmV0"}}}
+    assert redact_params(body)["resource"]["data"] == {"conn": REDACTED}
+    assert redact_params({"resource_type": "v1/Secret", "data": {"x": "eA=="}})["data"] == {"x": REDACTED}
+
+
+def test_string_data_alone_marks_a_secret() -> None:
+    assert redact_params({"metadata": {"name": "a"}, "stringData": {"x": "y"}})["stringData"] == {"x": REDACTED}
+
+
+def test_a_request_naming_secrets_redacts_data_anywhere_in_its_body() -> None:
+    out = redact_params({"body": {"metadata": {"name": "db"}, "data": {"conn": "c2VjcmV0"}}}, secret=True)
+    assert out["body"]["data"] == {"conn": REDACTED}
+
+
+def test_configmap_data_is_kept() -> None:
+    body = {"resource_type": "configmaps", "resource": {"kind": "ConfigMap", "data": {"mode": "fast"}}}
+    assert redact_params(body) == body
+
+
+def test_batches_redact_each_secret_item_only() -> None:
+    body = {"operations": [{"resource": {"kind": "ConfigMap", "data": {"a": "1"}}},
+                           {"resource": {"kind": "Secret", "data": {"b": "Mg=="}}}]}
+    out = redact_params(body)
+    assert out["operations"][0]["resource"]["data"] == {"a": "1"}
+    assert out["operations"][1]["resource"]["data"] == {"b": REDACTED}
+
+
+@pytest.mark.parametrize("text", [
+    "apiVersion: v1\nkind: Secret\nstringData:\n  dbconn: postgres://u:hunter2@h/db\n",
+    "---\nkind: ConfigMap\n---\n  kind: 'secret'\ndata: {x: aHVudGVyMg==}\n",
+    '{"apiVersion":"v1","kind":"Secret","data":{"x":"aHVudGVyMg=="}}',
+])
+def test_text_holding_a_secret_manifest_goes_whole(text: str) -> None:
+    out = redact_params({"yaml": text})
+    assert "hunter2" not in json.dumps(out) and "aHVudGVyMg" not in json.dumps(out)
+    assert out["yaml"].startswith(REDACTED)
+
+
+def test_kubectl_secret_sources_are_redacted_in_commands() -> None:
+    cmd = ("kubectl create secret generic db --from-literal=dbconn=postgres://u:hunter2@h/db "
+           "--from-literal 'pw=two words' --from-file=key=/tmp/k --from-env-file=.env -n prod")
+    out = redact_params({"command": cmd})["command"]
+    for leaked in ("hunter2", "two words", "/tmp/k", ".env"):
+        assert leaked not in out
+    assert out.startswith("kubectl create secret generic db --from-literal=dbconn=") and out.endswith("-n prod")
+
+
+def test_values_in_the_form_of_our_keys_and_tickets_are_redacted_anywhere() -> None:
+    key = "cok_0123456789abcdef_" + "Zx9" * 12
+    ticket = "terminal-" + "ab12" * 8
+    out = json.dumps(redact_params({"query": {"key": [key], "session": [ticket]}, "note": f"tried {key}"}))
+    assert key not in out and ticket not in out
+    assert "cok_0123456789abcdef_" in out  # the key's id still says which key was tried
+
+
+def test_redaction_of_a_deep_value_stops_instead_of_recursing_forever() -> None:
+    deep: object = "leaf"
+    for _ in range(5000):
+        deep = [deep]
+    assert json.dumps(redact_params({"body": deep})).count(REDACTED) == 1

@@ -8,6 +8,7 @@ import pytest
 
 from cloudops.backups.cron import CronError, next_after, parse_cron, zone
 from cloudops.backups.schedule import Kept, due, expired
+from cloudops.backups.scheduled import backup_name
 
 UTC_ZONE = zone(None)
 
@@ -97,3 +98,12 @@ def test_retention_keeps_the_last_good_backup() -> None:
     # A count limit on top of the age limit.
     assert expired(backups, now, 365, retention_count=2) == ["old-bad", "old-good"]
     assert expired(backups, now, 365, retention_count=1) == ["old-bad", "old-good"]  # new-good: the last good
+
+
+def test_scheduled_backup_names_fit_a_label_value() -> None:
+    """The name labels the backup's parts, so it is a valid label value (63 characters) however long the prefix."""
+    at = datetime(2026, 12, 4, 17, 30, 5, tzinfo=UTC)
+    long = {"metadata": {"name": "s"}, "spec": {"backupNamePrefix": "a" * 47 + "." + "b" * 100}}
+    name = backup_name(long, at)
+    assert len(name) <= 63 and name == "a" * 47 + "-20261204173005"
+    assert backup_name({"metadata": {"name": "nightly"}, "spec": {}}, at) == "nightly-20261204173005"

@@ -111,3 +111,36 @@ async def test_a_write_cut_short_leaves_nothing_under_the_target_name(tmp_path: 
     assert failed.value.status == 502 and "nothing was replaced" in failed.value.detail
     assert (tmp_path / "keep.txt").read_text() == "original"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.txt"]  # the temporary file is gone too
+
+
+@pytest.mark.parametrize("kind", ["gnu", "busybox"])
+async def test_reads_of_proc_and_credentials_are_refused_even_through_a_symlink(kind: str, tmp_path: Path) -> None:
+    files = Files(runner(toolset(kind, tmp_path)), list_depth=2, list_limit=100)
+    (tmp_path / "proc").symlink_to("/proc/self")  # the container's own environment, often its secrets
+    (tmp_path / "ok").write_text("fine")
+    got = bytearray()
+
+    async def sink(chunk: bytes) -> None:
+        got.extend(chunk)
+
+    for path in ("/proc/self/environ", "/etc/shadow", "/var/run/secrets/kubernetes.io/serviceaccount/token"):
+        with pytest.raises(PathError, match="never read"):
+            await files.download_size(path, 10_000)
+        with pytest.raises(PathError, match="never read"):
+            await files.download(path, 10_000, sink)
+    assert not got
+    with pytest.raises(PathError, match=r"goes through a symbolic link: '/proc/[0-9]+/environ' lies under /proc"):
+        await files.download_size(str(tmp_path / "proc" / "environ"), 10_000)
+    for listed in ("/proc/self", "/proc", str(tmp_path / "proc" / "fd")):
+        with pytest.raises(PathError, match="never read"):
+            await files.list(listed, recursive=False)
+    assert await files.download_size(str(tmp_path / "ok"), 10_000) == 4
+    assert {e.name for e in (await files.list(str(tmp_path), recursive=False))[0]} >= {"proc", "ok"}
+
+    # A write to a credential path is a write (the files capability), but its backup would be a readable copy.
+    keys = tmp_path / ".ssh"
+    keys.mkdir()
+    (keys / "id_ed25519").write_text("private")
+    with pytest.raises(PathError, match="never backed up"):
+        await files.write(str(keys / "id_ed25519"), b"new", overwrite=True, backup=True)
+    assert (keys / "id_ed25519").read_text() == "private" and sorted(p.name for p in keys.iterdir()) == ["id_ed25519"]

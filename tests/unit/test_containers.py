@@ -15,7 +15,7 @@ from cloudops.containers.files import parse_fields, parse_listing, workdir_argv
 from cloudops.containers.filters import EventIds, LogFilter, Resume, Tail, compile_search, parse_levels
 from cloudops.containers.ids import ContainerId, pick_container
 from cloudops.containers.logparse import detect_level, format_ns, parse_line, parse_time_ns
-from cloudops.containers.paths import PathError, check_writable, normalize
+from cloudops.containers.paths import PathError, check_readable, check_writable, normalize
 from cloudops.containers.terminal import OutputDecoder, parse_client_frame
 
 
@@ -238,3 +238,44 @@ def test_websocket_urls_believe_forwarding_headers_only_from_trusted_proxies() -
     assert base("127.0.0.1", forwarded) == "ws://shim.local:8080"  # not a trusted proxy: ignored
     assert base("10.1.2.3", forwarded) == "wss://ops.example.com"
     assert base("10.1.2.3", {"X-Forwarded-Host": "evil/path"}) == "ws://shim.local:8080"
+
+
+@pytest.mark.parametrize(("path", "why"), [
+    ("/proc/self/environ", "under /proc"), ("/proc/1/environ", "under /proc"), ("/proc", "under /proc"),
+    ("/sys/class/net", "under /sys"), ("/dev/mem", "under /dev"),
+    ("/etc/shadow", "credentials"), ("/etc/shadow-", "credentials"), ("/etc/gshadow", "credentials"),
+    ("/etc/gshadow-", "credentials"), ("/etc/sudoers", "credentials"), ("/etc/sudoers.d/admins", "credentials"),
+    ("/etc/security/opasswd", "credentials"),
+    ("/var/run/secrets/kubernetes.io/serviceaccount/token", "credentials"),
+    ("/run/secrets/kubernetes.io/serviceaccount", "credentials"), ("/run/secrets", "credentials"),
+    ("/var/run/secrets/eks.amazonaws.com/serviceaccount/token", "credentials"),
+    ("/root/.ssh/id_ed25519", "credentials"), ("/root/.ssh", "credentials"), ("/home/ann/.ssh/id_rsa", "credentials"),
+    ("/etc/ssh/ssh_host_ed25519_key", "credentials"),
+])
+def test_reads_are_refused_in_kernel_trees_and_of_credentials(path: str, why: str) -> None:
+    with pytest.raises(PathError, match=why):
+        check_readable(path)
+
+
+@pytest.mark.parametrize("path", ["/", "/etc/passwd", "/etc/hosts", "/etc/nginx/nginx.conf", "/app/config.yaml",
+                                  "/etc/ssh/ssh_host_ed25519_key.pub", "/etc/ssh/sshd_config", "/root/notes.txt",
+                                  "/var/run/app.pid", "/home/ann/.sshrc", "/devices/x", "/processes"])
+def test_ordinary_files_stay_readable(path: str) -> None:
+    check_readable(path)
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("2026-02-30T00:00:00Z", "not a valid date and time"), ("0000-01-01T00:00:00Z", "not a valid date and time"),
+    ("2024-01-01T24:00:00Z", "not a valid date and time"), ("2024-01-01T00:00:00+24:00", "not a valid date"),
+    ("9999-12-31T23:59:59-01:00", "out of range"), ("0001-01-01T00:00:00+01:00", "out of range"),
+])
+def test_impossible_timestamps_are_refused_in_our_own_words(text: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why) as refused:
+        parse_time_ns(text)
+    assert "e.g. 2024-01-01T00:00:00Z" in str(refused.value) or "0001 to 9999" in str(refused.value)
+    assert "is out of range for month" not in str(refused.value) and "year 0 is" not in str(refused.value)
+
+
+def test_the_extreme_timestamps_round_trip() -> None:
+    for text in ("9999-12-31T23:59:59.999999999Z", "0001-01-01T00:00:00.000000000Z"):
+        assert format_ns(parse_time_ns(text)) == text

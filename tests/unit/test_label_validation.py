@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cloudops.labels import key_error, selector_error, value_error
+from cloudops.labels import field_selector_error, key_error, selector_error, value_error
 
 # -- keys ------------------------------------------------------------------------------------------
 
@@ -159,3 +159,44 @@ def test_selector_error_names_the_bad_key_or_value(selector: str, part: str) -> 
 @pytest.mark.parametrize("selector", ["domain (x)", "ain (x)", "plugin(x)"])
 def test_selector_error_refuses_key_glued_to_set_parenthesis(selector: str) -> None:
     assert selector_error(selector) is not None
+
+
+@pytest.mark.parametrize("selector", [
+    "",
+    "metadata.name=web",
+    "metadata.name==web",
+    "status.phase!=Running",
+    "spec.nodeName=",  # an empty value selects objects whose field is empty
+    "metadata.namespace=default,status.phase=Pending",
+    "status.phase=Pending,",  # Kubernetes skips empty terms
+    "type=Warning",
+    "involvedObject.kind=Pod,involvedObject.name=web-0",
+    "status.podIP!=10.0.0.1",
+    "metadata.name=a!b",  # '!' in a value is data, not an operator
+    "metadata.name=a\\,b",  # an escaped comma stays in the value
+    "metadata.name=a\\=b",
+    "metadata.name=a\\\\b",
+    "spec.some_field-x=1",
+])
+def test_field_selector_error_accepts_valid_selectors(selector: str) -> None:
+    assert field_selector_error(selector) is None
+
+
+@pytest.mark.parametrize(("selector", "part"), [
+    ("metadata.name", "is not 'key=value'"),
+    ("status.phase in (Running)", "is not 'key=value'"),
+    ("=web", "key ''"),
+    ("!=web", "key ''"),
+    ("metadata.name = web", "key 'metadata.name '"),
+    ("metadata..name=web", "key 'metadata..name'"),
+    (".metadata.name=web", "key '.metadata.name'"),
+    ("metadata.labels['app']=web", "key"),
+    ("metadata.name===web", "'=' in a value"),
+    ("metadata.name=a=b", "'=' in a value"),
+    ("metadata.name=a\\!b", "is not an escape"),
+    ("metadata.name=a\\", "lone backslash"),
+    ("status.phase=Running,bogus", "term 'bogus'"),
+])
+def test_field_selector_error_names_what_is_wrong(selector: str, part: str) -> None:
+    err = field_selector_error(selector)
+    assert err is not None and part in err, err

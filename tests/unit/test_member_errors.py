@@ -123,6 +123,41 @@ def test_from_status_504_and_500_details() -> None:
         "cluster 'prod': list pods: the member answered HTTP 500: etcd down")
 
 
+def test_from_status_413_is_the_callers_error_with_the_members_reason() -> None:
+    # kube-apiserver's answer to a request body over its 3 MiB limit.
+    text = _status_body(413, "Request entity too large: limit is 3145728", reason="RequestEntityTooLarge")
+    err = from_status("prod", 413, text, "create configmaps 'big'")
+    assert (err.status, err.code) == (413, 413)
+    assert err.detail == ("cluster 'prod': the member refused the request as too large: "
+                          "Request entity too large: limit is 3145728")
+
+
+@pytest.mark.parametrize("status", [406, 411, 412, 413, 414, 415, 418, 421, 431, 451])
+def test_from_status_other_4xx_keep_their_status_and_the_members_message(status: int) -> None:
+    err = from_status("prod", status, _status_body(status, "the member's own reason"), "create pods")
+    assert (err.status, err.code) == (status, status)
+    assert err.detail.startswith("cluster 'prod': the member ")
+    assert err.detail.endswith(": the member's own reason")
+
+
+def test_from_status_4xx_without_a_body_still_says_what_happened() -> None:
+    assert from_status("prod", 414, "", "list pods").detail == (
+        "cluster 'prod': the member refused the request URI as too long")
+    assert from_status("prod", 418, "", "x").detail == "cluster 'prod': the member refused the request (HTTP 418)"
+
+
+def test_from_status_408_is_a_timeout_not_the_callers_error() -> None:
+    err = from_status("prod", 408, "request timeout", "create pods")
+    assert (err.status, err.code) == (504, 1004)
+    assert err.detail == "cluster 'prod': create pods: the member timed out reading the request: request timeout"
+
+
+@pytest.mark.parametrize("status", [500, 501, 502, 503, 505, 599])
+def test_from_status_5xx_other_than_504_stay_connection_failures(status: int) -> None:
+    err = from_status("prod", status, "x", "get")
+    assert (err.status, err.code) == (502, 1001)
+
+
 def test_from_status_non_object_json_is_plain_text() -> None:
     assert from_status("prod", 404, "[1, 2]", "pods 'x'").detail == "cluster 'prod': pods 'x': not found"
     assert from_status("prod", 409, "\"conflict\"", "x").detail == "cluster 'prod': \"conflict\""
@@ -141,7 +176,7 @@ def test_detail_is_one_line() -> None:
     assert err.detail == "cluster 'prod': line one line two tabbed"
 
 
-@pytest.mark.parametrize("status", [400, 403, 404, 409, 422, 429, 500])
+@pytest.mark.parametrize("status", [400, 403, 404, 409, 413, 415, 422, 429, 500])
 def test_secrets_in_member_messages_are_scrubbed(status: int) -> None:
     text = _status_body(status, f"failed with {PEM} and token: abc123secretvalue, password=hunter2")
     err = from_status("prod", status, text, "get secret")
