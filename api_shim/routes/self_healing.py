@@ -7,7 +7,7 @@ create, listing rules and history is list, each authorized per target cluster.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from aiohttp import web
@@ -24,6 +24,7 @@ from cloudops.members.access import ClusterRef
 from cloudops.paging import page
 from cloudops.selfheal import history
 from cloudops.selfheal.rules import ACTIONS, CONDITIONS, action_errors, condition_errors, parse_duration
+from cloudops.timestamps import parse_moment
 
 __all__ = ["section"]
 
@@ -285,17 +286,9 @@ def _moment(text: str | None, where: str) -> datetime | None:
     if text is None:
         return None
     try:
-        moment = datetime.fromisoformat(text.upper().replace("Z", "+00:00").replace(" ", "T"))
-    except ValueError:
-        raise ApiError(400, f"{where}: {text[:40]!r} is not a valid ISO 8601 time (no such date, hour, minute, "
-                            "second or offset; e.g. 2026-01-02T03:04:05Z)") from None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    try:
-        moment.astimezone(UTC)
-    except OverflowError:
-        raise ApiError(400, f"{where}: {text[:40]!r} is out of range: in UTC it must fall within the years 0001 "
-                            "to 9999") from None
-    return moment
+        return parse_moment(text.upper().replace("Z", "+00:00").replace(" ", "T"), text)
+    except ValueError as e:
+        raise ApiError(400, f"{where}: {e}") from None
 
 
 def _history_view(e: Entry, ids: dict[str, int | None]) -> dict[str, Any]:

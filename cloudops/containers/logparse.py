@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cloudops.bounded import loads_json
+from cloudops.timestamps import parse_moment
 
 __all__ = ["LEVELS", "LogLine", "detect_level", "format_ns", "parse_line", "parse_time_ns"]
 
@@ -52,16 +53,7 @@ def parse_time_ns(text: str) -> int:
         raise ValueError("not an RFC3339 timestamp (e.g. 2024-01-01T00:00:00Z)")
     date, clock, frac, zone = m.groups()
     zone = "+00:00" if zone in ("Z", "z") else (zone if ":" in zone else f"{zone[:3]}:{zone[3:]}")
-    try:
-        base = datetime.fromisoformat(f"{date}T{clock}{zone}")
-    except ValueError:
-        raise ValueError(f"{text.strip()[:40]!r} is not a valid date and time (no such year, month, day, hour, "
-                         "minute, second or offset; e.g. 2024-01-01T00:00:00Z)") from None
-    try:
-        base.astimezone(UTC)
-    except OverflowError:
-        raise ValueError(f"{text.strip()[:40]!r} is out of range: in UTC it must fall within the years 0001 to "
-                         "9999") from None
+    base = parse_moment(f"{date}T{clock}{zone}", text.strip(), "2024-01-01T00:00:00Z")
     return int(base.timestamp()) * 1_000_000_000 + int((frac or "0").ljust(9, "0"))
 
 

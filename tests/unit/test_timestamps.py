@@ -1,0 +1,24 @@
+"""parse_moment: user-given times in our own words, never Python's."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from cloudops.timestamps import parse_moment
+
+
+def test_valid_times_are_aware_naive_meaning_utc() -> None:
+    assert parse_moment("2026-01-02T03:04:05", "x") == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert parse_moment("2026-01-02T03:04:05+01:00", "x").utcoffset() is not None
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("2026-02-30T00:00:00", "not a valid date and time"), ("2026-01-01T25:00:00", "not a valid date and time"),
+    ("9999-12-31T23:59:59-01:00", "years 0001 to 9999"), ("0001-01-01T00:00:00+01:00", "years 0001 to 9999"),
+])
+def test_impossible_times_say_why_in_our_words(text: str, why: str) -> None:
+    with pytest.raises(ValueError, match=why) as e:
+        parse_moment(text, text)
+    assert "out of range for month" not in str(e.value) and "date value" not in str(e.value)
