@@ -46,8 +46,9 @@ run: venv controlplane ## Local control plane, CRDs, samples, operator and shim 
 test: venv controlplane ## Unit tests and tests against real local apiservers
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: venv ## ruff
+lint: venv ## ruff, and the layer contracts (import-linter, see pyproject.toml)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: venv ## mypy
 	$(BIN)/mypy

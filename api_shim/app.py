@@ -6,8 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from api_shim.context import prepare
-from api_shim.endpoints import PREPARE, Endpoint
+from api_shim.endpoints import Endpoint
 from api_shim.mcp_server import mount as mount_mcp
 from api_shim.metrics import ShimMetrics
 from api_shim.middlewares import error_middleware, metrics_middleware
@@ -79,7 +78,6 @@ def create_app(settings: Settings) -> web.Application:
         middlewares=[metrics_middleware, audit_middleware, error_middleware, security_middleware],
         client_max_size=4 * 1024 * 1024)
     app[SETTINGS] = settings
-    app[PREPARE] = prepare
     app[METRICS] = ShimMetrics()
     app[LIMITS] = Limits.from_settings(settings.rate_limits)
     app[PROXIES] = TrustedProxies(settings.trusted_proxies)

@@ -9,12 +9,11 @@ from typing import Any, Literal
 from aiohttp import hdrs, web
 from pydantic import BaseModel, ValidationError
 
-from api_shim.envelope import ApiError
+from api_shim.context import Call, Target
+from api_shim.envelope import DATA_MODEL, ApiError
 from cloudops.bounded import DocumentTooComplex, loads_json
-from cloudops.members.access import ClusterRef
-from cloudops.members.objects import ObjectId
 
-__all__ = ["PREPARE", "Call", "ClusterMode", "Endpoint", "Section", "Target", "is_json_type", "validation_message"]
+__all__ = ["Call", "ClusterMode", "Endpoint", "Section", "Target", "is_json_type", "validation_message"]
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 # Where an endpoint finds its cluster: nowhere, the `{id}` path segment, `cluster_id` (query or body;
@@ -23,39 +22,7 @@ MAX_BODY_BYTES = 4 * 1024 * 1024
 ClusterMode = Literal["none", "path", "param", "object", "many", "container"]
 
 
-@dataclass(frozen=True)
-class Target:
-    """What the request context resolved (once) and authorized: the cluster(s) and, for object routes, the id."""
-
-    cluster: ClusterRef | None = None
-    clusters: tuple[ClusterRef, ...] = ()
-    object_id: ObjectId | None = None
-    missing: tuple[str, ...] = ()  # named in cluster_ids but not registered
-
-
-@dataclass(frozen=True)
-class Call:
-    """What a handler gets: the request, its validated query and body, and the resolved target."""
-
-    request: web.Request
-    query: Any
-    body: Any
-    target: Target = Target()
-
-    def path(self, name: str) -> str:
-        return self.request.match_info[name]
-
-    @property
-    def cluster(self) -> ClusterRef:
-        if self.target.cluster is None:
-            raise RuntimeError("this endpoint declares no single cluster")
-        return self.target.cluster
-
-
 Handler = Callable[[Call], Awaitable[web.StreamResponse]]
-Prepare = Callable[[web.Request, "Endpoint", Any, Any], Awaitable[Target]]
-# Set by the app: resolves the endpoint's cluster(s) and authorizes the call (api_shim.context.prepare).
-PREPARE: web.AppKey[Prepare] = web.AppKey("prepare")
 
 
 @dataclass(frozen=True)
@@ -89,9 +56,21 @@ class Endpoint:
         json_body = self.body is not None and self.body_media == "application/json"
         body = _validate(self.body, await _json_body(request), "body") if self.body and json_body else None
         if self.ticket:
-            return await self.handler(Call(request, query, body))
-        target = await request.app[PREPARE](request, self, query, body)
-        return await self.handler(Call(request, query, body, target))
+            return self.checked(await self.handler(Call(request, query, body)))
+        from api_shim.resolver import prepare  # prepare resolves Endpoints: imported late, no circle
+
+        target = await prepare(request, self, query, body)
+        return self.checked(await self.handler(Call(request, query, body, target)))
+
+    def checked(self, response: web.StreamResponse) -> web.StreamResponse:
+        """The declared `data` model is the type on the wire: a JSON success must be serialized from it."""
+        model = response.get(DATA_MODEL)
+        if self.data is None or response.status >= 300 or response.content_type != "application/json":
+            return response
+        if model is None or not issubclass(model, self.data):
+            answered = model.__name__ if model is not None else "untyped data"
+            raise TypeError(f"{self.method} {self.path} answered {answered}, declares {self.data.__name__}")
+        return response
 
 
 @dataclass

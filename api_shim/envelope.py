@@ -8,25 +8,12 @@ from http import HTTPStatus
 from typing import Any
 
 from aiohttp import web
+from pydantic import BaseModel
 
 from cloudops.conditions import now_iso
+from cloudops.errors import BusinessCode, CloudOpsError
 
-__all__ = ["ApiError", "BusinessCode", "error_body", "ok"]
-
-
-class BusinessCode:
-    """Business codes of the reference (错误码定义 / 业务错误码)."""
-
-    CLUSTER_CONNECTION_FAILED = 1001
-    RESOURCE_NOT_FOUND = 1002
-    PERMISSION_DENIED = 1003
-    TIMEOUT = 1004
-    CONFIG_ERROR = 1005
-    VERSION_CONFLICT = 1006
-    BACKUP_FAILED = 1007
-    RESTORE_FAILED = 1008
-    SCAN_FAILED = 1009
-    TOOL_FAILED = 1010
+__all__ = ["DATA_MODEL", "ApiError", "BusinessCode", "error_body", "ok"]
 
 
 _MESSAGES = {
@@ -37,28 +24,34 @@ _MESSAGES = {
 }
 
 
-class ApiError(Exception):
-    """Raised anywhere below a handler; the error middleware renders it as the error envelope.
+class ApiError(CloudOpsError):
+    """An error the shim itself decides (a malformed request, an authorization refusal), status given.
 
-    `detail` is shown to the caller, so it must never hold secrets or internals.
+    Domain errors raised below a handler are `cloudops.errors.CloudOpsError` subclasses; both render alike.
     """
 
     def __init__(self, status: int, detail: str, code: int | None = None,
                  headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.code = code if code is not None else status
-        self.headers = headers or {}
+        super().__init__(detail, status=status, code=code, headers=headers)
 
 
 # JSON has no NaN or Infinity: a float that is not finite is a bug to surface (500), never invalid JSON sent out.
 dumps = functools.partial(json.dumps, allow_nan=False)
 
 
-def ok(data: Any, status: int = 200) -> web.Response:
-    return web.json_response({"code": 200, "message": "success", "data": data, "timestamp": now_iso()},
-                             status=status, dumps=dumps)
+# The model class a response's `data` was serialized from: Endpoint.handle holds it against the declared one.
+DATA_MODEL = web.ResponseKey("data_model", type)
+
+
+def ok(data: BaseModel | Any, status: int = 200) -> web.Response:
+    """The success envelope around `data`; a response model is serialized here, and remembered."""
+    model = type(data) if isinstance(data, BaseModel) else None
+    payload = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
+    response = web.json_response({"code": 200, "message": "success", "data": payload, "timestamp": now_iso()},
+                                 status=status, dumps=dumps)
+    if model is not None:
+        response[DATA_MODEL] = model
+    return response
 
 
 def _phrase(status: int) -> str:

@@ -34,16 +34,17 @@ from pydantic import AnyHttpUrl, BaseModel, Field, ValidationError
 
 from api_shim.endpoints import validation_message
 from api_shim.envelope import ApiError
+from api_shim.resolver import Resolver
 from api_shim.security.audit import AuditRecord, redact_params
 from api_shim.security.authn import AuthError
 from api_shim.security.identity import User
 from api_shim.security.middleware import client_ip
 from api_shim.state import AUDIT, AUTHN, LIMITS, SETTINGS
-from api_shim.tool_calls import check_grants, enabled, resolve_cluster, run_tool
+from api_shim.tool_calls import check_enabled, enabled, run_tool
 from cloudops.conditions import now_iso
+from cloudops.errors import CloudOpsError
 from cloudops.kube.errors import KubeError
 from cloudops.mcp_tools import TOOLS, Tool
-from cloudops.members.errors import MemberError
 from cloudops.settings import Settings
 
 __all__ = ["MCP_PATH", "mount"]
@@ -97,12 +98,13 @@ def _handler(app: web.Application, tool: Tool) -> Any:
             if wait > 0:
                 raise ApiError(429, f"rate limit exceeded for user {user.name}; retry after {max(1, int(wait + 1))}s")
             params = tool.params.model_validate(kwargs)
-            cluster = await resolve_cluster(app, user, tool, None if cluster_ref is None else str(cluster_ref))
+            cluster = await Resolver(app, user).one(None if cluster_ref is None else str(cluster_ref),
+                                                    tool.grants, "cluster")
             cluster_name = cluster.name
-            await check_grants(app, user, tool, cluster.name)
+            check_enabled(app, tool)
             result = await run_tool(app, tool, cluster, params)
-        except (ApiError, MemberError) as e:
-            status, code = e.status, (e.code or e.status)
+        except CloudOpsError as e:
+            status, code = e.status, e.business_code
             raise ToolError(f"{status} ({code}): {e.detail}") from None
         except ValidationError as e:
             status, code = 400, 400

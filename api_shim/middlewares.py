@@ -9,14 +9,9 @@ import time
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from api_shim.envelope import ApiError, BusinessCode, error_body
+from api_shim.envelope import BusinessCode, error_body
 from api_shim.state import METRICS, ROUTES
-from cloudops.clusters.connect import ConnectError
-from cloudops.clusters.errors import QuotaExceeded, SyncTimeout
-from cloudops.clusters.kubeconfig import KubeconfigError
-from cloudops.kube.errors import Conflict, KubeError, NotFound
-from cloudops.members.errors import MemberError
-from cloudops.redact import scrub
+from cloudops.errors import CloudOpsError
 
 __all__ = ["error_middleware", "metrics_middleware"]
 
@@ -70,28 +65,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return refused
     try:
         return await handler(request)
-    except ApiError as e:
-        return _envelope(e.status, e.detail, e.code, e.headers)
-    except NotFound as e:
-        return _envelope(404, scrub(e.message), BusinessCode.RESOURCE_NOT_FOUND)
-    except Conflict as e:
-        # A name taken or a stale resourceVersion in the hub: 409/1006, as a member's conflict is.
-        return _envelope(409, scrub(e.message), BusinessCode.VERSION_CONFLICT)
-    except KubeError as e:
-        # The hub's own answer (a member's is a MemberError): capped and scrubbed like one.
-        return _envelope(e.status, scrub(e.message))
-    except KubeconfigError as e:
-        return _envelope(422, str(e), BusinessCode.CONFIG_ERROR)
-    except MemberError as e:
-        # A member's own answer, mapped once in cloudops.members.errors; never confused with the hub's.
-        return _envelope(e.status, e.detail, e.code, {"Retry-After": e.retry_after} if e.retry_after else None)
-    except ConnectError as e:
-        # A kubeconfig given to `add` that does not answer or is refused: the same answer as a stored one.
-        return _envelope(502, f"{e.reason}: {e.message}", BusinessCode.CLUSTER_CONNECTION_FAILED)
-    except QuotaExceeded as e:
-        return _envelope(403, str(e), BusinessCode.PERMISSION_DENIED)
-    except SyncTimeout as e:
-        return _envelope(504, str(e), BusinessCode.TIMEOUT)
+    except CloudOpsError as e:
+        # Every domain error carries its status, business code and safe detail (cloudops.errors).
+        return _envelope(e.status, e.detail, e.business_code, e.headers or None)
     except TimeoutError:
         return _envelope(504, "the operation timed out", BusinessCode.TIMEOUT)
     except web.HTTPException as e:

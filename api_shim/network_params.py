@@ -13,12 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call
 from api_shim.envelope import ApiError
-from api_shim.models import ClusterRefItem, LabelSelector, PageQuery
 from api_shim.state import ACCESS
 from cloudops.labels import key_error, selector_error, value_error
 from cloudops.members.objects import ObjectId, valid_name
 from cloudops.members.session import MemberSession
 from cloudops.paging import page
+from cloudops.services.common import ClusterRefItem, LabelSelector, PageQuery
 
 __all__ = [
     "DNS_LABEL",

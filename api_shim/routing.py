@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from api_shim.endpoints import Endpoint
+if TYPE_CHECKING:
+    from api_shim.endpoints import Endpoint
 
 __all__ = ["RouteTable"]
 

@@ -14,15 +14,14 @@ from pydantic import BaseModel, ValidationError
 
 from api_shim.endpoints import validation_message
 from api_shim.envelope import ApiError, BusinessCode
-from api_shim.security.authz import Attributes
+from api_shim.resolver import Resolver
 from api_shim.security.identity import User
-from api_shim.state import ACCESS, AUTHZ, HUB, REGISTRY, SETTINGS
-from cloudops.kube.errors import NotFound
+from api_shim.state import ACCESS, HUB, SETTINGS
 from cloudops.mcp_tools import BadParameter, Tool, ToolContext, ToolFailed, destructive_enabled
 from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
 
-__all__ = ["check_grants", "enabled", "parse_params", "resolve_cluster", "run_tool"]
+__all__ = ["check_enabled", "check_grants", "enabled", "parse_params", "run_tool"]
 
 Json = dict[str, Any]
 
@@ -34,13 +33,11 @@ def enabled(app: web.Application, tool: Tool) -> bool:
 async def check_grants(app: web.Application, user: User, tool: Tool, cluster: str) -> None:
     """403/1003 unless the caller holds every (verb, capability) of the tool on the cluster, and the tool is
     enabled on this server."""
-    namespace = app[SETTINGS].namespace
-    for verb, capability in tool.grants:
-        attrs = Attributes(verb, "managedclusters", namespace, capability, cluster)
-        allowed, reason = await app[AUTHZ].allowed(user, attrs)
-        if not allowed:
-            detail = f"user {user.name!r} cannot {attrs.describe()}" + (f": {reason}" if reason else "")
-            raise ApiError(403, detail, BusinessCode.PERMISSION_DENIED)
+    await Resolver(app, user).authorize_all(tool.grants, cluster)
+    check_enabled(app, tool)
+
+
+def check_enabled(app: web.Application, tool: Tool) -> None:
     if not enabled(app, tool):
         raise ApiError(403, f"tool {tool.name!r} is destructive and disabled on this server "
                             "(CLOUDOPS_MCP_DESTRUCTIVE_TOOLS)", BusinessCode.PERMISSION_DENIED)
@@ -53,25 +50,6 @@ def parse_params(tool: Tool, raw: Any, where: str) -> BaseModel:
         return tool.params.model_validate(raw, strict=True)
     except ValidationError as e:
         raise ApiError(400, validation_message(e, where)) from None
-
-
-async def resolve_cluster(app: web.Application, user: User, tool: Tool, ref: str | None) -> ClusterRef:
-    """For the MCP server (REST routes resolve in the request context): the named cluster, or the only one.
-    As for REST, a caller learns that a cluster does not exist only after passing RBAC for the name."""
-    registry = app[REGISTRY]
-    if ref:
-        try:
-            return ClusterRef.of(await registry.find(ref))
-        except NotFound:
-            await check_grants(app, user, tool, "" if ref.isdigit() else ref)
-            raise ApiError(404, f"cluster: {ref[:80]!r} not found", BusinessCode.RESOURCE_NOT_FOUND) from None
-    clusters = await registry.all()
-    if len(clusters) == 1:
-        return ClusterRef.of(clusters[0])
-    await check_grants(app, user, tool, "")
-    if not clusters:
-        raise ApiError(404, "cluster: no clusters are registered", BusinessCode.RESOURCE_NOT_FOUND)
-    raise ApiError(400, f"cluster: required when {len(clusters)} clusters are registered")
 
 
 async def run_tool(app: web.Application, tool: Tool, cluster: ClusterRef, params: BaseModel,

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
-from api_shim.models import NAMESPACE_PATTERN, ClusterRefItem, LabelMap, PageInfo, PageQuery, Quantity
 from api_shim.network_params import target
 from api_shim.state import ACCESS
 from cloudops.clusters.health import parse_quantity
@@ -25,6 +24,7 @@ from cloudops.members.access import ClusterRef
 from cloudops.members.discovery import ResourceType
 from cloudops.members.objects import ObjectId
 from cloudops.members.session import MemberSession
+from cloudops.services.common import NAMESPACE_PATTERN, ClusterRefItem, LabelMap, PageInfo, PageQuery, Quantity
 
 __all__ = ["section"]
 

@@ -14,10 +14,8 @@ import shutil
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
-from api_shim.models import NAMESPACE_PATTERN, ClusterRefItem
 from api_shim.security.middleware import USER
 from api_shim.state import ACCESS, HUB, SETTINGS
 from cloudops.cli_exec import (
@@ -32,6 +30,7 @@ from cloudops.cli_exec import (
 from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
 from cloudops.redact import redact
+from cloudops.services.common import NAMESPACE_PATTERN, ClusterRefItem
 
 __all__ = ["section"]
 
@@ -118,9 +117,9 @@ async def cli_execute(call: Call) -> web.Response:
         raise ApiError(400, str(e)) from None
     cluster = call.cluster
     if p.writes:
-        await authorize(call.request, "update", "cli", cluster.name)
+        await call.authorize("update", "cli", cluster.name)
     if p.reads_secrets:
-        await authorize(call.request, "get", "secrets", cluster.name)
+        await call.authorize("get", "secrets", cluster.name)
     settings = call.request.app[SETTINGS]
     kubectl = shutil.which(settings.cli_kubectl)
     if kubectl is None:

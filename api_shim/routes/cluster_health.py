@@ -9,13 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ok
-from api_shim.models import ClusterRefItem
 from api_shim.state import REGISTRY
 from api_shim.views import cluster_summary
 from cloudops.clusters.fleet import probe_many
 from cloudops.clusters.metrics_store import read_metrics, read_series
 from cloudops.clusters.probe import Scope
 from cloudops.conditions import now_iso
+from cloudops.services.common import ClusterRefItem
 
 __all__ = ["section"]
 

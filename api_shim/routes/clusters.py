@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
-from api_shim.models import PageInfo, PageQuery
 from api_shim.security.middleware import USER
 from api_shim.state import HUB, REGISTRY, SETTINGS
 from api_shim.views import cluster_detail, cluster_summary, resources_view, usage_view, version_of
@@ -21,6 +20,7 @@ from cloudops.conditions import now_iso
 from cloudops.kube.events import emit_event
 from cloudops.members.errors import from_connect_error
 from cloudops.paging import page
+from cloudops.services.common import PageInfo, PageQuery
 
 __all__ = ["section"]
 

@@ -23,10 +23,8 @@ from typing import Annotated, Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
-from api_shim.models import ClusterRefItem
 from api_shim.security.audit import AuditRecord, redact_params
 from api_shim.security.middleware import USER, client_ip
 from api_shim.state import ACCESS, AUDIT, HUB, SETTINGS
@@ -50,6 +48,7 @@ from cloudops.constants import API_VERSION, COMPLIANCE_CHECK
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import Conflict, NotFound
 from cloudops.members.errors import MemberError
+from cloudops.services.common import ClusterRefItem
 
 __all__ = ["section"]
 
@@ -202,7 +201,7 @@ def _audit_fixes(call: Call, outcome: Outcome, run_id: str) -> None:
 async def run_check(call: Call) -> web.Response:
     b: CheckBody = call.body
     if b.auto_fix:
-        await authorize(call.request, "update", "policies", call.cluster.name)
+        await call.authorize("update", "policies", call.cluster.name)
     spec = _spec(b)
     app = call.request.app
     user = call.request[USER]

@@ -26,9 +26,9 @@ import aiohttp
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
+from api_shim.resolver import Resolver
 from api_shim.security.audit import AuditRecord
 from api_shim.security.identity import User
 from api_shim.security.middleware import USER, client_ip
@@ -802,7 +802,8 @@ async def _redeem(call: Call) -> tuple[tickets.Ticket, ClusterRef]:
         cluster = ClusterRef.of(await request.app[REGISTRY].find(ticket.cluster))
     except NotFound:
         raise ApiError(404, f"id: cluster {ticket.cluster!r} not found", BusinessCode.RESOURCE_NOT_FOUND) from None
-    await authorize(request, "create", "exec", cluster.name)  # RBAC may have changed since the ticket
+    # RBAC may have changed since the ticket was issued.
+    await Resolver(request.app, request[USER]).authorize("create", "exec", cluster.name)
     return ticket, cluster
 
 

@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
-from api_shim.models import LABEL_KEY_PATTERN, NAMESPACE_PATTERN, ClusterRefItem
 from api_shim.state import ACCESS, HUB, SETTINGS
 from cloudops.cost import service
 from cloudops.members.objects import ObjectId
+from cloudops.services.common import LABEL_KEY_PATTERN, NAMESPACE_PATTERN, ClusterRefItem
 
 __all__ = ["section"]
 

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
-from api_shim.models import ClusterRefItem, LabelSelector, MemberObjectDetail, ObjectManifest, PageInfo, PageQuery
 from api_shim.state import ACCESS
 from cloudops.labels import field_selector_error, selector_error
 from cloudops.members.crds import crd_detail, crd_summary, get_crd, list_crds, resource_type_of, schema_of
@@ -19,6 +18,14 @@ from cloudops.members.objects import ObjectId, item_view, valid_name
 from cloudops.members.session import MemberSession
 from cloudops.members.unified import prepare_object, update_object
 from cloudops.paging import page
+from cloudops.services.common import (
+    ClusterRefItem,
+    LabelSelector,
+    MemberObjectDetail,
+    ObjectManifest,
+    PageInfo,
+    PageQuery,
+)
 
 __all__ = ["section"]
 

@@ -14,10 +14,8 @@ from typing import Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
-from api_shim.models import ClusterRefItem, PageInfo
 from api_shim.network_params import (
     DNS_LABEL,
     Deleted,
@@ -50,6 +48,7 @@ from cloudops.network.slices import (
 )
 from cloudops.network.traffic import none, service_traffic
 from cloudops.paging import page
+from cloudops.services.common import ClusterRefItem, PageInfo
 
 __all__ = ["section"]
 
@@ -632,7 +631,7 @@ async def batch(call: Call) -> web.Response:
     """One result per item, in order; a failing item never stops the others."""
     b: BatchBody = call.body
     if b.operation != "update":
-        await authorize(call.request, b.operation, "network", call.cluster.name)
+        await call.authorize(b.operation, "network", call.cluster.name)
     session = await session_of(call)
     slots = asyncio.Semaphore(8)
 

@@ -11,10 +11,8 @@ from typing import Annotated, Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
-from api_shim.models import ClusterRefItem, PageInfo
 from api_shim.network_params import (
     DNS_LABEL,
     Deleted,
@@ -32,6 +30,7 @@ from cloudops.members.session import MemberSession
 from cloudops.network.ingress import API_VERSION, backend_status, ingress_hosts, ingress_view, tls_status, to_k8s_spec
 from cloudops.network.slices import SERVICE_LABEL, ready_by_service
 from cloudops.network.tls import TlsProblem, check_tls
+from cloudops.services.common import ClusterRefItem, PageInfo
 
 __all__ = ["section"]
 
@@ -354,7 +353,7 @@ async def ingress_ssl(call: Call) -> web.Response:
     b: SslBody = call.body
     cfg = b.tls_config
     if b.action != "update":
-        await authorize(call.request, b.action, "network", call.cluster.name)
+        await call.authorize(b.action, "network", call.cluster.name)
     namespace, name, _ = target(call, TYPE)
     session = await session_of(call)
     rt = await session.resolve("ingresses.networking.k8s.io")

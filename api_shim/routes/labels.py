@@ -13,22 +13,8 @@ from typing import Annotated, Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
-from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
-from api_shim.models import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
-from api_shim.models import (
-    AnnotationMap,
-    BatchSummary,
-    ClusterRefItem,
-    LabelKey,
-    LabelMap,
-    LabelSelector,
-    LabelValue,
-    PageInfo,
-    PageQuery,
-)
 from api_shim.state import ACCESS, HUB, REGISTRY, SETTINGS
 from cloudops.constants import API_VERSION, ID_LABEL, LABEL_POLICY
 from cloudops.ids import allocate_id
@@ -43,6 +29,19 @@ from cloudops.members.errors import MemberError
 from cloudops.members.objects import ObjectId
 from cloudops.members.session import MemberSession
 from cloudops.paging import page
+from cloudops.services.common import NAMESPACE_PATTERN as NAMESPACE
+from cloudops.services.common import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
+from cloudops.services.common import (
+    AnnotationMap,
+    BatchSummary,
+    ClusterRefItem,
+    LabelKey,
+    LabelMap,
+    LabelSelector,
+    LabelValue,
+    PageInfo,
+    PageQuery,
+)
 
 __all__ = ["section"]
 
@@ -500,7 +499,7 @@ async def create_policy(call: Call) -> web.Response:
         spec["description"] = b.description
     if b.cluster_id is not None:
         cluster = ClusterRef.of(await app[REGISTRY].find(str(b.cluster_id)))
-        await authorize(call.request, "create", "labels", cluster.name)
+        await call.authorize("create", "labels", cluster.name)
         spec["clusterRef"] = {"name": cluster.name}
     if b.namespaces:
         spec["namespaces"] = sorted(set(b.namespaces))
@@ -549,7 +548,7 @@ async def check_compliance(call: Call) -> web.Response:
     """Reads only: every violating object with what is missing, forbidden or not matching, and a score."""
     b: ComplianceBody = call.body
     policy = await find_policy(call, b.policy_id)
-    await authorize(call.request, "get", "", policy["metadata"]["name"], LABEL_POLICY.plural)
+    await call.authorize("get", "", policy["metadata"]["name"], LABEL_POLICY.plural)
     spec = policy.get("spec") or {}
     rules = [rule_from_spec(r) for r in spec.get("rules") or []]
     session = await call.request.app[ACCESS].session(call.cluster)

@@ -15,13 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
-from api_shim.models import ClusterRefItem
 from api_shim.security.middleware import USER
 from api_shim.tool_calls import check_grants, enabled, parse_params, run_tool
 from cloudops.conditions import now_iso
 from cloudops.mcp_tools import TOOLS, Tool, find, parameter_list
 from cloudops.mcp_tools.cost import CostParams
 from cloudops.mcp_tools.scans import MonitorParams, PerformanceParams, ScanParams, ValidateParams
+from cloudops.services.common import ClusterRefItem
 
 __all__ = ["section"]
 

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ok
-from api_shim.models import ClusterRefItem, PageInfo
 from api_shim.network_params import (
     DNS_LABEL,
     Deleted,
@@ -24,6 +23,7 @@ from api_shim.network_params import (
 from api_shim.network_params import session as session_of
 from cloudops.netpol import Namespace, Pod, Policy
 from cloudops.network.policies import API_VERSION, needs_all_namespaces, policy_status, policy_view, to_k8s_spec
+from cloudops.services.common import ClusterRefItem, PageInfo
 
 __all__ = ["section"]
 

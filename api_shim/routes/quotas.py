@@ -15,8 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
-from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
-from api_shim.models import ClusterRefItem, PageInfo, PageQuery, Quantity
 from api_shim.state import ACCESS, HUB, SETTINGS
 from cloudops import history_store
 from cloudops.clusters.health import parse_quantity
@@ -29,6 +27,8 @@ from cloudops.members.session import MemberSession
 from cloudops.paging import page
 from cloudops.quota_history import QUOTA_FAMILY
 from cloudops.quotas import Thresholds, alerts, quota_state, trends, usage_history, usage_percentage
+from cloudops.services.common import NAMESPACE_PATTERN as NAMESPACE
+from cloudops.services.common import ClusterRefItem, PageInfo, PageQuery, Quantity
 
 __all__ = ["section"]
 

@@ -17,8 +17,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
-from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
-from api_shim.models import ClusterRefItem, LabelKey, LabelValue
 from api_shim.state import ACCESS
 from cloudops.diff import merge_patch
 from cloudops.labels import key_error, value_error
@@ -39,6 +37,8 @@ from cloudops.scheduling import (
     topology_domains,
     topology_key,
 )
+from cloudops.services.common import NAMESPACE_PATTERN as NAMESPACE
+from cloudops.services.common import ClusterRefItem, LabelKey, LabelValue
 
 __all__ = ["section"]
 

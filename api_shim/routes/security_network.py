@@ -12,15 +12,14 @@ import yaml
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, ok
-from api_shim.models import ClusterRefItem
 from api_shim.state import ACCESS, SETTINGS
 from cloudops.netpol import Namespace
 from cloudops.network.analyze import analyze
 from cloudops.network.flows import SourceError, parse_source, read_flows
 from cloudops.network.generate import Exception_, generate
+from cloudops.services.common import ClusterRefItem
 
 __all__ = ["section"]
 
@@ -219,7 +218,7 @@ async def _observed(call: Call, b: AnalyzeBody) -> dict[str, Any]:
 async def generate_policy(call: Call) -> web.Response:
     b: GenerateBody = call.body
     if b.apply:
-        await authorize(call.request, "create", "network", call.cluster.name)
+        await call.authorize("create", "network", call.cluster.name)
     session = await call.request.app[ACCESS].session(call.cluster)
     pods_rt = await session.resolve("pods")
     names = list(dict.fromkeys(b.pods))

@@ -15,7 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
-from api_shim.models import CLUSTER_IDS_PATTERN, NAMESPACE_PATTERN, ClusterRefItem, LabelMap, PageInfo, PageQuery
 from api_shim.state import HUB, REGISTRY, SETTINGS
 from cloudops.activity import Entry
 from cloudops.constants import API_VERSION, SELF_HEALING_RULE
@@ -24,6 +23,14 @@ from cloudops.members.access import ClusterRef
 from cloudops.paging import page
 from cloudops.selfheal import history
 from cloudops.selfheal.rules import ACTIONS, CONDITIONS, action_errors, condition_errors, parse_duration
+from cloudops.services.common import (
+    CLUSTER_IDS_PATTERN,
+    NAMESPACE_PATTERN,
+    ClusterRefItem,
+    LabelMap,
+    PageInfo,
+    PageQuery,
+)
 from cloudops.timestamps import parse_moment
 
 __all__ = ["section"]

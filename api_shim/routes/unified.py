@@ -7,10 +7,16 @@ from typing import Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
-from api_shim.models import (
+from api_shim.state import ACCESS
+from cloudops.labels import field_selector_error, selector_error
+from cloudops.members.access import ClusterRef, FanOutError
+from cloudops.members.objects import ObjectId, item_view
+from cloudops.members.session import MemberSession
+from cloudops.members.unified import BatchItem, compare, prepare_object, query, run_batch, update_object
+from cloudops.paging import page
+from cloudops.services.common import (
     CLUSTER_IDS_PATTERN,
     BatchSummary,
     ClusterError,
@@ -21,15 +27,8 @@ from api_shim.models import (
     ObjectManifest,
     PageQuery,
 )
-from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
-from api_shim.models import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
-from api_shim.state import ACCESS
-from cloudops.labels import field_selector_error, selector_error
-from cloudops.members.access import ClusterRef, FanOutError
-from cloudops.members.objects import ObjectId, item_view
-from cloudops.members.session import MemberSession
-from cloudops.members.unified import BatchItem, compare, prepare_object, query, run_batch, update_object
-from cloudops.paging import page
+from cloudops.services.common import NAMESPACE_PATTERN as NAMESPACE
+from cloudops.services.common import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
 
 __all__ = ["section"]
 
@@ -257,7 +256,7 @@ async def get_resource(call: Call) -> web.Response:
     q: DetailQuery = call.query
     session, rt, namespace, name = await _located(call)
     if q.show_secret_values:
-        await authorize(call.request, "get", "secrets", call.cluster.name)
+        await call.authorize("get", "secrets", call.cluster.name)
     obj = await session.get(rt, namespace, name, reveal=q.show_secret_values)
     return ok(_detail(call.cluster, rt.type_name, obj))
 
@@ -312,7 +311,7 @@ async def batch(call: Call) -> web.Response:
     b: BatchBody = call.body
     if b.operation == "delete":
         for c in call.target.clusters:
-            await authorize(call.request, "delete", "resources", c.name)
+            await call.authorize("delete", "resources", c.name)
     items = [BatchItem(r.type, r.namespace, r.name, r.parameters) for r in b.resources]
     rows = await run_batch(call.request.app[ACCESS], list(call.target.clusters), b.operation, items)
     for e in _missing(call):

@@ -15,13 +15,8 @@ from typing import Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shim.cluster_param import resolve_cluster
-from api_shim.context import authorize
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
-from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
-from api_shim.models import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
-from api_shim.models import ClusterRefItem, PageInfo, PageQuery
 from api_shim.security.middleware import USER
 from api_shim.state import ACCESS, HUB, REGISTRY, SETTINGS
 from cloudops.backups.content import (
@@ -42,6 +37,9 @@ from cloudops.kube.errors import NotFound
 from cloudops.members.access import ClusterRef
 from cloudops.members.objects import ObjectId, valid_name
 from cloudops.paging import page
+from cloudops.services.common import NAMESPACE_PATTERN as NAMESPACE
+from cloudops.services.common import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
+from cloudops.services.common import ClusterRefItem, PageInfo, PageQuery
 
 __all__ = ["section"]
 
@@ -199,7 +197,7 @@ def default_backup_name(name: str) -> str:
 
 
 async def _cluster(call: Call, ref: str | int | None, verb: str, where: str) -> ClusterRef:
-    return await resolve_cluster(call.request, ref, verb, "backups", where)
+    return await call.resolve(ref, verb, "backups", where)
 
 
 async def _target(call: Call, resource_id: str, resource_type: str, cluster_id: str | int | None,
@@ -230,10 +228,10 @@ async def _backup(call: Call, ref: int | str, verb: str) -> tuple[dict[str, Any]
     try:
         cr = await find_backup(app[HUB], app[SETTINGS].namespace, ref)
     except NotFound as e:
-        await authorize(call.request, verb, "backups", "")
+        await call.authorize(verb, "backups", "")
         raise ApiError(404, f"backup_id: {e.message}", BusinessCode.RESOURCE_NOT_FOUND) from None
     name = ((cr.get("spec") or {}).get("clusterRef") or {}).get("name", "")
-    await authorize(call.request, verb, "backups", name)
+    await call.authorize(verb, "backups", name)
     try:
         return cr, ClusterRef.of(await app[REGISTRY].find(name))
     except NotFound:
@@ -300,7 +298,7 @@ async def list_all_backups(call: Call) -> web.Response:
             continue
         if v["cluster_name"] not in allowed:
             try:
-                await authorize(call.request, "list", "backups", v["cluster_name"])
+                await call.authorize("list", "backups", v["cluster_name"])
                 allowed[v["cluster_name"]] = True
             except ApiError:
                 allowed[v["cluster_name"]] = False
@@ -323,7 +321,7 @@ async def restore_backup(call: Call) -> web.Response:
         target = await _cluster(call, b.cluster_id, "create", "cluster_id")
     elif source is not None:
         target = source
-        await authorize(call.request, "create", "backups", target.name)
+        await call.authorize("create", "backups", target.name)
     else:
         raise ApiError(400, "cluster_id: the backup's cluster is no longer registered; name a target cluster")
     try:
@@ -423,5 +421,5 @@ async def schedule_backups(call: Call) -> web.Response:
     if ((existing.get("spec") or {}).get("clusterRef") or {}).get("name") != cluster.name:
         raise ApiError(409, f"schedule_name: {schedule_name!r} belongs to another cluster's schedule",
                        BusinessCode.VERSION_CONFLICT)
-    await authorize(call.request, "update", "backups", cluster.name)
+    await call.authorize("update", "backups", cluster.name)
     return ok(_schedule_view(await store.patch(schedule_name, {"spec": spec}), cluster, resource_id, False))

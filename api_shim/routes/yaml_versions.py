@@ -12,12 +12,8 @@ from typing import Any, Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_shim.cluster_param import resolve_cluster
 from api_shim.endpoints import Call, Section
 from api_shim.envelope import ApiError, BusinessCode, ok
-from api_shim.models import NAMESPACE_PATTERN as NAMESPACE
-from api_shim.models import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
-from api_shim.models import ClusterRefItem, PageInfo, PageQuery
 from api_shim.security.middleware import USER
 from api_shim.state import ACCESS, HUB, SETTINGS
 from cloudops.conditions import now_iso
@@ -29,6 +25,9 @@ from cloudops.members.errors import MemberError
 from cloudops.members.objects import ObjectId, valid_name
 from cloudops.members.session import MemberSession
 from cloudops.paging import page
+from cloudops.services.common import NAMESPACE_PATTERN as NAMESPACE
+from cloudops.services.common import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
+from cloudops.services.common import ClusterRefItem, PageInfo, PageQuery
 from cloudops.versions.content import fingerprint
 from cloudops.versions.store import Subject, VersionTooLarge, content_of, history, record, set_tag
 
@@ -130,7 +129,7 @@ class TagResult(VersionItem):
 
 
 async def _cluster(call: Call, ref: str | int | None, verb: str, where: str) -> ClusterRef:
-    return await resolve_cluster(call.request, ref, verb, "versions", where)
+    return await call.resolve(ref, verb, "versions", where)
 
 
 async def _subject(call: Call, where: Where, verb: str) -> tuple[Subject, MemberSession, ResourceType]:

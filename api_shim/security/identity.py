@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["User"]
+from aiohttp import web
+
+__all__ = ["USER", "User"]
 
 
 @dataclass(frozen=True)
@@ -14,3 +16,7 @@ class User:
     uid: str = ""
     method: str = ""  # jwt | api-key | token-review
     extra: dict[str, list[str]] = field(default_factory=dict, hash=False, compare=False)
+
+
+# The request's authenticated caller, set by the security middleware (or a redeemed terminal ticket).
+USER = web.RequestKey("user", User)

@@ -14,7 +14,7 @@ from api_shim.endpoints import MAX_BODY_BYTES, Endpoint, is_json_type
 from api_shim.envelope import ApiError
 from api_shim.security.audit import AuditRecord, is_secret_type, redact_params
 from api_shim.security.authn import AuthError
-from api_shim.security.identity import User
+from api_shim.security.identity import USER, User
 from api_shim.state import AUDIT, AUTHN, LIMITS, PROXIES, SETTINGS
 from cloudops.bounded import DocumentTooComplex, loads_json
 from cloudops.conditions import now_iso
@@ -22,7 +22,6 @@ from cloudops.conditions import now_iso
 __all__ = ["USER", "audit_middleware", "endpoint_of", "names_secret", "security_middleware"]
 
 log = logging.getLogger("cloudops.shim")
-USER = web.RequestKey("user", User)
 
 
 def endpoint_of(request: web.Request) -> Endpoint | None:

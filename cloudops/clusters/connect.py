@@ -13,18 +13,27 @@ from kubernetes_asyncio.client import ApiClient, CoreV1Api
 from kubernetes_asyncio.client.exceptions import ApiException
 
 from cloudops.clusters.kubeconfig import KubeconfigError, parse_kubeconfig, server_of
+from cloudops.errors import UpstreamFailed
 from cloudops.kube.client import client_from_kubeconfig
 from cloudops.kube.errors import translate
 
 __all__ = ["ConnectError", "MemberClients", "explain"]
 
 
-class ConnectError(Exception):
-    """`reason` is a CamelCase condition reason; `phase` is error (fix config) or disconnected (retry)."""
+class ConnectError(UpstreamFailed):
+    """`reason` is a CamelCase condition reason; `phase` is error (fix config) or disconnected (retry).
+
+    Raised to a caller (a kubeconfig given to `add` that does not answer), it is 502/1001 as for a stored one.
+    """
 
     def __init__(self, reason: str, message: str, phase: str) -> None:
+        self.reason, self.phase = reason, phase
         super().__init__(message)
-        self.reason, self.message, self.phase = reason, message, phase
+        self.args = (message,)  # str() stays the message, as the operator's conditions show it
+
+    @property
+    def detail(self) -> str:
+        return f"{self.reason}: {self.message}"
 
 
 def explain(exc: BaseException, server: str) -> ConnectError:

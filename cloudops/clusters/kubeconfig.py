@@ -9,13 +9,14 @@ from typing import Any
 import yaml
 
 from cloudops.bounded import DocumentTooComplex, check_yaml
+from cloudops.errors import ConfigError
 
 __all__ = ["KubeconfigError", "decode_base64_kubeconfig", "parse_kubeconfig", "server_of"]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader; the C one when built
 
 
-class KubeconfigError(ValueError):
+class KubeconfigError(ConfigError, ValueError):
     """Raised with a message that names what is wrong, never the kubeconfig's text."""
 
 

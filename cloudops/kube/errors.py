@@ -6,26 +6,30 @@ import json
 
 from kubernetes_asyncio.client.exceptions import ApiException
 
+from cloudops.errors import BusinessCode, CloudOpsError
+from cloudops.redact import scrub
+
 __all__ = ["Conflict", "Forbidden", "Invalid", "KubeError", "NotFound", "Unavailable", "translate"]
 
 
-class KubeError(Exception):
-    """Base: `message` is safe to show to a user (the API server's own status message)."""
+class KubeError(CloudOpsError):
+    """A hub API server's answer: `message` is its own Status message, scrubbed, so safe to show."""
 
     status = 500
 
     def __init__(self, message: str, causes: list[dict[str, str]] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(scrub(message))
         self.causes = causes or []
 
 
 class NotFound(KubeError):
-    status = 404
+    status, code = 404, BusinessCode.RESOURCE_NOT_FOUND
 
 
 class Conflict(KubeError):
-    status = 409
+    """A name taken or a stale resourceVersion: 409/1006, as a member's conflict is."""
+
+    status, code = 409, BusinessCode.VERSION_CONFLICT
 
 
 class Invalid(KubeError):

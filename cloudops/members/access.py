@@ -100,7 +100,7 @@ class MemberAccess:
         errors: list[FanOutError] = []
         for c, out in zip(clusters, outcomes, strict=True):
             if isinstance(out, MemberError):
-                errors.append(FanOutError(c.id, c.name, out.status, out.code, out.detail))
+                errors.append(FanOutError(c.id, c.name, out.status, out.business_code, out.detail))
             elif isinstance(out, asyncio.CancelledError):
                 raise out
             elif isinstance(out, BaseException):

@@ -13,19 +13,20 @@ import json
 import aiohttp
 
 from cloudops.clusters.connect import ConnectError
+from cloudops.errors import CloudOpsError
 from cloudops.redact import scrub
 
 __all__ = ["MemberError", "from_connect_error", "from_status", "from_transport"]
 
 
-class MemberError(Exception):
-    """`status` is the HTTP status to answer, `code` the business code (or the status); `detail` is safe to show."""
+class MemberError(CloudOpsError):
+    """A member's failure, named by its cluster; `status` and `code` are what the API answers for it."""
 
     def __init__(self, status: int, code: int, cluster: str, detail: str, *,
                  retry_after: str | None = None) -> None:
-        self.detail = f"cluster {cluster!r}: {scrub(detail)}"
-        super().__init__(self.detail)
-        self.status, self.code, self.cluster, self.retry_after = status, code, cluster, retry_after
+        super().__init__(f"cluster {cluster!r}: {scrub(detail)}", status=status, code=code,
+                         headers={"Retry-After": retry_after} if retry_after else None)
+        self.cluster, self.retry_after = cluster, retry_after
 
 
 def _field_causes(body: dict[str, object]) -> str:

@@ -1,0 +1,1 @@
+"""Member clusters: the one place a ManagedCluster becomes a session, and what sessions do."""

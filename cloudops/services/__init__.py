@@ -1,0 +1,1 @@
+"""One service per API section: what a handler calls (no aiohttp, no kopf)."""
