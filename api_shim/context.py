@@ -7,6 +7,7 @@ with the app's hub client, registry and member access; a handler never reads app
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
@@ -15,6 +16,7 @@ from aiohttp import web
 
 from api_shim.security.identity import USER, User
 from api_shim.state import ACCESS, HUB, REGISTRY, SETTINGS
+from cloudops.conditions import now_iso
 from cloudops.containers.ids import ContainerId
 from cloudops.members.access import ClusterRef
 from cloudops.members.objects import ObjectId
@@ -122,3 +124,23 @@ class Call:
         if user is None:
             raise RuntimeError("authorize() needs an authenticated caller")
         await Resolver(self.request.app, user).authorize(verb, capability, name, resource)
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The caller's groups, as authorization sees them."""
+        user = self.user
+        return user.groups if user else ()
+
+    def audit(self, route: str, subresource: str, operation: str, status: int, params: Mapping[str, object]) -> None:
+        """One more audit record beside the request's own: a change made on the caller's behalf (auto-fix)."""
+        from api_shim.security.audit import AuditRecord, redact_params
+        from api_shim.state import AUDIT, PROXIES
+
+        user, request = self.user, self.request
+        ip = request.app[PROXIES].client(request.remote, request.headers.getall("X-Forwarded-For", []))
+        request.app[AUDIT].write(AuditRecord(
+            time=now_iso(), user=self.actor, groups=list(user.groups) if user else [],
+            auth_method=user.method if user else "", operation=operation, route=route,
+            resource={"group": "cloudops.io", "resource": "managedclusters", "subresource": subresource,
+                      "name": self.cluster.name, "namespace": self.settings.namespace},
+            client_ip=ip, status=status, code=None, latency_ms=0.0, params=redact_params(dict(params))))

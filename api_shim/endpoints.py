@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from aiohttp import hdrs, web
 from pydantic import BaseModel, ValidationError
@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from api_shim.context import Call, Target
 from api_shim.envelope import DATA_MODEL, ApiError
 from cloudops.bounded import DocumentTooComplex, loads_json
+from cloudops.kube.types import JsonValue
 
 __all__ = ["Call", "ClusterMode", "Endpoint", "Section", "Target", "is_json_type", "validation_message"]
 
@@ -94,8 +95,8 @@ class Section:
         return register
 
 
-def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _query_dict(request: web.Request, model: type[BaseModel]) -> dict[str, str | list[str]]:
+    out: dict[str, str | list[str]] = {}
     for key in request.query.keys():
         values = request.query.getall(key)
         info = model.model_fields.get(key)
@@ -110,7 +111,7 @@ def is_json_type(content_type: str) -> bool:
                                                    and content_type.endswith("+json"))
 
 
-async def _json_body(request: web.Request) -> Any:
+async def _json_body(request: web.Request) -> JsonValue:
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise ApiError(413, f"body: larger than {MAX_BODY_BYTES} bytes")
     raw = await request.read()
@@ -141,11 +142,12 @@ def validation_message(err: ValidationError, where: str) -> str:
     return "; ".join(parts)
 
 
-def _validate(model: type[BaseModel], raw: Any, where: str) -> BaseModel:
+def _validate(model: type[BaseModel], raw: object, where: str) -> BaseModel:
     if where == "body" and not isinstance(raw, dict):
         raise ApiError(400, "body: must be a JSON object")
     try:
-        # Bodies are JSON: no coercion (0 is not false, "3" is not 3). Query strings are text and coerce.
-        return model.model_validate(raw, strict=where == "body")
+        # Bodies are JSON: no coercion (0 is not false, "3" is not 3). Query strings are text and coerce, except
+        # where a field itself is strict (a cluster id "1\n" must not become 1): None keeps field settings.
+        return model.model_validate(raw, strict=True if where == "body" else None)
     except ValidationError as e:
         raise ApiError(400, validation_message(e, where)) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypedDict
 
 from aiohttp import web
 from pydantic import BaseModel
@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from cloudops.conditions import now_iso
 from cloudops.errors import BusinessCode, CloudOpsError
 
-__all__ = ["DATA_MODEL", "ApiError", "BusinessCode", "error_body", "ok"]
+__all__ = ["DATA_MODEL", "ApiError", "BusinessCode", "ErrorBody", "error_body", "ok"]
 
 
 _MESSAGES = {
@@ -54,6 +54,15 @@ def ok(data: BaseModel | Any, status: int = 200) -> web.Response:
     return response
 
 
+class ErrorBody(TypedDict):
+    """The error envelope (the `ErrorEnvelope` of the OpenAPI document)."""
+
+    code: int
+    message: str
+    error: str
+    timestamp: str
+
+
 def _phrase(status: int) -> str:
     """The standard reason phrase of a status the table lacks (a member's 414, 431, ...)."""
     try:
@@ -62,6 +71,6 @@ def _phrase(status: int) -> str:
         return "Error"
 
 
-def error_body(status: int, detail: str, code: int | None = None) -> dict[str, Any]:
+def error_body(status: int, detail: str, code: int | None = None) -> ErrorBody:
     return {"code": code if code is not None else status, "message": _MESSAGES.get(status) or _phrase(status),
             "error": detail, "timestamp": now_iso()}

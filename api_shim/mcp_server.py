@@ -7,8 +7,8 @@ replica answers any request and a restart loses nothing.
 
 Authentication is the shim's own chain (API key, our JWT, TokenReview) as the SDK's token verifier: send
 `Authorization: Bearer <token or API key>` or `X-API-Key`. Each tool call is authorized by the same
-SubjectAccessReviews as REST (api_shim/tool_calls.py). Destructive tools are served only when configured
-(CLOUDOPS_MCP_DESTRUCTIVE_TOOLS) and carry destructiveHint. Host headers are checked against
+SubjectAccessReviews as REST and runs the same way (cloudops.services.mcp). Destructive tools are served only
+when configured (CLOUDOPS_MCP_DESTRUCTIVE_TOOLS) and carry destructiveHint. Host headers are checked against
 CLOUDOPS_MCP_ALLOWED_HOSTS (DNS-rebinding protection).
 """
 
@@ -19,7 +19,7 @@ import inspect
 import json
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -31,6 +31,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp_types import ToolAnnotations
 from pydantic import AnyHttpUrl, BaseModel, Field, ValidationError
+from starlette.types import Message, Scope
 
 from api_shim.endpoints import validation_message
 from api_shim.envelope import ApiError
@@ -39,12 +40,13 @@ from api_shim.security.audit import AuditRecord, redact_params
 from api_shim.security.authn import AuthError
 from api_shim.security.identity import User
 from api_shim.security.middleware import client_ip
-from api_shim.state import AUDIT, AUTHN, LIMITS, SETTINGS
-from api_shim.tool_calls import check_enabled, enabled, run_tool
+from api_shim.state import ACCESS, AUDIT, AUTHN, HUB, LIMITS, REGISTRY, SETTINGS
 from cloudops.conditions import now_iso
 from cloudops.errors import CloudOpsError
 from cloudops.kube.errors import KubeError
-from cloudops.mcp_tools import TOOLS, Tool
+from cloudops.mcp_tools import TOOLS, Tool, destructive_enabled
+from cloudops.services.base import Deps
+from cloudops.services.mcp import McpService
 from cloudops.settings import Settings
 
 __all__ = ["MCP_PATH", "mount"]
@@ -86,10 +88,15 @@ def _caller() -> User:
                 method=str(claims.get("method") or ""), extra=dict(claims.get("extra") or {}))
 
 
+def _service(app: web.Application, actor: str) -> McpService:
+    """The tool runner for one caller, with the app's hub, registry and member access (as REST calls get them)."""
+    return McpService(Deps(app[HUB], app[SETTINGS], app[REGISTRY], app[ACCESS], actor))
+
+
 def _handler(app: web.Application, tool: Tool) -> Any:
     """A function whose signature is the tool's parameters plus `cluster`: the SDK derives the input
     schema from it; the tool's own model validates again before it runs."""
-    async def call(**kwargs: Any) -> dict[str, Any]:
+    async def call(**kwargs: Any) -> dict[str, object]:
         user, start = _caller(), time.perf_counter()
         cluster_ref = kwargs.pop("cluster", None)
         status, code, cluster_name = 200, 200, str(cluster_ref or "")
@@ -101,8 +108,9 @@ def _handler(app: web.Application, tool: Tool) -> Any:
             cluster = await Resolver(app, user).one(None if cluster_ref is None else str(cluster_ref),
                                                     tool.grants, "cluster")
             cluster_name = cluster.name
-            check_enabled(app, tool)
-            result = await run_tool(app, tool, cluster, params)
+            tools = _service(app, user.name)
+            tools.check_enabled(tool)
+            result = (await tools.run(tool, cluster, params)).model_dump(mode="json")
         except CloudOpsError as e:
             status, code = e.status, e.business_code
             raise ToolError(f"{status} ({code}): {e.detail}") from None
@@ -122,13 +130,13 @@ def _handler(app: web.Application, tool: Tool) -> Any:
     for name, info in tool.params.model_fields.items():
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=info.annotation,
                                         default=info))
-    call.__signature__ = inspect.Signature(params, return_annotation=dict[str, Any])  # type: ignore[attr-defined]
+    call.__dict__["__signature__"] = inspect.Signature(params, return_annotation=dict[str, object])
     call.__name__ = tool.name
     return call
 
 
 def _audit(app: web.Application, user: User, tool: Tool, cluster: str, status: int, code: int, start: float,
-           arguments: dict[str, Any]) -> None:
+           arguments: Mapping[str, object]) -> None:
     """Every MCP tool call in the shim's audit trail, like every REST call (credentials redacted)."""
     app[AUDIT].write(AuditRecord(
         time=now_iso(), user=user.name, groups=list(user.groups), auth_method=user.method,
@@ -164,7 +172,7 @@ def build(app: web.Application) -> MCPServer[Any]:
     root.handlers[:], root.level = handlers, level  # the SDK configures logging; the shim's JSON logs stay
     logging.getLogger("mcp").setLevel(logging.WARNING)
     for tool in TOOLS:
-        if not enabled(app, tool):
+        if not destructive_enabled(tool, app[SETTINGS].mcp_destructive_tools):  # the hub client comes later
             continue
         server.add_tool(_handler(app, tool), name=tool.name, description=tool.description,
                         annotations=ToolAnnotations(read_only_hint=tool.read_only,
@@ -174,7 +182,7 @@ def build(app: web.Application) -> MCPServer[Any]:
     return server
 
 
-def _scope(request: web.Request, body_headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+def _scope(request: web.Request, body_headers: list[tuple[bytes, bytes]]) -> Scope:
     return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
             "method": request.method, "scheme": request.scheme, "path": request.path,
             "raw_path": request.raw_path.split("?", 1)[0].encode(), "query_string": request.query_string.encode(),
@@ -200,7 +208,7 @@ async def _bridge(request: web.Request) -> web.StreamResponse:
     first = True
     response: web.StreamResponse | None = None
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         nonlocal first
         if first:
             first = False
@@ -208,7 +216,7 @@ async def _bridge(request: web.Request) -> web.StreamResponse:
         await done.wait()
         return {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: Message) -> None:
         nonlocal response
         if message["type"] == "http.response.start":
             response = web.StreamResponse(status=message["status"])

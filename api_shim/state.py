@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiohttp import web
-from kubernetes_asyncio.client import ApiClient
 
 from api_shim.metrics import ShimMetrics
 from api_shim.routing import RouteTable
@@ -17,6 +16,7 @@ from api_shim.security.ratelimit import Buckets
 from cloudops.clusters.cache import ClusterCache
 from cloudops.clusters.connect import MemberClients
 from cloudops.clusters.registry import Registry
+from cloudops.kube.client import ApiClient
 from cloudops.members.access import MemberAccess
 from cloudops.settings import RateLimits, Settings
 

@@ -9,18 +9,18 @@ not configuration (Events, reviews, leases) and Secrets (versions are not encryp
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient
-
+from cloudops.kube.client import ApiClient
 from cloudops.kube.errors import KubeError
+from cloudops.kube.types import JsonObject
 from cloudops.members.access import ClusterRef
 from cloudops.members.discovery import ResourceType
 from cloudops.versions.tracker import mark_versioned, record_write
 
 __all__ = ["VersionRecorder"]
 
-Json = dict[str, Any]
 log = logging.getLogger("cloudops.versions")
 UNVERSIONED_GROUPS = frozenset({"authorization.k8s.io", "authentication.k8s.io", "coordination.k8s.io",
                                 "events.k8s.io", "metrics.k8s.io"})
@@ -38,19 +38,16 @@ class VersionRecorder:
         self.hub, self.namespace, self.limit, self.user = hub, namespace, limit, user
         self.clusters = {c.name: c for c in clusters}
 
-    def prepare(self, rt: ResourceType, body: Json) -> Json:
-        if not versioned(rt):
-            return body
-        meta = dict(body.get("metadata") or {})
-        meta["labels"] = dict(meta.get("labels") or {})
-        return mark_versioned({**body, "metadata": meta})
+    def prepare(self, rt: ResourceType, body: Mapping[str, Any]) -> JsonObject:
+        """The body to send: labelled to stay tracked when its kind is versioned (a copy; `body` is kept)."""
+        return mark_versioned(body) if versioned(rt) else dict(body)
 
-    async def written(self, cluster: str, rt: ResourceType, obj: Json) -> None:
+    async def written(self, cluster: str, rt: ResourceType, obj: Mapping[str, Any]) -> None:
         ref = self.clusters.get(cluster)
         if ref is None or not versioned(rt):
             return
-        obj = {"kind": rt.kind, "apiVersion": rt.api_version, **obj}
+        typed = {"kind": rt.kind, "apiVersion": rt.api_version, **obj}
         try:
-            await record_write(self.hub, self.namespace, ref, rt, obj, self.user, self.limit)
+            await record_write(self.hub, self.namespace, ref, rt, typed, self.user, self.limit)
         except KubeError as e:  # the write happened; a version that could not be stored is logged, not fatal
             log.warning("cluster %s: no version recorded for a %s write: %s", cluster, rt.kind, e.message)

@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient
-
-from cloudops.constants import ACTIVITY_RECORD, API_VERSION, GROUP
-from cloudops.kube.custom_objects import CustomObjects
+from cloudops.clusters.objects import as_cluster, owned_by
+from cloudops.constants import GROUP
+from cloudops.kube.client import ApiClient
 from cloudops.kube.errors import NotFound
+from cloudops.kube.stores import HubStore
+from cloudops.kube.types import JsonObject
+from cloudops.resources.activity_record import ActivityRecord, ActivityRecordSpec, ActivitySubject
+from cloudops.resources.base import ObjectMeta, ObjectRef
+from cloudops.resources.managed_cluster import ManagedCluster
 
 __all__ = ["Entry", "Retention", "Subject", "append", "entries", "label_value", "prune"]
 
-Json = dict[str, Any]
 STREAM_LABEL = f"{GROUP}/activity-stream"
 CLUSTER_LABEL = f"{GROUP}/cluster"
 SUBJECT_LABEL = f"{GROUP}/activity-subject"
@@ -64,7 +67,7 @@ class Entry:
     subject: Subject | None
     actor: str
     occurred_at: datetime
-    data: Json
+    data: dict[str, Any]  # the stream's own fields, free-form
 
 
 def label_value(text: str) -> str:
@@ -74,8 +77,8 @@ def label_value(text: str) -> str:
     return "h-" + hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
-def _store(api: ApiClient, namespace: str) -> CustomObjects:
-    return CustomObjects(api, ACTIVITY_RECORD, namespace)
+def _store(api: ApiClient, namespace: str) -> HubStore[ActivityRecord]:
+    return HubStore(api, ActivityRecord, namespace)
 
 
 def _check_stream(stream: str) -> None:
@@ -91,42 +94,41 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
-def _entry(obj: Json) -> Entry:
-    spec = obj.get("spec") or {}
-    raw = spec.get("subject")
-    subject = (Subject(str(raw.get("kind", "")), str(raw.get("namespace", "")), str(raw.get("name", "")),
-                       str(raw.get("part", ""))) if raw else None)
-    return Entry(name=obj["metadata"]["name"], stream=str(spec.get("stream", "")),
-                 cluster=str((spec.get("clusterRef") or {}).get("name", "")), subject=subject,
-                 actor=str(spec.get("actor", "")), occurred_at=_parse_time(str(spec["occurredAt"])),
-                 data=dict(spec.get("data") or {}))
+def _entry(record: ActivityRecord) -> Entry:
+    spec, raw = record.spec, record.spec.subject
+    subject = Subject(raw.kind or "", raw.namespace or "", raw.name or "", raw.part or "") if raw else None
+    return Entry(name=record.metadata.name or "", stream=spec.stream, cluster=spec.cluster_ref.name,
+                 subject=subject, actor=spec.actor or "", occurred_at=_parse_time(spec.occurred_at),
+                 data=dict(spec.data or {}))
 
 
-async def append(api: ApiClient, cluster: Mapping[str, Any], stream: str, data: Json, *, actor: str = "",
-                 subject: Subject | None = None, now: datetime | None = None,
-                 retention: Retention | None = None) -> Entry:
-    """Records one entry for the ManagedCluster `cluster` (its hub object), then applies `retention`."""
-    _check_stream(stream)
-    meta = cluster["metadata"]
-    moment = now or datetime.now(UTC)
-    labels = {STREAM_LABEL: stream, CLUSTER_LABEL: label_value(meta["name"])}
+def _record(cluster: ManagedCluster, stream: str, data: JsonObject, actor: str, subject: Subject | None,
+            moment: datetime) -> ActivityRecord:
+    name = cluster.metadata.name or ""
+    labels = {STREAM_LABEL: stream, CLUSTER_LABEL: label_value(name)}
     if subject is not None:
         labels[SUBJECT_LABEL] = label_value(subject.key())
     if actor:
         labels[ACTOR_LABEL] = label_value(actor)
-    owner = {"apiVersion": API_VERSION, "kind": "ManagedCluster", "name": meta["name"], "uid": meta["uid"],
-             "blockOwnerDeletion": False, "controller": True}
-    spec: Json = {"stream": stream, "clusterRef": {"name": meta["name"]}, "actor": actor[:253],
-                  "occurredAt": _iso(moment), "data": data}
-    if subject is not None:
-        spec["subject"] = {"kind": subject.kind, "namespace": subject.namespace, "name": subject.name,
-                           "part": subject.part}
-    created = await _store(api, meta["namespace"]).create({
-        "apiVersion": API_VERSION, "kind": ACTIVITY_RECORD.kind,
-        "metadata": {"generateName": f"{stream}-", "namespace": meta["namespace"], "labels": labels,
-                     "ownerReferences": [owner]},
-        "spec": spec})
-    await prune(api, meta["namespace"], stream, meta["name"], retention or Retention(), moment)
+    about = (ActivitySubject(kind=subject.kind, namespace=subject.namespace, name=subject.name, part=subject.part)
+             if subject is not None else None)
+    return ActivityRecord(
+        metadata=ObjectMeta(generate_name=f"{stream}-", namespace=cluster.metadata.namespace, labels=labels,
+                            owner_references=[owned_by(cluster)]),
+        spec=ActivityRecordSpec(stream=stream, cluster_ref=ObjectRef(name=name), actor=actor[:253],
+                                occurred_at=_iso(moment), data={**data}, subject=about))
+
+
+async def append(api: ApiClient, cluster: ManagedCluster | Mapping[str, object], stream: str, data: JsonObject, *,
+                 actor: str = "", subject: Subject | None = None, now: datetime | None = None,
+                 retention: Retention | None = None) -> Entry:
+    """Records one entry for the ManagedCluster `cluster` (its model or hub object), then applies `retention`."""
+    _check_stream(stream)
+    owner = as_cluster(cluster)
+    moment = now or datetime.now(UTC)
+    namespace = owner.metadata.namespace or ""
+    created = await _store(api, namespace).create(_record(owner, stream, data, actor, subject, moment))
+    await prune(api, namespace, stream, owner.metadata.name or "", retention or Retention(), moment)
     return _entry(created)
 
 
@@ -139,7 +141,7 @@ async def _list(api: ApiClient, namespace: str, stream: str, cluster: str | None
         selector.append(f"{SUBJECT_LABEL}={label_value(subject.key())}")
     if actor is not None:
         selector.append(f"{ACTOR_LABEL}={label_value(actor)}")
-    out = [_entry(obj) for obj in await _store(api, namespace).list(",".join(selector))]
+    out = [_entry(record) for record in await _store(api, namespace).list(",".join(selector))]
     # Labels select by digest; the spec is the truth (a digest collision must not leak another's entries).
     out = [e for e in out if (cluster is None or e.cluster == cluster) and (subject is None or e.subject == subject)
            and (actor is None or e.actor == actor[:253])]

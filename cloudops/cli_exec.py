@@ -10,7 +10,6 @@ capped. Nothing here logs the command's kubeconfig or its credentials.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import os
 import re
@@ -21,19 +20,19 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
-from kubernetes_asyncio.client import ApiClient, CoreV1Api
-from kubernetes_asyncio.client.exceptions import ApiException
 
-from cloudops.clusters.kubeconfig import KubeconfigError, parse_kubeconfig
-from cloudops.kube.errors import translate
+from cloudops.clusters.kubeconfig import KubeconfigError, named, parse_kubeconfig
+from cloudops.errors import BadRequest, CloudOpsError
+from cloudops.kube.client import ApiClient
+from cloudops.kube.cluster_secrets import read_secret
+from cloudops.kube.types import JsonObject
+from cloudops.resources.managed_cluster import ManagedCluster
 
 __all__ = ["READ_SUBCOMMANDS", "REFUSED_FLAGS", "REFUSED_SUBCOMMANDS", "WRITE_SUBCOMMANDS", "CliRefused",
-           "Plan", "RunResult", "cluster_kubeconfig", "kubectl_version", "member_kubeconfig", "plan", "run_kubectl"]
-
-Json = dict[str, Any]
+           "KubectlMissing", "Plan", "RunResult", "cluster_kubeconfig", "kubectl_path", "kubectl_version",
+           "member_kubeconfig", "plan", "run_kubectl"]
 
 READ_SUBCOMMANDS = frozenset({"get", "describe", "logs", "top", "explain", "api-resources", "api-versions",
                               "version", "events", "auth can-i"})
@@ -76,8 +75,18 @@ _FILE_OUTPUT = re.compile(r"^[a-z-]*-file(=|$)")
 MAX_COMMAND = 4096
 
 
-class CliRefused(ValueError):
-    """Why a command may not run; the text names the refused part (never more than 80 characters of it)."""
+class CliRefused(BadRequest, ValueError):
+    """Why a command may not run (400, `command: ...`); the text names the refused part (never more than 80
+    characters of it)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="command")
+
+
+class KubectlMissing(CloudOpsError):
+    """The server has no kubectl to run (503)."""
+
+    status = 503
 
 
 @dataclass(frozen=True)
@@ -97,37 +106,37 @@ def _subcommand(args: list[str]) -> tuple[str, int]:
         if not a.startswith("-"):
             return a, i
         i += 2 if a in _GLOBAL_VALUE_FLAGS else 1
-    raise CliRefused("command: no kubectl subcommand given")
+    raise CliRefused("no kubectl subcommand given")
 
 
 def _check_flag(token: str) -> None:
     name = token.split("=", 1)[0]
     if name in REFUSED_FLAGS:
-        raise CliRefused(f"command: flag {name} is refused: it {REFUSED_FLAGS[name]}")
+        raise CliRefused(f"flag {name} is refused: it {REFUSED_FLAGS[name]}")
     if not token.startswith("--") and len(token) > 2:
         short = token[:2]
         if short in REFUSED_FLAGS:
-            raise CliRefused(f"command: flag {short} is refused: it {REFUSED_FLAGS[short]}")
+            raise CliRefused(f"flag {short} is refused: it {REFUSED_FLAGS[short]}")
         if token[1] not in _VALUE_SHORTS and token[2] != "=":
-            raise CliRefused(f"command: combined short flags {token[:20]!r} are refused; give each flag alone")
+            raise CliRefused(f"combined short flags {token[:20]!r} are refused; give each flag alone")
 
 
 def plan(command: str) -> Plan:
     """Check a `kubectl ...` command line; CliRefused (a 400) names the part refused."""
     if len(command) > MAX_COMMAND:
-        raise CliRefused(f"command: longer than {MAX_COMMAND} characters")
+        raise CliRefused(f"longer than {MAX_COMMAND} characters")
     if m := _SHELL.search(command):
-        raise CliRefused(f"command: {_SHELL_NAMES[m.group(1)]} is refused: the command runs without a shell, so "
+        raise CliRefused(f"{_SHELL_NAMES[m.group(1)]} is refused: the command runs without a shell, so "
                          "command separators, pipes, substitutions, redirections and newlines cannot work")
     try:
         argv = shlex.split(command)
     except ValueError as e:  # shlex's own words are "No closing quotation" or "No escaped character"
         why = "a quote is never closed" if "quotation" in str(e) else "it ends in a lone backslash"
-        raise CliRefused(f"command: cannot be split with shell rules ({why})") from None
+        raise CliRefused(f"cannot be split with shell rules ({why})") from None
     if not argv:
-        raise CliRefused("command: empty")
+        raise CliRefused("empty")
     if argv[0] != "kubectl":
-        raise CliRefused(f"command: only kubectl may run, not {argv[0][:80]!r}")
+        raise CliRefused(f"only kubectl may run, not {argv[0][:80]!r}")
     args = argv[1:]
     for a in args:
         if a.startswith("-") and a != "--":
@@ -137,10 +146,10 @@ def plan(command: str) -> Plan:
         nxt = args[at + 1] if at + 1 < len(args) else ""
         sub = f"auth {nxt}".strip()
     if sub in REFUSED_SUBCOMMANDS:
-        raise CliRefused(f"command: subcommand {sub!r} is refused: it {REFUSED_SUBCOMMANDS[sub]}")
+        raise CliRefused(f"subcommand {sub!r} is refused: it {REFUSED_SUBCOMMANDS[sub]}")
     if sub not in READ_SUBCOMMANDS and sub not in WRITE_SUBCOMMANDS:
         allowed = ", ".join(sorted(READ_SUBCOMMANDS | WRITE_SUBCOMMANDS))
-        raise CliRefused(f"command: subcommand {sub[:80]!r} is not allowed (allowed: {allowed})")
+        raise CliRefused(f"subcommand {sub[:80]!r} is not allowed (allowed: {allowed})")
     for i, a in enumerate(args):
         fmt = None
         if a in ("-o", "--output"):
@@ -150,7 +159,7 @@ def plan(command: str) -> Plan:
         elif a.startswith("-o") and not a.startswith("--"):
             fmt = a[2:].removeprefix("=")
         if fmt is not None and _FILE_OUTPUT.match(fmt):
-            raise CliRefused(f"command: output format {fmt.split('=', 1)[0]!r} is refused: it reads a local file")
+            raise CliRefused(f"output format {fmt.split('=', 1)[0]!r} is refused: it reads a local file")
     positional = [a for a in args if not a.startswith("-")]
     # `create token` hands out a ServiceAccount's credential: as sensitive as reading a Secret.
     mints_token = sub == "create" and "token" in positional
@@ -167,40 +176,43 @@ def member_kubeconfig(raw: str, context: str | None, name: str) -> str:
     anything but kubectl, nor read the shim's disk.
     """
     cfg = parse_kubeconfig(raw, context)
-    ctx_name = context or cfg["current-context"]
-    ctx = next(c["context"] for c in cfg["contexts"] if c.get("name") == ctx_name)
-    cluster = next(c["cluster"] for c in cfg.get("clusters") or [] if c.get("name") == ctx["cluster"])
-    user: Json = next((u.get("user") or {} for u in cfg.get("users") or [] if u.get("name") == ctx.get("user")), {})
+    ctx = named(cfg, "contexts", "context")[str(context or cfg["current-context"])]
+    cluster = named(cfg, "clusters", "cluster")[str(ctx["cluster"])]
+    user_ref = ctx.get("user")
+    user = named(cfg, "users", "user").get(user_ref, {}) if isinstance(user_ref, str) else {}
     for key in ("exec", "auth-provider", "client-certificate", "client-key", "tokenFile"):
         if key in user:
             raise KubeconfigError(f"kubeconfig: its user uses {key!r}, which the CLI does not run")
     if "certificate-authority" in cluster:
         raise KubeconfigError("kubeconfig: its cluster names a local certificate-authority file")
-    out = {"apiVersion": "v1", "kind": "Config", "current-context": name,
-           "clusters": [{"name": name, "cluster": cluster}], "users": [{"name": name, "user": user}],
-           "contexts": [{"name": name, "context": {"cluster": name, "user": name}}]}
+    out: JsonObject = {"apiVersion": "v1", "kind": "Config", "current-context": name,
+                       "clusters": [{"name": name, "cluster": cluster}], "users": [{"name": name, "user": user}],
+                       "contexts": [{"name": name, "context": {"cluster": name, "user": name}}]}
     return yaml.safe_dump(out)
 
 
-async def cluster_kubeconfig(hub: ApiClient, namespace: str, cluster: Json) -> str:
+async def cluster_kubeconfig(hub: ApiClient, namespace: str, cluster: ManagedCluster) -> str:
     """The member's kubeconfig for the CLI (see member_kubeconfig), read from its Secret in the hub."""
-    spec = cluster.get("spec") or {}
-    ref = spec.get("kubeconfigSecretRef") or {}
-    name, key = ref.get("name", ""), ref.get("key") or "kubeconfig"
-    try:
-        secret = await CoreV1Api(hub).read_namespaced_secret(name, namespace)
-    except ApiException as e:
-        if e.status == 404:
-            raise KubeconfigError(f"kubeconfig Secret {name!r} not found") from None
-        raise translate(e) from None
-    data = secret.data or {}
-    if key not in data:
+    ref = cluster.spec.kubeconfig_secret_ref
+    name, key = ref.name, ref.key or "kubeconfig"
+    secret = await read_secret(hub, namespace, name)
+    if secret is None:
+        raise KubeconfigError(f"kubeconfig Secret {name!r} not found")
+    if key not in secret.data:
         raise KubeconfigError(f"kubeconfig Secret {name!r} has no key {key!r}")
     try:
-        raw = base64.b64decode(data[key]).decode("utf-8")
-    except (ValueError, UnicodeDecodeError):
+        raw = secret.data[key].decode("utf-8")
+    except UnicodeDecodeError:
         raise KubeconfigError("kubeconfig: not valid UTF-8") from None
-    return member_kubeconfig(raw, spec.get("context") or None, (cluster.get("metadata") or {}).get("name", "member"))
+    return member_kubeconfig(raw, cluster.spec.context or None, cluster.metadata.name or "member")
+
+
+def kubectl_path(kubectl: str) -> str:
+    """Where `kubectl` (a name or a path) is; KubectlMissing (503) when the server has none."""
+    found = shutil.which(kubectl)
+    if found is None:
+        raise KubectlMissing(f"kubectl ({kubectl!r}) is not installed on the server")
+    return found
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypeAlias
 
-__all__ = ["now_iso", "ready_condition", "set_condition"]
+__all__ = ["Condition", "now_iso", "ready_condition", "set_condition"]
 
-Condition = dict[str, Any]
+Condition: TypeAlias = dict[str, object]
+"""A metav1.Condition as a status carries it, in wire names (type, status, reason, message, observedGeneration,
+lastTransitionTime): a JSON object whose fields a reader narrows; cloudops.resources.base.Condition is its model."""
 
 
 def now_iso() -> str:
@@ -21,7 +24,8 @@ def ready_condition(ok: bool, reason: str, message: str, generation: int | None)
     return cond
 
 
-def set_condition(existing: list[Condition] | None, new: Condition, now: str | None = None) -> list[Condition]:
+def set_condition(existing: Iterable[Mapping[str, object]] | None, new: Mapping[str, object],
+                  now: str | None = None) -> list[Condition]:
     """Returns the list with `new` merged in by type, keeping lastTransitionTime if status is unchanged."""
     out: list[Condition] = []
     replaced = False
@@ -33,7 +37,7 @@ def set_condition(existing: list[Condition] | None, new: Condition, now: str | N
             out.append(merged)
             replaced = True
         else:
-            out.append(cond)
+            out.append(dict(cond))
     if not replaced:
         out.append({**new, "lastTransitionTime": now or now_iso()})
     return out

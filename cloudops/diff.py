@@ -13,9 +13,9 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
-__all__ = ["Change", "ChangeKind", "describe", "diff", "merge_patch", "normalize", "summarize"]
+__all__ = ["Change", "ChangeKind", "ChangeView", "describe", "diff", "merge_patch", "normalize", "summarize"]
 
 ChangeKind = Literal["added", "modified", "deleted"]
 
@@ -55,6 +55,15 @@ _KIND_ORDER: Mapping[str, int] = {"deleted": 0, "modified": 1, "added": 2}
 _VALUE_WIDTH = 40
 
 
+class ChangeView(TypedDict):
+    """A change as API responses expose it."""
+
+    type: ChangeKind
+    path: str
+    old_value: Any
+    new_value: Any
+
+
 @dataclass(frozen=True)
 class Change:
     """One field-level difference; `old_value` is None when added, `new_value` is None when deleted."""
@@ -64,9 +73,9 @@ class Change:
     old_value: Any
     new_value: Any
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ChangeView:
         """JSON-ready form; the key is `type` because that is what API responses expose."""
-        return {"type": self.kind, "path": self.path, "old_value": self.old_value, "new_value": self.new_value}
+        return ChangeView(type=self.kind, path=self.path, old_value=self.old_value, new_value=self.new_value)
 
 
 def normalize(obj: Mapping[str, Any], *, include_metadata: bool = True) -> dict[str, Any]:
@@ -255,7 +264,7 @@ def merge_patch(old: Any, new: Any) -> Any:
     exactly with a merge patch, which (unlike a JSON patch) can carry metadata.resourceVersion."""
     if not isinstance(old, Mapping) or not isinstance(new, Mapping):
         return new
-    patch: dict[str, Any] = {k: None for k in old if k not in new}
+    patch: dict[str, object] = {k: None for k in old if k not in new}
     for key, value in new.items():
         if key not in old:
             patch[key] = value

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from typing import Any
 
 from cloudops.conditions import now_iso
 from cloudops.redact import redact
@@ -15,7 +14,7 @@ __all__ = ["JsonFormatter", "setup_logging"]
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        payload: dict[str, Any] = {
+        payload: dict[str, object] = {
             "time": now_iso(), "level": record.levelname.lower(), "logger": record.name,
             "message": redact(record.getMessage()),
         }

@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient
-
 from cloudops import history_store
+from cloudops.kube.client import ApiClient
 from cloudops.members.session import MemberSession
-from cloudops.quotas import used_sample
+from cloudops.quotas import QuotaObject, used_sample
 
 __all__ = ["MAX_QUOTAS", "QUOTA_FAMILY", "sample_quotas"]
 
@@ -26,12 +25,11 @@ async def sample_quotas(hub: ApiClient, cluster: dict[str, Any], session: Member
     rt = await session.resolve("resourcequotas")
     quotas, _ = await session.list_all(rt, max_items=MAX_QUOTAS)
     written = 0
-    for quota in quotas[:MAX_QUOTAS]:
-        meta = quota.get("metadata") or {}
-        sample = used_sample((quota.get("status") or {}).get("used") or {})
+    for quota in map(QuotaObject.model_validate, quotas[:MAX_QUOTAS]):
+        sample = used_sample(quota.status.used or {})
         if not sample:
             continue  # the quota controller has not counted it yet
-        subject = history_store.Subject("ResourceQuota", meta.get("namespace", ""), meta.get("name", ""))
+        subject = history_store.Subject("ResourceQuota", quota.metadata.namespace or "", quota.metadata.name or "")
         await history_store.append(hub, cluster, QUOTA_FAMILY, subject, sample, now)
         written += 1
     return written

@@ -6,17 +6,65 @@ Quantities are parsed with the one Kubernetes quantity parser (cloudops.clusters
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Literal, TypedDict
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from cloudops.clusters.health import parse_quantity
+from cloudops.errors import BadRequest
+from cloudops.resources.base import FreeForm, ObjectMeta
 
-__all__ = ["Thresholds", "alerts", "quota_state", "trend", "trends", "usage_history", "usage_percentage",
-           "used_sample"]
+__all__ = ["BadQuantity", "QuotaAlert", "QuotaObject", "Thresholds", "TrendInfo", "alerts", "quantities",
+           "quota_state", "trend", "trends", "usage_history", "usage_percentage", "used_sample"]
 
-Json = dict[str, Any]
 STABLE_PERCENT = 1.0  # |growth| below this (percent of the mean per period) is `stable`
+Figures = Mapping[str, object]  # resource name -> quantity, as a quota's hard and used hold them
+TrendKind = Literal["increasing", "decreasing", "stable"]
+
+
+class BadQuantity(BadRequest, ValueError):
+    """A value that is not a Kubernetes quantity: 400 naming the field."""
+
+
+class QuotaAlert(TypedDict):
+    type: Literal["warning", "critical"]
+    resource: str
+    usage: float
+    threshold: float
+    message: str
+
+
+class TrendInfo(TypedDict):
+    trend: TrendKind
+    growth_rate: float
+
+
+class _Counts(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    hard: dict[str, str | int | float] | None = None
+    used: dict[str, str | int | float] | None = None
+
+
+class QuotaObject(BaseModel):
+    """A ResourceQuota or LimitRange as a member sends it: typed metadata, the spec as sent, the counts."""
+
+    model_config = ConfigDict(extra="ignore")
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+    spec: FreeForm = Field(default_factory=dict)
+    status: _Counts = Field(default_factory=_Counts)
+
+    @property
+    def hard(self) -> dict[str, str]:
+        """status.hard (what the quota controller enforces), else spec.hard."""
+        figures = self.status.hard or _Counts.model_validate(self.spec).hard or {}
+        return {k: str(v) for k, v in figures.items()}
+
+    @property
+    def used(self) -> dict[str, str]:
+        return {k: str(v) for k, v in (self.status.used or {}).items()}
 
 
 @dataclass(frozen=True)
@@ -25,14 +73,28 @@ class Thresholds:
     critical: float = 95.0
 
 
-def _number(q: Any) -> float | None:
+def quantities(values: Mapping[str, str | int] | None, where: str) -> dict[str, str]:
+    """Quantities as the strings Kubernetes stores; one that is not a quantity is a 400 naming it."""
+    out: dict[str, str] = {}
+    for key, value in (values or {}).items():
+        text = str(value)
+        try:
+            parse_quantity(text)
+        except ValueError:
+            raise BadQuantity(f"{text[:40]!r} is not a quantity (such as 500m, 8Gi, 1e3)",
+                              field=f"{where}.{key}") from None
+        out[key] = text
+    return out
+
+
+def _number(q: object) -> float | None:
     try:
         return parse_quantity(q)
     except (TypeError, ValueError):
         return None
 
 
-def usage_percentage(hard: dict[str, Any], used: dict[str, Any]) -> dict[str, float]:
+def usage_percentage(hard: Figures, used: Figures) -> dict[str, float]:
     """used / hard in percent per resource in `hard` (one decimal). A hard of 0 is 100 % once anything is
     used, else 0; a resource the quota controller has not counted yet is 0."""
     out: dict[str, float] = {}
@@ -47,7 +109,7 @@ def usage_percentage(hard: dict[str, Any], used: dict[str, Any]) -> dict[str, fl
     return out
 
 
-def quota_state(hard: dict[str, Any], used: dict[str, Any]) -> str:
+def quota_state(hard: Figures, used: Figures) -> Literal["active", "exceeded"]:
     """`exceeded` when any used value reaches its (non-zero) hard limit or passes it, else `active`."""
     for name, limit in hard.items():
         h, u = _number(limit), _number(used.get(name, "0"))
@@ -58,10 +120,11 @@ def quota_state(hard: dict[str, Any], used: dict[str, Any]) -> str:
     return "active"
 
 
-def alerts(hard: dict[str, Any], used: dict[str, Any], thresholds: Thresholds = Thresholds()) -> list[Json]:
+def alerts(hard: Figures, used: Figures, thresholds: Thresholds = Thresholds()) -> list[QuotaAlert]:
     """One alert per resource at or above the warning threshold: `critical` from the critical threshold on."""
-    out = []
+    out: list[QuotaAlert] = []
     for name, pct in usage_percentage(hard, used).items():
+        kind: Literal["warning", "critical"]
         if pct >= thresholds.critical:
             kind, threshold = "critical", thresholds.critical
         elif pct >= thresholds.warning:
@@ -74,7 +137,7 @@ def alerts(hard: dict[str, Any], used: dict[str, Any], thresholds: Thresholds = 
     return out
 
 
-def used_sample(used: dict[str, Any], limit: int = 64) -> dict[str, float]:
+def used_sample(used: Figures, limit: int = 64) -> dict[str, float]:
     """The numeric `status.used` of a quota as a history sample (base units), at most `limit` resources."""
     out: dict[str, float] = {}
     for name in sorted(used)[:limit]:
@@ -84,12 +147,19 @@ def used_sample(used: dict[str, Any], limit: int = 64) -> dict[str, float]:
     return out
 
 
-def usage_history(points: list[Json]) -> list[Json]:
+Point = Mapping[str, object]  # a history point: `t` (bucket start), `n` (samples), one number per resource
+
+
+def _values(point: Point) -> dict[str, float]:
+    return {k: float(v) for k, v in point.items() if k not in ("t", "n") and isinstance(v, int | float)}
+
+
+def usage_history(points: Sequence[Point]) -> list[dict[str, str | float]]:
     """History points (`t`, `n`, one field per resource) as the reference's rows: `timestamp` plus values."""
-    return [{"timestamp": p["t"], **{k: float(v) for k, v in p.items() if k not in ("t", "n")}} for p in points]
+    return [{"timestamp": str(p["t"]), **_values(p)} for p in points]
 
 
-def trend(samples: list[tuple[float, float]], stable_percent: float = STABLE_PERCENT) -> tuple[str, float]:
+def trend(samples: list[tuple[float, float]], stable_percent: float = STABLE_PERCENT) -> tuple[TrendKind, float]:
     """Least-squares line through (period index, value) samples; `growth_rate` is its slope as percent of
     the mean value per period. Fewer than two distinct periods, or a mean of 0, is `stable` at 0."""
     n = len(samples)
@@ -113,13 +183,14 @@ def _epoch(ts: str) -> float:
     return datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
 
 
-def trends(points: list[Json], period_seconds: float, stable_percent: float = STABLE_PERCENT) -> dict[str, Json]:
+def trends(points: Sequence[Point], period_seconds: float,
+           stable_percent: float = STABLE_PERCENT) -> dict[str, TrendInfo]:
     """`trend` per field over a history's points (`t` bucket starts, one period = `period_seconds`); gaps
     between buckets count as time, and a field absent from a point is skipped there."""
-    fields = sorted({k for p in points for k in p if k not in ("t", "n")})
-    out: dict[str, Json] = {}
-    for f in fields:
-        samples = [(_epoch(p["t"]) / period_seconds, float(p[f])) for p in points if f in p]
+    rows = [(_epoch(str(p["t"])) / period_seconds, _values(p)) for p in points]
+    out: dict[str, TrendInfo] = {}
+    for f in sorted({k for _, values in rows for k in values}):
+        samples = [(x, values[f]) for x, values in rows if f in values]
         kind, growth = trend(samples, stable_percent)
         out[f] = {"trend": kind, "growth_rate": growth}
     return out

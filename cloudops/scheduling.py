@@ -1,21 +1,46 @@
 """Scheduling as the member's scheduler sees it: pod templates, node selector terms, label selectors, taints,
 node groups with free capacity, topology domains and the affinity graph. Pure, so each rule is unit-tested;
-the shim only fetches objects and writes what these functions return.
+the service (cloudops.services.scheduling) only fetches objects and writes what these functions return.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Literal, NotRequired, TypedDict, TypeGuard
 
 from cloudops.clusters.health import parse_quantity
+from cloudops.errors import BadRequest
+from cloudops.kube.types import KubeObject
 
-__all__ = ["EFFECTS", "WORKLOAD_KINDS", "add_taints", "affinity_graph", "effect_summary", "label_selector_matches",
-           "mermaid", "node_matches_term", "node_suggestions", "parse_requirements", "pod_requests", "pod_spec_path",
-           "remove_taints", "topology_domains", "topology_key"]
+__all__ = [
+    "EFFECTS",
+    "POD_AFFINITY_KINDS",
+    "WORKLOAD_KINDS",
+    "Affinity",
+    "Container",
+    "DomainRow",
+    "GraphData",
+    "NodeGroup",
+    "PodSpec",
+    "RequirementError",
+    "Taint",
+    "Toleration",
+    "add_taints",
+    "affinity_graph",
+    "effect_summary",
+    "label_selector_matches",
+    "mermaid",
+    "node_matches_term",
+    "node_suggestions",
+    "parse_requirements",
+    "pod_requests",
+    "pod_spec",
+    "remove_taints",
+    "topology_domains",
+    "topology_key",
+]
 
-Json = dict[str, Any]
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 # Where each workload kind keeps the pod spec the scheduler reads.
 WORKLOAD_KINDS: dict[str, tuple[str, ...]] = {
@@ -31,33 +56,191 @@ NODE_UNIQUE = ("kubernetes.io/hostname",)
 GPU = "nvidia.com/gpu"
 
 
-def pod_spec_path(kind: str) -> tuple[str, ...] | None:
-    return WORKLOAD_KINDS.get(kind)
+class RequirementError(BadRequest, ValueError):
+    """`requirements` that are not `name=quantity` pairs: 400 naming the entry."""
 
 
-def pod_spec(obj: Json) -> Json:
+# -- the Kubernetes shapes read here --------------------------------------------------------------------------
+
+
+class Requirement(TypedDict, total=False):
+    """A NodeSelectorRequirement or LabelSelectorRequirement."""
+
+    key: str
+    operator: str
+    values: list[str]
+
+
+class NodeSelectorTerm(TypedDict, total=False):
+    matchExpressions: list[Requirement]
+    matchFields: list[Requirement]
+
+
+class LabelSelector(TypedDict, total=False):
+    matchLabels: dict[str, str]
+    matchExpressions: list[Requirement]
+
+
+class NodeSelector(TypedDict, total=False):
+    nodeSelectorTerms: list[NodeSelectorTerm]
+
+
+class PreferredTerm(TypedDict, total=False):
+    weight: int
+    preference: NodeSelectorTerm
+
+
+class NodeAffinity(TypedDict, total=False):
+    requiredDuringSchedulingIgnoredDuringExecution: NodeSelector
+    preferredDuringSchedulingIgnoredDuringExecution: list[PreferredTerm]
+
+
+class PodAffinityTerm(TypedDict, total=False):
+    labelSelector: LabelSelector
+    topologyKey: str
+
+
+class WeightedPodAffinityTerm(TypedDict, total=False):
+    weight: int
+    podAffinityTerm: PodAffinityTerm
+
+
+class PodAffinity(TypedDict, total=False):
+    requiredDuringSchedulingIgnoredDuringExecution: list[PodAffinityTerm]
+    preferredDuringSchedulingIgnoredDuringExecution: list[WeightedPodAffinityTerm]
+
+
+class Affinity(TypedDict, total=False):
+    nodeAffinity: NodeAffinity
+    podAffinity: PodAffinity
+    podAntiAffinity: PodAffinity
+
+
+PodAffinityKind = Literal["podAffinity", "podAntiAffinity"]
+POD_AFFINITY_KINDS: tuple[PodAffinityKind, ...] = ("podAffinity", "podAntiAffinity")
+
+
+class Taint(TypedDict, total=False):
+    key: str
+    value: str
+    effect: str
+    timeAdded: str
+
+
+class Toleration(TypedDict, total=False):
+    key: str
+    operator: str
+    value: str
+    effect: str
+    tolerationSeconds: int
+
+
+class ResourceRequirements(TypedDict, total=False):
+    requests: dict[str, str]
+    limits: dict[str, str]
+
+
+class Container(TypedDict, total=False):
+    name: str
+    image: str
+    resources: ResourceRequirements
+
+
+class PodSpec(TypedDict, total=False):
+    """The parts of a PodSpec read here (the object holds more)."""
+
+    affinity: Affinity
+    nodeSelector: dict[str, str]
+    tolerations: list[Toleration]
+    nodeName: str
+    containers: list[Container]
+    initContainers: list[Container]
+    overhead: dict[str, str]
+
+
+# -- what the rules return --------------------------------------------------------------------------------------
+
+
+class NodeGroup(TypedDict):
+    node_selector: dict[str, str]
+    matching_nodes: int
+    total_nodes: int
+    nodes: list[str]
+    available_resources: dict[str, str]
+    score: float
+
+
+class PlacedPod(TypedDict):
+    type: str
+    name: str
+    namespace: str
+    node: str
+
+
+class DomainRow(TypedDict):
+    name: str
+    nodes: list[str]
+    resources: list[PlacedPod]
+
+
+class GraphNode(TypedDict):
+    id: str
+    name: str
+    type: str
+    labels: dict[str, str]
+    node: NotRequired[str | None]
+
+
+GraphEdge = TypedDict("GraphEdge", {"from": str, "to": str, "type": str, "weight": int})
+
+
+class GraphGroup(TypedDict):
+    name: str
+    affinity_type: str
+    resources: list[str]
+    topology_key: str
+
+
+class GraphData(TypedDict):
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]
+    groups: list[GraphGroup]
+
+
+def _walk(obj: KubeObject, path: tuple[str, ...]) -> object:
+    cur: object = obj
+    for part in path:
+        cur = cur.get(part) if isinstance(cur, dict) else None
+    return cur
+
+
+def _is_pod_spec(value: object) -> TypeGuard[PodSpec]:
+    return isinstance(value, dict)
+
+
+def _as_pod_spec(value: object) -> PodSpec:
+    return value if _is_pod_spec(value) else {}
+
+
+def pod_spec(obj: KubeObject) -> PodSpec:
     """The pod spec inside a workload (or a pod); empty when the kind has none."""
-    cur: Any = obj
-    for part in WORKLOAD_KINDS.get(str(obj.get("kind")), ()):
-        cur = (cur or {}).get(part) if isinstance(cur, dict) else None
-    return cur if isinstance(cur, dict) and obj.get("kind") in WORKLOAD_KINDS else {}
+    path = WORKLOAD_KINDS.get(str(obj.get("kind")))
+    return _as_pod_spec(_walk(obj, path) if path else None)
 
 
-def pod_labels(obj: Json) -> dict[str, str]:
+def pod_labels(obj: KubeObject) -> dict[str, str]:
     """The labels of the pods a workload makes (its template's), or a pod's own."""
     if obj.get("kind") == "Pod":
         return dict((obj.get("metadata") or {}).get("labels") or {})
-    path = WORKLOAD_KINDS.get(str(obj.get("kind")), ())[:-1]
-    cur: Any = obj
-    for part in path:
-        cur = (cur or {}).get(part) if isinstance(cur, dict) else None
-    return dict(((cur or {}).get("metadata") or {}).get("labels") or {}) if isinstance(cur, dict) else {}
+    template = _walk(obj, WORKLOAD_KINDS.get(str(obj.get("kind")), ())[:-1])
+    meta = template.get("metadata") if isinstance(template, dict) else None
+    return dict((meta or {}).get("labels") or {}) if isinstance(template, dict) else {}
 
 
 # -- matching --------------------------------------------------------------------------------------------------
 
 
-def _expression(expr: Json, value: str | None) -> bool:
+def _expression(expr: Requirement, value: str | None) -> bool:
     op, values = expr.get("operator"), [str(v) for v in expr.get("values") or []]
     if op == "In":
         return value is not None and value in values
@@ -76,27 +259,27 @@ def _expression(expr: Json, value: str | None) -> bool:
     return False
 
 
-def node_matches_term(node: Json, term: Json) -> bool:
+def node_matches_term(node: KubeObject, term: NodeSelectorTerm) -> bool:
     """A NodeSelectorTerm: every matchExpression on labels and every matchField (metadata.name) holds."""
     meta = node.get("metadata") or {}
     labels = meta.get("labels") or {}
     exprs, fields = term.get("matchExpressions") or [], term.get("matchFields") or []
     if not exprs and not fields:
         return False  # an empty term matches nothing, as in Kubernetes
-    return (all(_expression(e, labels.get(e.get("key"))) for e in exprs)
+    return (all(_expression(e, labels.get(e.get("key", ""))) for e in exprs)
             and all(_expression(f, meta.get("name") if f.get("key") == "metadata.name" else None) for f in fields))
 
 
-def label_selector_matches(selector: Json | None, labels: dict[str, str]) -> bool:
+def label_selector_matches(selector: LabelSelector | None, labels: dict[str, str]) -> bool:
     """A metav1.LabelSelector; an empty selector matches everything, a missing one nothing."""
     if selector is None:
         return False
     if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
         return False
-    return all(_expression(e, labels.get(e.get("key"))) for e in selector.get("matchExpressions") or [])
+    return all(_expression(e, labels.get(e.get("key", ""))) for e in selector.get("matchExpressions") or [])
 
 
-def selector_text(selector: Json | None) -> str:
+def selector_text(selector: LabelSelector | None) -> str:
     """A label selector as kubectl writes it, for names and messages."""
     parts = [f"{k}={v}" for k, v in sorted((selector or {}).get("matchLabels", {}).items())]
     for e in (selector or {}).get("matchExpressions") or []:
@@ -109,19 +292,22 @@ def selector_text(selector: Json | None) -> str:
 # -- taints ------------------------------------------------------------------------------------------------------
 
 
-def effect_summary(taints: Iterable[Json]) -> dict[str, int]:
+def effect_summary(taints: Iterable[Taint]) -> dict[str, int]:
     out = dict.fromkeys(EFFECTS, 0)
     for t in taints:
-        if t.get("effect") in out:
-            out[t["effect"]] += 1
+        effect = t.get("effect")
+        if effect in out:
+            out[effect] += 1
     return out
 
 
-def add_taints(existing: list[Json], new: list[Json]) -> list[Json]:
+def add_taints(existing: list[Taint], new: list[Taint]) -> list[Taint]:
     """Taints are unique by key and effect: a new one replaces the old one with the same pair (its value)."""
-    out = [dict(t) for t in existing]
+    out = [t.copy() for t in existing]
     for t in new:
-        entry = {k: v for k, v in t.items() if v is not None and v != ""} | {"key": t["key"], "effect": t["effect"]}
+        entry: Taint = {"key": t["key"], "effect": t["effect"]}
+        if t.get("value"):
+            entry["value"] = t["value"]
         same = next((i for i, o in enumerate(out) if o.get("key") == t["key"] and o.get("effect") == t["effect"]), None)
         if same is None:
             out.append(entry)
@@ -130,11 +316,11 @@ def add_taints(existing: list[Json], new: list[Json]) -> list[Json]:
     return out
 
 
-def remove_taints(existing: list[Json], specs: list[Json]) -> tuple[list[Json], list[Json]]:
+def remove_taints(existing: list[Taint], specs: list[Taint]) -> tuple[list[Taint], list[Taint]]:
     """Removes taints matching a spec's key and, when given, its value and effect; returns (kept, removed)."""
-    def matches(t: Json, s: Json) -> bool:
-        return (t.get("key") == s["key"] and (s.get("value") is None or t.get("value", "") == s["value"])
-                and (s.get("effect") is None or t.get("effect") == s["effect"]))
+    def matches(t: Taint, s: Taint) -> bool:
+        return (t.get("key") == s["key"] and (s.get("value") is None or t.get("value", "") == s.get("value"))
+                and (s.get("effect") is None or t.get("effect") == s.get("effect")))
     kept = [t for t in existing if not any(matches(t, s) for s in specs)]
     return kept, [t for t in existing if t not in kept]
 
@@ -143,27 +329,28 @@ def remove_taints(existing: list[Json], specs: list[Json]) -> tuple[list[Json], 
 
 
 def parse_requirements(text: str) -> dict[str, float]:
-    """`cpu=2,memory=4Gi,gpu=1` as base units per resource (gpu means nvidia.com/gpu); ValueError names the
-    entry that is wrong."""
+    """`cpu=2,memory=4Gi,gpu=1` as base units per resource (gpu means nvidia.com/gpu); RequirementError (a
+    ValueError) names the entry that is wrong."""
     out: dict[str, float] = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, value = part.partition("=")
         name = name.strip()
         if not sep or (name not in ("cpu", "memory", "gpu", "ephemeral-storage", "pods") and "/" not in name):
-            raise ValueError(f"{part!r}: expected cpu=<quantity>, memory=<quantity> or gpu=<count>")
+            raise RequirementError(f"{part!r}: expected cpu=<quantity>, memory=<quantity> or gpu=<count>",
+                                   field="requirements")
         try:
             quantity = parse_quantity(value.strip())
         except ValueError:
-            raise ValueError(f"{part!r}: {value.strip()!r} is not a quantity") from None
+            raise RequirementError(f"{part!r}: {value.strip()!r} is not a quantity", field="requirements") from None
         if quantity < 0:
-            raise ValueError(f"{part!r}: must not be negative")
+            raise RequirementError(f"{part!r}: must not be negative", field="requirements")
         out[GPU if name == "gpu" else name] = quantity
     return out
 
 
-def pod_requests(pod: Json) -> dict[str, float]:
+def pod_requests(pod: KubeObject) -> dict[str, float]:
     """What the scheduler reserves for a pod: the larger of its containers' sum and its largest init container."""
-    spec = pod.get("spec") or {}
+    spec = _as_pod_spec(pod.get("spec"))
     total: dict[str, float] = {}
     for c in spec.get("containers") or []:
         for k, v in ((c.get("resources") or {}).get("requests") or {}).items():
@@ -176,14 +363,18 @@ def pod_requests(pod: Json) -> dict[str, float]:
     return total
 
 
-def _schedulable(node: Json) -> bool:
+def _schedulable(node: KubeObject) -> bool:
     ready = any(c.get("type") == "Ready" and c.get("status") == "True"
                 for c in (node.get("status") or {}).get("conditions") or [])
     hard = any(t.get("effect") in ("NoSchedule", "NoExecute") for t in (node.get("spec") or {}).get("taints") or [])
     return ready and not hard and not (node.get("spec") or {}).get("unschedulable")
 
 
-def free_resources(nodes: list[Json], pods: list[Json]) -> dict[str, dict[str, float]]:
+def _allocatable(node: KubeObject) -> dict[str, float]:
+    return {k: parse_quantity(v) for k, v in ((node.get("status") or {}).get("allocatable") or {}).items()}
+
+
+def free_resources(nodes: list[KubeObject], pods: list[KubeObject]) -> dict[str, dict[str, float]]:
     """Per node: allocatable minus what its pods that still hold resources (not Succeeded/Failed) request."""
     used: dict[str, dict[str, float]] = {}
     for p in pods:
@@ -195,12 +386,11 @@ def free_resources(nodes: list[Json], pods: list[Json]) -> dict[str, dict[str, f
     out = {}
     for n in nodes:
         name = (n.get("metadata") or {}).get("name", "")
-        alloc = {k: parse_quantity(v) for k, v in ((n.get("status") or {}).get("allocatable") or {}).items()}
-        out[name] = {k: v - used.get(name, {}).get(k, 0.0) for k, v in alloc.items()}
+        out[name] = {k: v - used.get(name, {}).get(k, 0.0) for k, v in _allocatable(n).items()}
     return out
 
 
-def _group_key(node: Json) -> tuple[tuple[str, str], ...]:
+def _group_key(node: KubeObject) -> tuple[tuple[str, str], ...]:
     labels = (node.get("metadata") or {}).get("labels") or {}
     return tuple(sorted((k, v) for k, v in labels.items()
                         if k not in NODE_UNIQUE and not k.startswith("beta.kubernetes.io/")))
@@ -217,7 +407,29 @@ def _format(name: str, value: float) -> str:
     return f"{round(value, 3):g}"
 
 
-def node_suggestions(nodes: list[Json], pods: list[Json], requirements: dict[str, float]) -> list[Json]:
+def _name(obj: KubeObject) -> str:
+    return (obj.get("metadata") or {}).get("name", "")
+
+
+def _group(key: tuple[tuple[str, str], ...], members: list[KubeObject], fits: list[KubeObject],
+           free: dict[str, dict[str, float]], requirements: dict[str, float]) -> NodeGroup:
+    available: dict[str, float] = {}
+    shares = []
+    for n in fits:
+        alloc = _allocatable(n)
+        for r, v in free[_name(n)].items():
+            available[r] = available.get(r, 0.0) + v
+        shares += [max(0.0, free[_name(n)].get(r, 0.0)) / alloc[r] for r in ("cpu", "memory") if alloc.get(r)]
+    room = sum(shares) / len(shares) if shares else 0.0
+    score = round(50.0 * len(fits) / len(members) + 50.0 * room, 1)
+    shown = ["cpu", "memory", *([GPU] if GPU in available or GPU in requirements else [])]
+    return {"node_selector": dict(key), "matching_nodes": len(fits), "total_nodes": len(members),
+            "nodes": sorted(_name(n) for n in fits),
+            "available_resources": {r: _format(r, available.get(r, 0.0)) for r in shown}, "score": score}
+
+
+def node_suggestions(nodes: list[KubeObject], pods: list[KubeObject],
+                     requirements: dict[str, float]) -> list[NodeGroup]:
     """Node groups (nodes with the same labels, hostname aside) that can take a pod needing `requirements`.
 
     A node matches when it is Ready, schedulable, has no NoSchedule/NoExecute taint and its free resources
@@ -226,30 +438,15 @@ def node_suggestions(nodes: list[Json], pods: list[Json], requirements: dict[str
     where everything fits with room to spare scores highest. Groups without a matching node are left out.
     """
     free = free_resources(nodes, pods)
-    groups: dict[tuple[tuple[str, str], ...], list[Json]] = {}
+    groups: dict[tuple[tuple[str, str], ...], list[KubeObject]] = {}
     for n in nodes:
         groups.setdefault(_group_key(n), []).append(n)
     out = []
     for key, members in groups.items():
         fits = [n for n in members if _schedulable(n) and all(
-            free[n["metadata"]["name"]].get(r, 0.0) >= amount for r, amount in requirements.items())]
-        if not fits:
-            continue
-        available: dict[str, float] = {}
-        shares = []
-        for n in fits:
-            alloc = {k: parse_quantity(v) for k, v in ((n.get("status") or {}).get("allocatable") or {}).items()}
-            for r, v in free[n["metadata"]["name"]].items():
-                available[r] = available.get(r, 0.0) + v
-            shares += [max(0.0, free[n["metadata"]["name"]].get(r, 0.0)) / alloc[r]
-                       for r in ("cpu", "memory") if alloc.get(r)]
-        room = sum(shares) / len(shares) if shares else 0.0
-        score = round(50.0 * len(fits) / len(members) + 50.0 * room, 1)
-        shown = ["cpu", "memory", *([GPU] if GPU in available or GPU in requirements else [])]
-        out.append({"node_selector": dict(key), "matching_nodes": len(fits), "total_nodes": len(members),
-                    "nodes": sorted(n["metadata"]["name"] for n in fits),
-                    "available_resources": {r: _format(r, available.get(r, 0.0)) for r in shown},
-                    "score": score})
+            free[_name(n)].get(r, 0.0) >= amount for r, amount in requirements.items())]
+        if fits:
+            out.append(_group(key, members, fits, free, requirements))
     return sorted(out, key=lambda s: (-s["score"], -s["matching_nodes"], sorted(s["node_selector"].items())))
 
 
@@ -260,19 +457,18 @@ def topology_key(key: str) -> str:
     return TOPOLOGY_ALIASES.get(key, key)
 
 
-def topology_domains(nodes: list[Json], pods: list[Json], key: str) -> tuple[list[Json], list[str]]:
+def topology_domains(nodes: list[KubeObject], pods: list[KubeObject], key: str) -> tuple[list[DomainRow], list[str]]:
     """Domains (values of the node label `key`) with their nodes and the pods placed on them; nodes without
     the label are returned separately, as the scheduler ignores them for that key."""
     domain_of: dict[str, str] = {}
     unlabeled = []
     for n in nodes:
-        name = (n.get("metadata") or {}).get("name", "")
         value = ((n.get("metadata") or {}).get("labels") or {}).get(key)
         if value is None:
-            unlabeled.append(name)
+            unlabeled.append(_name(n))
         else:
-            domain_of[name] = value
-    domains: dict[str, Json] = {}
+            domain_of[_name(n)] = value
+    domains: dict[str, DomainRow] = {}
     for node, value in sorted(domain_of.items()):
         domains.setdefault(value, {"name": value, "nodes": [], "resources": []})["nodes"].append(node)
     for p in sorted(pods, key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"])):
@@ -287,12 +483,12 @@ def topology_domains(nodes: list[Json], pods: list[Json], key: str) -> tuple[lis
 # -- affinity graph ------------------------------------------------------------------------------------------------
 
 
-def _ref(obj: Json) -> str:
+def _ref(obj: KubeObject) -> str:
     kind = str(obj.get("kind", "")).lower()
-    return f"{kind}/{(obj.get('metadata') or {}).get('name', '')}"
+    return f"{kind}/{_name(obj)}"
 
 
-def _pod_terms(affinity: Json, kind: str) -> list[tuple[Json, int]]:
+def _pod_terms(affinity: Affinity, kind: PodAffinityKind) -> list[tuple[PodAffinityTerm, int]]:
     section = affinity.get(kind) or {}
     terms = [(t, 100) for t in section.get("requiredDuringSchedulingIgnoredDuringExecution") or []]
     terms += [(t.get("podAffinityTerm") or {}, int(t.get("weight") or 1))
@@ -300,8 +496,64 @@ def _pod_terms(affinity: Json, kind: str) -> list[tuple[Json, int]]:
     return terms
 
 
-def affinity_graph(workloads: list[Json], pods: list[Json], nodes: list[Json], include_nodes: bool,
-                   owner_aliases: dict[str, str] | None = None) -> Json:
+def _edge(source: str, target: str, kind: str, weight: int) -> GraphEdge:
+    return {"from": source, "to": target, "type": kind, "weight": weight}
+
+
+def _owned_and_placed(graph: GraphData, pods: list[KubeObject], uids: dict[str, str],
+                      include_nodes: bool) -> set[str]:
+    """Pods as graph nodes, with `owns` edges from their workloads and `placement` edges to their nodes."""
+    owned: set[str] = set()
+    for p in pods:
+        ref, node_name = _ref(p), (p.get("spec") or {}).get("nodeName")
+        graph["nodes"].append({"id": ref, "name": p["metadata"]["name"], "type": "pod",
+                               "labels": dict(p["metadata"].get("labels") or {}), "node": node_name})
+        for o in p["metadata"].get("ownerReferences") or []:
+            owner = uids.get(o.get("uid", ""))
+            if owner:
+                graph["edges"].append(_edge(owner, ref, "owns", 1))
+                owned.add(ref)
+        if include_nodes and node_name:
+            graph["edges"].append(_edge(ref, f"node/{node_name}", "placement", 1))
+    return owned
+
+
+def _node_edges(source: KubeObject, nodes: list[KubeObject]) -> list[GraphEdge]:
+    """nodeSelector and nodeAffinity edges from a workload (or pod) to every node its rules accept."""
+    spec, ref, edges = pod_spec(source), _ref(source), []
+    node_aff = (spec.get("affinity") or {}).get("nodeAffinity") or {}
+    required = (node_aff.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or []
+    selector = spec.get("nodeSelector") or {}
+    for n in nodes:
+        target, labels = f"node/{_name(n)}", (n.get("metadata") or {}).get("labels") or {}
+        if selector and all(labels.get(k) == v for k, v in selector.items()):
+            edges.append(_edge(ref, target, "nodeSelector", 100))
+        if required and any(node_matches_term(n, t) for t in required):
+            edges.append(_edge(ref, target, "nodeAffinity", 100))
+        for pref in node_aff.get("preferredDuringSchedulingIgnoredDuringExecution") or []:
+            if node_matches_term(n, pref.get("preference") or {}):
+                edges.append(_edge(ref, target, "nodeAffinity", int(pref.get("weight") or 1)))
+    return edges
+
+
+def _pod_affinity_edges(graph: GraphData, groups: dict[tuple[str, str], GraphGroup], source: KubeObject,
+                        candidates: list[KubeObject], pods: list[KubeObject]) -> None:
+    """podAffinity/podAntiAffinity edges to every candidate the terms select, and the groups they name."""
+    affinity, ref = pod_spec(source).get("affinity") or {}, _ref(source)
+    for kind in POD_AFFINITY_KINDS:
+        for term, weight in _pod_terms(affinity, kind):
+            selector = term.get("labelSelector")
+            chosen = [o for o in candidates if o is not source and label_selector_matches(selector, pod_labels(o))]
+            graph["edges"] += [_edge(ref, _ref(o), kind, weight) for o in chosen]
+            name = selector_text(selector)
+            group = groups.setdefault((name, kind), {"name": name, "affinity_type": kind, "resources": [],
+                                                     "topology_key": term.get("topologyKey", "")})
+            group["resources"] = sorted({*group["resources"], *(
+                _name(p) for p in pods if label_selector_matches(selector, pod_labels(p)))})
+
+
+def affinity_graph(workloads: list[KubeObject], pods: list[KubeObject], nodes: list[KubeObject], include_nodes: bool,
+                   owner_aliases: dict[str, str] | None = None) -> GraphData:
     """Nodes (workloads, pods and, if asked, cluster nodes), edges and groups from real rules and placement.
 
     Edges: `nodeAffinity`/`nodeSelector` from a workload to every node its rules accept (weight 100 for
@@ -311,68 +563,30 @@ def affinity_graph(workloads: list[Json], pods: list[Json], nodes: list[Json], i
     affinity term selects, named by its selector. `owner_aliases` maps an intermediate owner's uid (a
     Deployment's ReplicaSet) to the workload uid that owns it, so its pods hang off the Deployment.
     """
-    owned: set[str] = set()
-    graph_nodes: list[Json] = []
-    edges: list[Json] = []
-    groups: dict[tuple[str, str], Json] = {}
-    uids = {(w.get("metadata") or {}).get("uid"): _ref(w) for w in workloads}
+    graph: GraphData = {"nodes": [], "edges": [], "groups": []}
+    uids = {(w.get("metadata") or {}).get("uid", ""): _ref(w) for w in workloads}
     uids.update({alias: uids[uid] for alias, uid in (owner_aliases or {}).items() if uid in uids})
-    for w in workloads:
-        graph_nodes.append({"id": _ref(w), "name": w["metadata"]["name"], "type": str(w.get("kind", "")).lower(),
-                            "labels": pod_labels(w)})
-    for p in pods:
-        ref = _ref(p)
-        graph_nodes.append({"id": ref, "name": p["metadata"]["name"], "type": "pod",
-                            "labels": dict(p["metadata"].get("labels") or {}),
-                            "node": (p.get("spec") or {}).get("nodeName")})
-        for o in p["metadata"].get("ownerReferences") or []:
-            owner = uids.get(o.get("uid"))
-            if owner:
-                edges.append({"from": owner, "to": ref, "type": "owns", "weight": 1})
-                owned.add(ref)
-        if include_nodes and (p.get("spec") or {}).get("nodeName"):
-            edges.append({"from": ref, "to": f"node/{p['spec']['nodeName']}", "type": "placement", "weight": 1})
+    graph["nodes"] += [{"id": _ref(w), "name": w["metadata"]["name"], "type": str(w.get("kind", "")).lower(),
+                        "labels": pod_labels(w)} for w in workloads]
+    owned = _owned_and_placed(graph, pods, uids, include_nodes)
     if include_nodes:
-        graph_nodes += [{"id": f"node/{n['metadata']['name']}", "name": n["metadata"]["name"], "type": "node",
-                         "labels": dict(n["metadata"].get("labels") or {})} for n in nodes]
-    for w in workloads + [p for p in pods if _ref(p) not in owned]:
-        spec, ref = pod_spec(w), _ref(w)
-        affinity = spec.get("affinity") or {}
+        graph["nodes"] += [{"id": f"node/{n['metadata']['name']}", "name": n["metadata"]["name"], "type": "node",
+                            "labels": dict(n["metadata"].get("labels") or {})} for n in nodes]
+    groups: dict[tuple[str, str], GraphGroup] = {}
+    candidates = [o for o in workloads + pods if _ref(o) not in owned]
+    for source in workloads + [p for p in pods if _ref(p) not in owned]:
         if include_nodes:
-            node_aff = affinity.get("nodeAffinity") or {}
-            required = (node_aff.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get(
-                "nodeSelectorTerms") or []
-            for n in nodes:
-                target = f"node/{n['metadata']['name']}"
-                labels = n["metadata"].get("labels") or {}
-                selector = spec.get("nodeSelector") or {}
-                if selector and all(labels.get(k) == v for k, v in selector.items()):
-                    edges.append({"from": ref, "to": target, "type": "nodeSelector", "weight": 100})
-                if required and any(node_matches_term(n, t) for t in required):
-                    edges.append({"from": ref, "to": target, "type": "nodeAffinity", "weight": 100})
-                for pref in node_aff.get("preferredDuringSchedulingIgnoredDuringExecution") or []:
-                    if node_matches_term(n, pref.get("preference") or {}):
-                        edges.append({"from": ref, "to": target, "type": "nodeAffinity",
-                                      "weight": int(pref.get("weight") or 1)})
-        for kind in ("podAffinity", "podAntiAffinity"):
-            for term, weight in _pod_terms(affinity, kind):
-                selector = term.get("labelSelector")
-                chosen = [o for o in workloads + pods if o is not w and _ref(o) not in owned
-                          and label_selector_matches(selector, pod_labels(o))]
-                edges += [{"from": ref, "to": _ref(o), "type": kind, "weight": weight} for o in chosen]
-                name = selector_text(selector)
-                group = groups.setdefault((name, kind), {"name": name, "affinity_type": kind, "resources": [],
-                                                         "topology_key": term.get("topologyKey", "")})
-                group["resources"] = sorted({*group["resources"], *(
-                    p["metadata"]["name"] for p in pods if label_selector_matches(selector, pod_labels(p)))})
-    return {"nodes": graph_nodes, "edges": edges, "groups": list(groups.values())}
+            graph["edges"] += _node_edges(source, nodes)
+        _pod_affinity_edges(graph, groups, source, candidates, pods)
+    graph["groups"] = list(groups.values())
+    return graph
 
 
 def _mermaid_id(ref: str) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", ref)
 
 
-def mermaid(graph: Json) -> str:
+def mermaid(graph: GraphData) -> str:
     """The graph as Mermaid `graph LR` text: crossed lines for anti-affinity, dotted ones for placement."""
     lines = ["graph LR"]
     for n in graph["nodes"]:

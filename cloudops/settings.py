@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = ["ENV", "RATE_ENV", "RateLimits", "Settings"]
 
-T = TypeVar("T")
+T = TypeVar("T", bound="DataclassInstance")
 
 
 def _from_env(defaults: T, names: dict[str, str]) -> T:
     """`defaults` with each field whose variable is set replaced, converted to the default's type."""
-    changes: dict[str, Any] = {}
-    for f in fields(defaults):  # type: ignore[arg-type]
+    changes: dict[str, object] = {}
+    for f in fields(defaults):
         var = names.get(f.name)
         if var and os.environ.get(var):
             current = getattr(defaults, f.name)
             changes[f.name] = os.environ[var] if current is None else type(current)(os.environ[var])
-    return replace(defaults, **changes)  # type: ignore[type-var]
+    return replace(defaults, **changes)
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,24 @@ import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from kubernetes_asyncio.client import ApiClient
 
 from cloudops import history_store
 from cloudops.clusters.health import parse_quantity
+from cloudops.clusters.shapes import (
+    Node,
+    PersistentVolumeClaim,
+    Pod,
+    PodMetrics,
+    node_list,
+    pod_list,
+    pod_metrics_list,
+    pvc_list,
+)
+from cloudops.kube.client import ApiClient
+from cloudops.kube.types import JsonObject, JsonValue
 from cloudops.members.errors import MemberError
 from cloudops.members.session import MemberSession
+from cloudops.resources.managed_cluster import ManagedCluster
 
 __all__ = ["CLUSTER_FAMILY", "MAX_CONTAINERS", "NAMESPACE_FAMILY", "NODE_FAMILY", "POD_FAMILY", "PodFigures",
            "Sampled", "cluster_subject", "controller_of", "pod_figures", "quantity", "sample_usage", "samples"]
@@ -36,10 +46,10 @@ CLUSTER_FAMILY = "cluster-usage"
 MAX_CONTAINERS = 4  # per-container usage fields (c0_..c3_) kept per pod, for right-sizing
 WRITE_CONCURRENCY = 16  # hub writes of one round at once
 
-Json = dict[str, Any]
+Entry = tuple[history_store.Subject, dict[str, float], JsonObject]  # subject, sample, attributes
 
 
-def quantity(value: Any) -> float:
+def quantity(value: object) -> float:
     """A quantity from a member object in base units; 0 for one that is absent or malformed (the member
     validated it; a sample must not fail on one odd object)."""
     try:
@@ -48,7 +58,7 @@ def quantity(value: Any) -> float:
         return 0.0
 
 
-def controller_of(pod: Json) -> tuple[str, str]:
+def controller_of(pod: Pod) -> tuple[str, str]:
     """The workload owning a pod: a ReplicaSet made by a Deployment is reported as that Deployment (its
     name minus the pod-template-hash), without another call; ("", "") for a bare pod."""
     meta = pod.get("metadata") or {}
@@ -82,10 +92,10 @@ class PodFigures:
     metered: bool = False
     containers: list[str] = field(default_factory=list)
     container_usage: dict[str, tuple[float, float]] = field(default_factory=dict)
-    attributes: Json = field(default_factory=dict)
+    attributes: JsonObject = field(default_factory=dict)
 
 
-def pod_figures(pod: Json, metrics: Json | None) -> PodFigures:
+def pod_figures(pod: Pod, metrics: PodMetrics | None) -> PodFigures:
     """Requests, limits and (when metrics.k8s.io has the pod) usage; usage 0 and unmetered otherwise."""
     meta, spec = pod.get("metadata") or {}, pod.get("spec") or {}
     usage = {str(c.get("name")): (quantity((c.get("usage") or {}).get("cpu")) * 1000.0,
@@ -111,8 +121,10 @@ def pod_figures(pod: Json, metrics: Json | None) -> PodFigures:
         f.gpu += quantity(req.get("nvidia.com/gpu") or lim.get("nvidia.com/gpu"))
         f.containers.append(name)
         f.container_usage[name] = (cpu_use, mem_use)
-    f.attributes = {"node": f.node, "controller_kind": kind, "controller": owner,
-                    "labels": dict(meta.get("labels") or {}), "containers": f.containers[:MAX_CONTAINERS]}
+    labels: JsonObject = {**(meta.get("labels") or {})}
+    containers: list[JsonValue] = [*f.containers[:MAX_CONTAINERS]]
+    f.attributes = {"node": f.node, "controller_kind": kind, "controller": owner, "labels": labels,
+                    "containers": containers}
     return f
 
 
@@ -138,9 +150,9 @@ def _integrals(cpu_alloc: float, memory_alloc: float, gpu: float, storage: float
 class Sampled:
     """Every sample of one round, by family: (subject, sample, attributes)."""
 
-    pods: list[tuple[history_store.Subject, dict[str, float], Json]]
-    namespaces: list[tuple[history_store.Subject, dict[str, float], Json]]
-    nodes: list[tuple[history_store.Subject, dict[str, float], Json]]
+    pods: list[Entry]
+    namespaces: list[Entry]
+    nodes: list[Entry]
     cluster: dict[str, float]
     pods_total: int
 
@@ -149,23 +161,19 @@ def cluster_subject(cluster: str) -> history_store.Subject:
     return history_store.Subject("Cluster", "", cluster)
 
 
-def _pvc_bytes(pvc: Json) -> float:
+def _pvc_bytes(pvc: PersistentVolumeClaim) -> float:
     spec = pvc.get("spec") or {}
     return quantity(((spec.get("resources") or {}).get("requests") or {}).get("storage"))
 
 
-def samples(pods: Iterable[Json], pod_metrics: Iterable[Json], nodes: Iterable[Json], pvcs: Iterable[Json],
-            seconds: float, max_pods: int, max_nodes: int) -> Sampled:
-    """One round of samples from the member's objects (pure). Pods that are not scheduled or have ended
-    are not allocated; the `max_pods` pods with the largest allocation get a history of their own."""
-    by_pod = {((m.get("metadata") or {}).get("namespace"), (m.get("metadata") or {}).get("name")): m
-              for m in pod_metrics}
-    live = [p for p in pods if (p.get("spec") or {}).get("nodeName")
-            and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
-    figures = [pod_figures(p, by_pod.get(((p.get("metadata") or {}).get("namespace"),
-                                          (p.get("metadata") or {}).get("name")))) for p in live]
-    claims = {((c.get("metadata") or {}).get("namespace", ""), (c.get("metadata") or {}).get("name", "")): c
-              for c in pvcs}
+def _key(obj: Pod | PodMetrics | PersistentVolumeClaim) -> tuple[str, str]:
+    meta = obj.get("metadata") or {}
+    return meta.get("namespace", ""), meta.get("name", "")
+
+
+def _share_storage(live: list[Pod], figures: list[PodFigures],
+                   claims: dict[tuple[str, str], PersistentVolumeClaim]) -> None:
+    """Each claim's requested bytes, split among the pods that mount it."""
     mounts: dict[tuple[str, str], list[PodFigures]] = {}
     for pod, f in zip(live, figures, strict=True):
         for v in (pod.get("spec") or {}).get("volumes") or []:
@@ -176,6 +184,10 @@ def samples(pods: Iterable[Json], pod_metrics: Iterable[Json], nodes: Iterable[J
         for f in users:
             f.storage += _pvc_bytes(claims[key]) / len(users)
 
+
+def _namespace_samples(figures: list[PodFigures], claims: dict[tuple[str, str], PersistentVolumeClaim],
+                       seconds: float) -> list[Entry]:
+    """Every pod counted, plus the requested storage of every claim in the namespace."""
     ns_totals: dict[str, dict[str, float]] = {}
     for f in figures:
         t = ns_totals.setdefault(f.namespace, {})
@@ -186,7 +198,7 @@ def samples(pods: Iterable[Json], pod_metrics: Iterable[Json], nodes: Iterable[J
     for (ns, _), claim in claims.items():
         t = ns_totals.setdefault(ns, {})
         t["storage"] = t.get("storage", 0.0) + _pvc_bytes(claim)
-    namespaces: list[tuple[history_store.Subject, dict[str, float], Json]] = []
+    namespaces: list[Entry] = []
     for ns, t in sorted(ns_totals.items()):
         sample = {"seconds": seconds, "pods": t.get("pods", 0.0), "cpu_usage_m": t.get("cpu_usage_m", 0.0),
                   "cpu_request_m": t.get("cpu_request_m", 0.0), "memory_usage": t.get("memory_usage", 0.0),
@@ -194,31 +206,48 @@ def samples(pods: Iterable[Json], pod_metrics: Iterable[Json], nodes: Iterable[J
                   **_integrals(t.get("cpu_alloc", 0.0), t.get("memory_alloc", 0.0), t.get("gpu", 0.0),
                                t.get("storage", 0.0), seconds)}
         namespaces.append((history_store.Subject("Namespace", "", ns), sample, {}))
+    return namespaces
 
-    chosen = sorted(figures, key=lambda f: (-f.cpu_alloc, -f.memory_alloc, f.namespace, f.name))[:max_pods]
-    pod_samples = [(history_store.Subject("Pod", f.namespace, f.name), _pod_sample(f, seconds), f.attributes)
-                   for f in chosen]
 
-    node_list = list(nodes)
+def _node_samples(nodes: Iterable[Node], figures: list[PodFigures], seconds: float) -> tuple[list[Entry], float, float]:
+    """Requested against allocatable per node, and the cluster's allocatable CPU (millicores) and memory."""
     requested: dict[str, tuple[float, float]] = {}
     for f in figures:
         cpu, mem = requested.get(f.node, (0.0, 0.0))
         requested[f.node] = (cpu + f.cpu_request, mem + f.memory_request)
-    node_samples: list[tuple[history_store.Subject, dict[str, float], Json]] = []
+    node_samples: list[Entry] = []
     alloc_cpu = alloc_mem = 0.0
-    for n in node_list:
-        meta, status = n.get("metadata") or {}, n.get("status") or {}
-        allocatable = status.get("allocatable") or {}
+    for n in nodes:
+        name = str((n.get("metadata") or {}).get("name", ""))
+        allocatable = (n.get("status") or {}).get("allocatable") or {}
         cpu_cap, mem_cap = quantity(allocatable.get("cpu")) * 1000.0, quantity(allocatable.get("memory"))
         alloc_cpu += cpu_cap
         alloc_mem += mem_cap
-        cpu_req, mem_req = requested.get(str(meta.get("name", "")), (0.0, 0.0))
-        node_samples.append((history_store.Subject("Node", "", str(meta.get("name", ""))), {
+        cpu_req, mem_req = requested.get(name, (0.0, 0.0))
+        node_samples.append((history_store.Subject("Node", "", name), {
             "seconds": seconds, "cpu_allocatable_m": cpu_cap, "memory_allocatable": mem_cap,
             "cpu_request_m": cpu_req, "memory_request": mem_req,
             "cpu_share_max": 100.0 * cpu_req / cpu_cap if cpu_cap else 0.0,
             "memory_share_max": 100.0 * mem_req / mem_cap if mem_cap else 0.0}, {}))
     node_samples.sort(key=lambda s: s[0].name)
+    return node_samples, alloc_cpu, alloc_mem
+
+
+def samples(pods: Iterable[Pod], pod_metrics: Iterable[PodMetrics], nodes: Iterable[Node],
+            pvcs: Iterable[PersistentVolumeClaim], seconds: float, max_pods: int, max_nodes: int) -> Sampled:
+    """One round of samples from the member's objects (pure). Pods that are not scheduled or have ended
+    are not allocated; the `max_pods` pods with the largest allocation get a history of their own."""
+    by_pod = {_key(m): m for m in pod_metrics}
+    live = [p for p in pods if (p.get("spec") or {}).get("nodeName")
+            and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+    figures = [pod_figures(p, by_pod.get(_key(p))) for p in live]
+    claims = {_key(c): c for c in pvcs}
+    _share_storage(live, figures, claims)
+    namespaces = _namespace_samples(figures, claims, seconds)
+    chosen = sorted(figures, key=lambda f: (-f.cpu_alloc, -f.memory_alloc, f.namespace, f.name))[:max_pods]
+    pod_samples: list[Entry] = [(history_store.Subject("Pod", f.namespace, f.name), _pod_sample(f, seconds),
+                                 f.attributes) for f in chosen]
+    node_samples, alloc_cpu, alloc_mem = _node_samples(nodes, figures, seconds)
     total_cpu = sum(f.cpu_alloc for f in figures)
     total_mem = sum(f.memory_alloc for f in figures)
     total_storage = sum(_pvc_bytes(c) for c in claims.values())
@@ -230,7 +259,7 @@ def samples(pods: Iterable[Json], pod_metrics: Iterable[Json], nodes: Iterable[J
     return Sampled(pod_samples, namespaces, node_samples[:max_nodes], cluster, len(figures))
 
 
-async def _pod_metrics(session: MemberSession) -> list[Json]:
+async def _pod_metrics(session: MemberSession) -> list[PodMetrics]:
     """metrics.k8s.io pod metrics; none when the member does not serve them (usage then counts as 0)."""
     try:
         doc = await session.json("GET", "/apis/metrics.k8s.io/v1beta1/pods")
@@ -238,28 +267,29 @@ async def _pod_metrics(session: MemberSession) -> list[Json]:
         if e.status in (404, 503):
             return []
         raise
-    return list(doc.get("items") or [])
+    return pod_metrics_list.validate_python(doc.get("items") or [])
 
 
-async def sample_usage(hub: ApiClient, cluster: Json, session: MemberSession, now: datetime, seconds: float,
-                       max_pods: int, max_nodes: int) -> Sampled:
+async def sample_usage(hub: ApiClient, cluster: ManagedCluster, session: MemberSession, now: datetime,
+                       seconds: float, max_pods: int, max_nodes: int) -> Sampled:
     """Reads the member once (pods, pod metrics, nodes, PVCs) and appends every sample of the round."""
     pods_rt, nodes_rt, pvc_rt = (await session.resolve("pods"), await session.resolve("nodes"),
                                  await session.resolve("persistentvolumeclaims"))
     pods, _ = await session.list_all(pods_rt)
     nodes, _ = await session.list_all(nodes_rt)
     pvcs, _ = await session.list_all(pvc_rt)
-    round_ = samples(pods, await _pod_metrics(session), nodes, pvcs, seconds, max_pods, max_nodes)
-    name = cluster["metadata"]["name"]
+    round_ = samples(pod_list.validate_python(pods), await _pod_metrics(session), node_list.validate_python(nodes),
+                     pvc_list.validate_python(pvcs), seconds, max_pods, max_nodes)
     slots = asyncio.Semaphore(WRITE_CONCURRENCY)
 
-    async def write(family: str, subject: history_store.Subject, sample: dict[str, float], attrs: Json) -> None:
+    async def write(family: str, entry: Entry) -> None:
+        subject, sample, attrs = entry
         async with slots:
             await history_store.append(hub, cluster, family, subject, sample, now, attrs or None)
 
-    await asyncio.gather(write(CLUSTER_FAMILY, cluster_subject(name), round_.cluster, {}),
-                         *(write(family, subject, sample, attrs)
+    await asyncio.gather(write(CLUSTER_FAMILY, (cluster_subject(cluster.metadata.name or ""), round_.cluster, {})),
+                         *(write(family, entry)
                            for family, entries in ((NAMESPACE_FAMILY, round_.namespaces), (NODE_FAMILY, round_.nodes),
                                                    (POD_FAMILY, round_.pods))
-                           for subject, sample, attrs in entries))
+                           for entry in entries))
     return round_

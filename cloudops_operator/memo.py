@@ -6,9 +6,10 @@ import asyncio
 from datetime import datetime
 
 import kopf
-from kubernetes_asyncio.client import ApiClient
 
 from cloudops.clusters.connect import MemberClients
+from cloudops.kube.client import ApiClient
+from cloudops.members.access import MemberAccess
 from cloudops.members.session import DiscoveryCache
 from cloudops.settings import Settings
 
@@ -17,7 +18,8 @@ __all__ = ["Memo"]
 
 class Memo(kopf.Memo):
     hub: ApiClient
-    members: MemberClients
+    members: MemberClients  # the process's member client pool (only `access` opens sessions from it)
+    access: MemberAccess  # the one place a ManagedCluster becomes a MemberSession
     settings: Settings
     probe_slots: asyncio.Semaphore  # shared by every cluster's daemon
     discovery: DiscoveryCache  # member discovery, shared by the cluster jobs of all clusters

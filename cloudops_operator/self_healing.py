@@ -18,28 +18,33 @@ import contextlib
 import heapq
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient
+from pydantic import ValidationError
 
 from cloudops.activity import Retention
-from cloudops.clusters.connect import explain
-from cloudops.conditions import now_iso, ready_condition, set_condition
-from cloudops.constants import FIELD_MANAGER, GROUP, MANAGED_CLUSTER, SELF_HEALING_RULE, VERSION
+from cloudops.constants import MANAGED_CLUSTER
+from cloudops.kube.client import ApiClient
 from cloudops.kube.custom_objects import CustomObjects
-from cloudops.kube.errors import Conflict, KubeError, NotFound, Unavailable
+from cloudops.kube.errors import KubeError, NotFound
 from cloudops.kube.informer import Informer, namespaced_key
-from cloudops.kube.raw import request
+from cloudops.kube.types import KubeObject
+from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
 from cloudops.members.session import MemberSession
+from cloudops.resources import SelfHealingRule
+from cloudops.resources.base import ObjectMeta
+from cloudops.resources.self_healing_rule import SelfHealingRuleStatus
 from cloudops.selfheal import claims, history
 from cloudops.selfheal.actions import ActionError, run_action
-from cloudops.selfheal.guards import decide
+from cloudops.selfheal.guards import Decision, decide
 from cloudops.selfheal.matcher import Match, evaluate
 from cloudops.selfheal.rules import Rule, rule_from_object, spec_errors
 from cloudops_operator.memo import Memo
+from cloudops_operator.self_healing_status import Ready, write_counters, write_ready
 
 __all__ = ["ENGINE_KEY", "SelfHealing"]
 
@@ -48,18 +53,20 @@ ENGINE_KEY = "_self_healing"
 PATHS = {"pods": "/api/v1/pods", "nodes": "/api/v1/nodes", "deployments": "/apis/apps/v1/deployments"}
 TICK_SECONDS = 30.0
 STUCK_SECONDS = 20.0
-Json = dict[str, Any]
 ObjKey = tuple[str, str, str]  # cluster, kind, "namespace/name"
 ResKey = tuple[str, str, str]  # rule key, cluster, resource
 
 
 @dataclass
 class _Watch:
-    cluster: Json  # the ManagedCluster object (history records are owned by it)
-    api: ApiClient
-    server: str
-    informer: Informer
+    cluster: ClusterRef  # its ManagedCluster owns the history records
+    session: MemberSession  # from the member access layer: the watch and the actions go through its client
+    informer: Informer[KubeObject]
     started: float = field(default_factory=time.monotonic)
+
+    @property
+    def api(self) -> ApiClient:
+        return self.session.api
 
     def stuck(self) -> bool:
         """Not listed yet long after it started: the member refuses or cannot be reached (the log says why)."""
@@ -69,11 +76,15 @@ class _Watch:
 @dataclass
 class _RuleState:
     rule: Rule
-    obj: Json  # the rule's object as last seen (its status is what this replica last wrote or read)
+    obj: SelfHealingRule  # as last seen (its status is what this replica last wrote or read)
 
     @property
-    def status(self) -> Json:
-        return dict(self.obj.get("status") or {})
+    def status(self) -> SelfHealingRuleStatus:
+        return self.obj.status or SelfHealingRuleStatus()
+
+
+def _key(meta: ObjectMeta) -> str:
+    return f"{meta.namespace}/{meta.name}"
 
 
 class SelfHealing:
@@ -107,32 +118,38 @@ class SelfHealing:
         return Retention(max_records=max(1, s.selfheal_history_records),
                          max_age=timedelta(days=s.selfheal_history_days))
 
-    async def put(self, obj: Json) -> None:
+    async def put(self, body: Mapping[str, Any]) -> None:
         """A rule was listed, added or changed: (re)register it and write its Ready condition."""
         self.start()
-        meta = obj["metadata"]
-        key = f"{meta['namespace']}/{meta['name']}"
-        errors = spec_errors(obj.get("spec") or {})
+        try:
+            obj = SelfHealingRule.model_validate(body)
+        except ValidationError as e:  # the CRD's schema is the model's: only a newer CRD could get here
+            log.warning("self-healing rule ignored, it does not fit the model: %s", e.errors()[:3])
+            return
+        key = _key(obj.metadata)
+        errors = spec_errors(obj.spec)
         async with self._lock:
             if errors:
                 self.rules.pop(key, None)
                 self.invalid[key] = errors
             else:
                 self.invalid.pop(key, None)
-                rule = rule_from_object(obj)
-                state = self.rules.get(key)
-                changed = state is None or state.rule != rule
-                if state is None:
-                    state = self.rules[key] = _RuleState(rule, obj)
-                state.rule, state.obj = rule, obj
-                if changed:
-                    await self._sync_watches()
-                    self._requeue(rule)
+                await self._register(key, obj)
         await self._write_ready(obj)
 
-    async def remove(self, obj: Json) -> None:
-        meta = obj["metadata"]
-        key = f"{meta['namespace']}/{meta['name']}"
+    async def _register(self, key: str, obj: SelfHealingRule) -> None:
+        rule = rule_from_object(obj)
+        state = self.rules.get(key)
+        changed = state is None or state.rule != rule
+        if state is None:
+            state = self.rules[key] = _RuleState(rule, obj)
+        state.rule, state.obj = rule, obj
+        if changed:
+            await self._sync_watches()
+            self._requeue(rule)
+
+    async def remove(self, meta: ObjectMeta) -> None:
+        key = _key(meta)
         async with self._lock:
             self.invalid.pop(key, None)
             if self.rules.pop(key, None) is not None:
@@ -151,48 +168,50 @@ class SelfHealing:
         for cluster, kind in sorted(needed - set(self.watches)):
             await self._start_watch(cluster, kind)
 
+    async def _session(self, cluster: str) -> tuple[ClusterRef, MemberSession]:
+        """The cluster and a session with it, through the member access layer."""
+        ref = ClusterRef.of(await CustomObjects(self.memo.hub, MANAGED_CLUSTER, self.namespace).get(cluster))
+        return ref, await self.memo.access.session(ref)
+
     async def _start_watch(self, cluster: str, kind: str) -> None:
-        memo = self.memo
         try:
-            cr = await CustomObjects(memo.hub, MANAGED_CLUSTER, self.namespace).get(cluster)
-            api, server = await asyncio.wait_for(memo.members.get(memo.hub, self.namespace, dict(cr.get("spec") or {})),
-                                                 timeout=memo.settings.member_timeout_seconds)
+            ref, session = await self._session(cluster)
         except NotFound:
             self.watch_errors[cluster] = f"cluster {cluster!r} is not registered"
             return
         except asyncio.CancelledError:
             raise
+        except MemberError as e:
+            self.watch_errors[cluster] = e.detail
+            return
         except Exception as e:
-            self.watch_errors[cluster] = explain(e, "the member API server").message
+            self.watch_errors[cluster] = f"cluster {cluster!r}: {e.__class__.__name__}"
             return
         self.watch_errors.pop(cluster, None)
 
-        def on_event(_type: str, obj: Json, cluster: str = cluster, kind: str = kind) -> None:
+        def on_event(_type: str, obj: KubeObject, cluster: str = cluster, kind: str = kind) -> None:
             self.pending.add((cluster, kind, namespaced_key(obj)))
             self._wake.set()
 
-        informer = Informer(api, PATHS[kind], key=namespaced_key, on_event=on_event)
-        self.watches[(cluster, kind)] = _Watch(cr, api, server, informer)
+        informer: Informer[KubeObject] = Informer(session.api, PATHS[kind], key=namespaced_key, on_event=on_event)
+        self.watches[(cluster, kind)] = _Watch(ref, session, informer)
         informer.start()
         log.info("self-healing: watching %s of %s", kind, cluster)
 
     async def _refresh_watches(self) -> None:
         """Retries watches that could not start; restarts those whose cluster was removed or re-registered or
         whose member client changed (a new kubeconfig)."""
-        clusters = CustomObjects(self.memo.hub, MANAGED_CLUSTER, self.namespace)
         for (cluster, kind), w in list(self.watches.items()):
             try:
-                cr = await clusters.get(cluster)
-                api, _ = await asyncio.wait_for(
-                    self.memo.members.get(self.memo.hub, self.namespace, dict(cr.get("spec") or {})),
-                    timeout=self.memo.settings.member_timeout_seconds)
+                ref, session = await self._session(cluster)
             except asyncio.CancelledError:
                 raise
             except NotFound:
-                api, cr = None, {}
+                ref, session = None, None
             except Exception:
                 continue  # the hub or the Secret is unreadable for now: keep following what we follow
-            if api is not w.api or cr["metadata"]["uid"] != w.cluster["metadata"]["uid"]:
+            if session is None or ref is None or session.api is not w.api or \
+                    ref.cr["metadata"]["uid"] != w.cluster.cr["metadata"]["uid"]:
                 await self.watches.pop((cluster, kind)).informer.stop()
         await self._sync_watches()
 
@@ -317,7 +336,7 @@ class SelfHealing:
         recent = await history.actions_since(hub, rule.namespace, rule.name, now)
         obj = w.informer.get(key[2])  # the object may have healed while we read the hub
         fresh = evaluate(rule, obj, now, self.namespace) if obj is not None else None
-        if fresh is None:
+        if obj is None or fresh is None:
             return
         decision = decide(rule, fresh, now, first, len(recent))
         if decision.verdict == "skip":
@@ -327,37 +346,39 @@ class SelfHealing:
             return
         if decision.verdict not in ("act", "dry_run"):
             return
-        if not await claims.claim(hub, rule, cluster, fresh.resource, self.holder, now, held):
-            self._quiet(res, now + timedelta(seconds=rule.cooldown), key)
-            return
+        claimed = await claims.claim(hub, rule, cluster, fresh.resource, self.holder, now, held)
         self._quiet(res, now + timedelta(seconds=rule.cooldown), key)
-        session = MemberSession(w.api, cluster, w.server, self.memo.settings.member_timeout_seconds,
-                                self.memo.discovery)
-        done = 0
+        if not claimed:
+            return
+        done = await self._act(rule, w, decision, fresh, obj)
+        await self._write_status(rule, now, len(recent) + done)
+
+    async def _act(self, rule: Rule, w: _Watch, decision: Decision, match: Match, obj: KubeObject) -> int:
+        """Runs (or, in a dry run, records) the rule's actions in order; returns how many were recorded."""
+        cluster = w.cluster.name
         for action in rule.actions:
             started = datetime.now(UTC)
             result, message, error = "dry_run", f"dry run: would {action.type}", ""
             if decision.verdict == "act":
                 try:
-                    message, result = await run_action(session, action, fresh, obj or {}, rule.name,
-                                                       fresh.matched), "succeeded"
+                    message, result = await run_action(w.session, action, match, obj, rule.name,
+                                                       match.matched), "succeeded"
                 except (ActionError, MemberError) as e:
                     result, message, error = "failed", f"{action.type} failed", str(e)
-            outcome = history.Outcome(rule.name, cluster, fresh.kind[:-1], fresh.namespace, fresh.name,
-                                      fresh.resource, fresh.matched, action.type, result, started,
+            outcome = history.Outcome(rule.name, cluster, match.kind[:-1], match.namespace, match.name,
+                                      match.resource, match.matched, action.type, result, started,
                                       datetime.now(UTC), message, error)
-            await history.record(hub, w.cluster, outcome, self._retention())
-            done += 1
-            log.info("self-healing rule %s on %s %s/%s/%s: %s %s%s", rule.key, cluster, fresh.kind[:-1],
-                     fresh.namespace, fresh.name, action.type, result, f" ({error})" if error else "")
-        await self._write_status(rule, now, len(recent) + done)
+            await history.record(self.memo.hub, w.cluster.cr, outcome, self._retention())
+            log.info("self-healing rule %s on %s %s/%s/%s: %s %s%s", rule.key, cluster, match.kind[:-1],
+                     match.namespace, match.name, action.type, result, f" ({error})" if error else "")
+        return len(rule.actions)
 
     # -- status ---------------------------------------------------------------------------------------------
 
-    def _ready(self, rule: Rule) -> tuple[bool, str, str]:
+    def _ready(self, rule: Rule) -> Ready:
         if not rule.enabled:
             return False, "Disabled", "the rule is disabled"
-        broken = [f"{c}: {self.watch_errors[c]}" for c in rule.clusters if c in self.watch_errors]
+        broken = [self.watch_errors[c] for c in rule.clusters if c in self.watch_errors]
         broken += [f"{c}: the watch of {rule.kind} is not established (the operator log says why)"
                    for c in rule.clusters if (w := self.watches.get((c, rule.kind))) is not None and w.stuck()]
         if broken:
@@ -365,77 +386,18 @@ class SelfHealing:
         mode = " (dry run: decisions are recorded, nothing is done)" if rule.dry_run else ""
         return True, "Watching", f"watching {rule.kind} on {', '.join(rule.clusters)}{mode}"[:2000]
 
-    async def _patch_status(self, namespace: str, name: str, status: Json, resource_version: str | None) -> Json:
-        body: Json = {"status": status}
-        if resource_version:
-            body["metadata"] = {"resourceVersion": resource_version}
-        path = f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{SELF_HEALING_RULE.plural}/{name}/status"
-        resp = await request(self.memo.hub, "PATCH", path, body=body, content_type="application/merge-patch+json",
-                             query=[("fieldManager", FIELD_MANAGER)], seconds=30)
-        if resp.status == 404:
-            raise NotFound(f"selfhealingrule {name} not found")
-        if resp.status == 409:
-            raise Conflict(f"selfhealingrule {name} changed meanwhile")
-        if not 200 <= resp.status <= 299:
-            raise Unavailable(f"status of selfhealingrule {name}: HTTP {resp.status}")
-        res: Json = resp.json()
-        return res
-
-    async def _write_ready(self, obj: Json) -> None:
-        """observedGeneration and Ready, written only when they change (our own write comes back as an event)."""
-        meta = obj["metadata"]
-        key = f"{meta['namespace']}/{meta['name']}"
-        current = dict(obj.get("status") or {})
+    async def _write_ready(self, obj: SelfHealingRule) -> None:
+        key = _key(obj.metadata)
         if key in self.invalid:
-            ok, reason, message = False, "InvalidSpec", "; ".join(self.invalid[key])[:2000]
+            await write_ready(self.memo.hub, obj, (False, "InvalidSpec", "; ".join(self.invalid[key])[:2000]))
         elif key in self.rules:
-            ok, reason, message = self._ready(self.rules[key].rule)
-        else:
-            return
-        cond = ready_condition(ok, reason, message, meta.get("generation"))
-        old: Json = next((c for c in current.get("conditions") or [] if c.get("type") == "Ready"), {})
-        if current.get("observedGeneration") == meta.get("generation") and all(
-                old.get(k) == cond[k] for k in ("status", "reason", "message", "observedGeneration")):
-            return
-        status = {"observedGeneration": meta.get("generation"),
-                  "conditions": set_condition(current.get("conditions"), cond)}
-        try:
-            await self._patch_status(meta["namespace"], meta["name"], status, None)
-        except NotFound:
-            pass
+            await write_ready(self.memo.hub, obj, self._ready(self.rules[key].rule))
 
     async def _write_status(self, rule: Rule, triggered: datetime | None, last_hour: int, capped: bool = False) -> None:
-        """Counters after a trigger (or the hourly count alone), under the object's resourceVersion so two
-        replicas never lose each other's increments."""
-        store = CustomObjects(self.memo.hub, SELF_HEALING_RULE, rule.namespace)
-        for _ in range(3):
-            try:
-                obj = await store.get(rule.name)
-            except NotFound:
-                return
-            if obj["metadata"].get("uid") != rule.uid:
-                return
-            current = dict(obj.get("status") or {})
-            status: Json = {"actionsLastHour": last_hour}
-            if triggered is not None:
-                status["triggerCount"] = int(current.get("triggerCount") or 0) + 1
-                status["lastTriggeredTime"] = triggered.strftime("%Y-%m-%dT%H:%M:%SZ")
-            throttled = {"type": "Throttled", "status": "True" if capped else "False",
-                         "reason": "HourlyCapReached" if capped else "BelowCap",
-                         "message": f"{last_hour} of {rule.max_per_hour} actions in the last hour",
-                         "observedGeneration": obj["metadata"].get("generation")}
-            status["conditions"] = set_condition(current.get("conditions"), throttled, now_iso())
-            try:
-                written = await self._patch_status(rule.namespace, rule.name, status,
-                                                   obj["metadata"].get("resourceVersion"))
-            except KubeError as e:
-                if e.status == 409:
-                    continue
-                raise
-            state = self.rules.get(rule.key)
-            if state is not None and state.rule.uid == rule.uid:
-                state.obj = written
-            return
+        written = await write_counters(self.memo.hub, rule, triggered, last_hour, capped)
+        state = self.rules.get(rule.key)
+        if written is not None and state is not None and state.rule.uid == rule.uid:
+            state.obj = written
 
     async def _tick(self, now: datetime) -> None:
         """Every TICK_SECONDS: watches retried, hourly counts of recently triggered rules brought down to date,
@@ -445,8 +407,8 @@ class SelfHealing:
         for state in list(self.rules.values()):
             await self._write_ready(state.obj)
             rule = state.rule
-            last = str(state.status.get("lastTriggeredTime") or "")
-            count = int(state.status.get("actionsLastHour") or 0)
+            last = state.status.last_triggered_time or ""
+            count = state.status.actions_last_hour or 0
             if count and last:
                 recent = await history.actions_since(self.memo.hub, rule.namespace, rule.name, now)
                 if len(recent) != count:

@@ -7,10 +7,12 @@ from api_shim.routes import (
     cluster_health,
     clusters,
     compliance,
-    containers,
+    container_exec,
+    container_files,
+    container_logs,
+    container_terminal,
     cost,
     crds,
-    endpoints,
     ingress,
     labels,
     mcp,
@@ -19,6 +21,7 @@ from api_shim.routes import (
     scheduling,
     security_network,
     self_healing,
+    service_endpoints,
     unified,
     yaml_backups,
     yaml_versions,
@@ -26,9 +29,10 @@ from api_shim.routes import (
 
 SECTIONS: list[Section] = [clusters.section, cluster_health.section, unified.section, crds.section, quotas.section,
                            networkpolicies.section, ingress.section,
-                           endpoints.section, yaml_backups.section, yaml_versions.section, labels.section,
+                           service_endpoints.section, yaml_backups.section, yaml_versions.section, labels.section,
                            scheduling.section, compliance.section,
                            security_network.section, cli.section, mcp.section, autoscaling.section,
-                           cost.section, self_healing.section, containers.section]
+                           cost.section, self_healing.section, container_logs.section,
+                           container_exec.section, container_terminal.section, container_files.section]
 
 __all__ = ["SECTIONS"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from aiohttp import web
-from kubernetes_asyncio.client import VersionApi
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api_shim.envelope import ApiError, ok
 from api_shim.openapi import build_openapi
 from api_shim.state import CACHE, ENDPOINTS, HUB, METRICS
+from cloudops.kube.client import server_version
 
 __all__ = ["routes"]
 
@@ -25,13 +25,13 @@ async def healthz(request: web.Request) -> web.Response:
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
     try:
-        version = await asyncio.wait_for(VersionApi(request.app[HUB]).get_code(), timeout=3)
+        version = await asyncio.wait_for(server_version(request.app[HUB]), timeout=3)
     except Exception:
         raise ApiError(503, "hub API server is not reachable") from None
     cache = request.app[CACHE]
     if not cache.synced:
         raise ApiError(503, "the cluster cache has not synced with the hub yet")
-    return ok({"status": "ready", "hub_version": version.git_version,
+    return ok({"status": "ready", "hub_version": version,
                "cache": {"clusters": len(cache.clusters.items), "lists": cache.clusters.lists,
                          "events": cache.clusters.events}})
 

@@ -6,8 +6,6 @@ import argparse
 import asyncio
 import sys
 
-from kubernetes_asyncio.client import CoreV1Api
-
 from api_shim.security.apikeys import API_KEY_LABEL, create_api_key, secret_name
 from cloudops.kube.client import hub_client
 from cloudops.kube.secrets import Secrets
@@ -27,10 +25,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             print("revoked" if gone else "no such key", file=sys.stderr)
             return 0 if gone else 1
         else:
-            secrets = await CoreV1Api(hub).list_namespaced_secret(settings.namespace,
-                                                                  label_selector=f"{API_KEY_LABEL}=true")
-            for s in secrets.items:
-                print(s.metadata.name.removeprefix("cloudops-apikey-"), s.metadata.creation_timestamp)
+            for s in await Secrets(hub, settings.namespace).list(f"{API_KEY_LABEL}=true"):
+                print(s.name.removeprefix("cloudops-apikey-"), s.created)
     finally:
         await hub.close()
     return 0

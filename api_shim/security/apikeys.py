@@ -6,17 +6,14 @@ is one GET, and the secret part (256 random bits) never leaves the caller.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
 import secrets
 
-from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1ObjectMeta, V1Secret
-from kubernetes_asyncio.client.exceptions import ApiException
-
 from api_shim.security.identity import User
-from cloudops.kube.errors import translate
+from cloudops.kube.client import ApiClient
+from cloudops.kube.secrets import Secrets
 
 __all__ = ["API_KEY_LABEL", "create_api_key", "secret_name", "verify_api_key"]
 
@@ -37,13 +34,7 @@ async def create_api_key(api: ApiClient, namespace: str, user: str, groups: list
     key_id = secrets.token_hex(8)
     key = f"cok_{key_id}_{secrets.token_urlsafe(32)}"
     data = {"sha256": _digest(key), "user": user, "groups": ",".join(groups)}
-    body = V1Secret(
-        metadata=V1ObjectMeta(name=secret_name(key_id), namespace=namespace, labels={API_KEY_LABEL: "true"}),
-        type="Opaque", data={k: base64.b64encode(v.encode()).decode() for k, v in data.items()})
-    try:
-        await CoreV1Api(api).create_namespaced_secret(namespace, body)
-    except ApiException as e:
-        raise translate(e) from None
+    await Secrets(api, namespace).create(secret_name(key_id), data, labels={API_KEY_LABEL: "true"})
     return key
 
 
@@ -51,15 +42,10 @@ async def verify_api_key(api: ApiClient, namespace: str, key: str) -> User | Non
     match = _FORMAT.fullmatch(key)
     if match is None:
         return None
-    try:
-        secret = await CoreV1Api(api).read_namespaced_secret(secret_name(match.group(1)), namespace)
-    except ApiException as e:
-        if e.status == 404:
-            return None
-        raise translate(e) from None
-    if (secret.metadata.labels or {}).get(API_KEY_LABEL) != "true":
+    secret = await Secrets(api, namespace).read(secret_name(match.group(1)))
+    if secret is None or secret.labels.get(API_KEY_LABEL) != "true":
         return None
-    data = {k: base64.b64decode(v).decode() for k, v in (secret.data or {}).items()}
+    data = secret.data
     if not hmac.compare_digest(data.get("sha256", ""), _digest(key)):
         return None
     groups = tuple(g for g in data.get("groups", "").split(",") if g)

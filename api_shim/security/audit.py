@@ -8,8 +8,9 @@ import queue
 import re
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import IO, Any
+from typing import IO, overload
 
 from cloudops.redact import REDACTED, redact
 
@@ -34,11 +35,19 @@ def is_secret_type(value: object) -> bool:
     return name in ("secret", "secrets")
 
 
-def _names_secret(d: dict[Any, Any]) -> bool:
+def _names_secret(d: Mapping[object, object]) -> bool:
     return "stringData" in d or any(is_secret_type(d.get(k)) for k in _TYPE_KEYS)
 
 
-def redact_params(value: Any, *, secret: bool = False, _depth: int = 0) -> Any:
+@overload
+def redact_params(value: Mapping[str, object], *, secret: bool = False) -> dict[str, object]: ...
+
+
+@overload
+def redact_params(value: object, *, secret: bool = False) -> object: ...
+
+
+def redact_params(value: object, *, secret: bool = False) -> object:
     """Parameters as sent, minus anything that looks like a credential, at any depth.
 
     Credentials are found by key name (`token`, `password`, ...) and by form (JWTs, our API keys, PEM
@@ -47,21 +56,25 @@ def redact_params(value: Any, *, secret: bool = False, _depth: int = 0) -> Any:
     `resource_type` naming secrets, anything with `stringData`), or of any object in a request that names
     Secrets (`secret=True`: the caller saw it in the path or query). Text holding a Secret manifest goes whole.
     """
-    if _depth > _MAX_DEPTH:
+    return _redacted(value, secret, 0)
+
+
+def _redacted(value: object, secret: bool, depth: int) -> object:
+    if depth > _MAX_DEPTH:
         return REDACTED
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         secret = secret or _names_secret(value)
-        out: dict[Any, Any] = {}
+        out: dict[object, object] = {}
         for k, v in value.items():
             if _SECRET_KEYS.search(str(k)):
                 out[k] = REDACTED
             elif secret and k in _VALUE_KEYS:
-                out[k] = {kk: REDACTED for kk in v} if isinstance(v, dict) else REDACTED
+                out[k] = {kk: REDACTED for kk in v} if isinstance(v, Mapping) else REDACTED
             else:
-                out[k] = redact_params(v, secret=secret, _depth=_depth + 1)
+                out[k] = _redacted(v, secret, depth + 1)
         return out
     if isinstance(value, list):
-        return [redact_params(v, secret=secret, _depth=_depth + 1) for v in value]
+        return [_redacted(v, secret, depth + 1) for v in value]
     if isinstance(value, str):
         return SECRET_MANIFEST if _SECRET_MANIFEST.search(value) else redact(value)
     return value
@@ -80,7 +93,7 @@ class AuditRecord:
     status: int
     code: int | None
     latency_ms: float
-    params: dict[str, Any] = field(default_factory=dict)
+    params: Mapping[str, object] = field(default_factory=dict)  # redacted (redact_params); str() if not JSON
 
 
 class AuditSink:

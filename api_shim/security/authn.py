@@ -11,27 +11,20 @@ subject must be a real name, time claims real numbers, and only groups the setti
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import jwt
-from kubernetes_asyncio.client import (
-    ApiClient,
-    AuthenticationV1Api,
-    CoreV1Api,
-    V1TokenReview,
-    V1TokenReviewSpec,
-)
-from kubernetes_asyncio.client.exceptions import ApiException
 
 from api_shim.security.apikeys import verify_api_key
 from api_shim.security.identity import User
 from api_shim.security.ttlcache import TTLCache
+from cloudops.kube.client import ApiClient
+from cloudops.kube.reviews import review_token
+from cloudops.kube.secrets import Secrets
 
 __all__ = ["AuthError", "Authenticator", "GroupPolicy", "JwtConfig"]
 
@@ -110,13 +103,9 @@ class Authenticator:
         if cached is not None:
             return cached[0]
         cfg: JwtConfig | None = None
-        try:
-            secret = await CoreV1Api(self.hub).read_namespaced_secret(self.jwt_secret, self.namespace)
-        except ApiException as e:
-            if e.status != 404:
-                raise
-        else:
-            data = {k: base64.b64decode(v).decode() for k, v in (secret.data or {}).items()}
+        secret = await Secrets(self.hub, self.namespace).read(self.jwt_secret)
+        if secret is not None:
+            data = secret.data
             issuer, audience = data.get("issuer", ""), data.get("audience", "")
             if "hs256-key" in data:
                 cfg = JwtConfig(issuer, audience, data["hs256-key"], "HS256")
@@ -154,21 +143,17 @@ class Authenticator:
         user = self._tokens.get(digest)
         if user is not None:
             return user
-        review = V1TokenReview(spec=V1TokenReviewSpec(token=token))
-        res = await AuthenticationV1Api(self.hub).create_token_review(review)
-        status = res.status
-        if status is None or not status.authenticated or status.user is None:
+        u = await review_token(self.hub, token)
+        if u is None:
             raise AuthError("bearer token was not accepted by the hub")
-        u = status.user
-        user = User(name=u.username or "", groups=tuple(u.groups or ()), uid=u.uid or "", method="token-review",
-                    extra={k: list(v) for k, v in (u.extra or {}).items()})
+        user = User(name=u.name, groups=u.groups, uid=u.uid, method="token-review", extra=u.extra)
         self._tokens.put(digest, user)
         return user
 
 
 def _issuer(token: str) -> str | None:
     try:
-        claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+        claims: dict[str, object] = jwt.decode(token, options={"verify_signature": False})
     except jwt.PyJWTError:
         return None
     iss = claims.get("iss")
@@ -182,8 +167,9 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
 
 
-def _check_claims(claims: dict[str, Any]) -> None:
-    """Claim types PyJWT lets through, refused before they become an identity or a time comparison."""
+def _check_claims(claims: Mapping[str, object]) -> tuple[str, list[str]]:
+    """Claim types PyJWT lets through, refused before they become an identity or a time comparison; the
+    subject and the claimed groups once checked."""
     sub = claims.get("sub")
     if not isinstance(sub, str) or not sub.strip():
         raise AuthError("JWT sub claim must be a non-empty string")
@@ -193,8 +179,10 @@ def _check_claims(claims: dict[str, Any]) -> None:
         if claim in claims and not _is_number(claims[claim]):
             raise AuthError(f"JWT {claim} claim must be a number")
     groups = claims.get("groups")
-    if groups is not None and (not isinstance(groups, list) or not all(isinstance(g, str) for g in groups)):
+    names = [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else []
+    if groups is not None and (not isinstance(groups, list) or len(names) != len(groups)):
         raise AuthError("JWT groups claim must be a list of strings")
+    return sub, names
 
 
 def _verify_jwt(token: str, cfg: JwtConfig, groups: GroupPolicy = DEFAULT_GROUPS) -> User:
@@ -205,11 +193,11 @@ def _verify_jwt(token: str, cfg: JwtConfig, groups: GroupPolicy = DEFAULT_GROUPS
     """
     required = ["exp", "iss", "aud", "sub"]
     try:
-        claims: dict[str, Any] = jwt.decode(
+        claims: dict[str, object] = jwt.decode(
             token, cfg.key, algorithms=[cfg.algorithm], audience=cfg.audience, issuer=cfg.issuer,
             options={"require": required, "verify_exp": False, "verify_nbf": False, "verify_iat": False,
                      "verify_sub": False})
-        _check_claims(claims)
+        sub, claimed = _check_claims(claims)
         jwt.decode(token, cfg.key, algorithms=[cfg.algorithm], audience=cfg.audience, issuer=cfg.issuer,
                    options={"require": required})
     except jwt.ExpiredSignatureError:
@@ -224,8 +212,8 @@ def _verify_jwt(token: str, cfg: JwtConfig, groups: GroupPolicy = DEFAULT_GROUPS
         raise AuthError("JWT is not valid yet") from None
     except jwt.PyJWTError:
         raise AuthError("JWT signature or format is not valid") from None
-    kept, dropped = groups.filter(claims.get("groups") or ())
+    kept, dropped = groups.filter(claimed)
     if dropped:
         log.info("JWT for %r: %d group(s) dropped (not allowed by CLOUDOPS_JWT_GROUP_PREFIXES / "
-                 "CLOUDOPS_JWT_GROUPS_ALLOWED, or system:)", claims["sub"], dropped)
-    return User(name=claims["sub"], groups=(*kept, "system:authenticated"), method="jwt")
+                 "CLOUDOPS_JWT_GROUPS_ALLOWED, or system:)", sub, dropped)
+    return User(name=sub, groups=(*kept, "system:authenticated"), method="jwt")

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kubernetes_asyncio.client import (
-    ApiClient,
-    AuthorizationV1Api,
-    V1ResourceAttributes,
-    V1SubjectAccessReview,
-    V1SubjectAccessReviewSpec,
-)
-
 from api_shim.security.identity import User
 from api_shim.security.ttlcache import TTLCache
 from cloudops.constants import GROUP
+from cloudops.kube.client import ApiClient
+from cloudops.kube.reviews import AccessRequest, review_access
 
 __all__ = ["Attributes", "Authorizer"]
 
@@ -42,12 +36,8 @@ class Authorizer:
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        review = V1SubjectAccessReview(spec=V1SubjectAccessReviewSpec(
-            user=user.name, groups=list(user.groups), uid=user.uid or None, extra=user.extra or None,
-            resource_attributes=V1ResourceAttributes(
-                group=GROUP, resource=attrs.resource, subresource=attrs.subresource or None, verb=attrs.verb,
-                name=attrs.name or None, namespace=attrs.namespace)))
-        res = await AuthorizationV1Api(self.hub).create_subject_access_review(review)
-        decision = (bool(res.status.allowed), res.status.reason or "")
+        decision = await review_access(self.hub, AccessRequest(
+            user.name, user.groups, user.uid, user.extra, GROUP, attrs.resource, attrs.verb, attrs.namespace,
+            attrs.subresource, attrs.name))
         self._cache.put(key, decision)
         return decision

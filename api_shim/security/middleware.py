@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -77,9 +76,9 @@ def names_secret(request: web.Request) -> bool:
     return False
 
 
-async def _params(request: web.Request) -> dict[str, Any]:
+async def _params(request: web.Request) -> dict[str, object]:
     """The query and a JSON body as sent, redacted; other bodies only by their type and size."""
-    params: dict[str, Any] = {}
+    params: dict[str, object] = {}
     if request.query:
         params["query"] = {k: request.query.getall(k) for k in request.query.keys()}
     if request.body_exists and is_json_type(request.content_type):

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cloudops.errors import BadRequest
+
 __all__ = ["CronError", "CronSpec", "next_after", "parse_cron", "zone"]
 
 _MACROS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
@@ -23,8 +25,12 @@ _FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
 _HORIZON_DAYS = 366 * 5  # far enough for any expression that can fire at all (29 Feb on a given weekday)
 
 
-class CronError(ValueError):
-    """Why an expression or time zone is not valid; the message names the field."""
+class CronError(BadRequest, ValueError):
+    """Why an expression or time zone is not valid (400): `field` is schedule or time_zone, and a message about
+    one of the expression's fields starts with its name (`schedule: hour: 25 is outside 0-23`)."""
+
+    def __init__(self, message: str, *, field: str = "schedule") -> None:
+        super().__init__(message, field=field)
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ def parse_cron(expr: str) -> CronSpec:
     text = _MACROS.get(expr.strip().lower(), expr.strip())
     parts = text.split()
     if len(parts) != 5:
-        raise CronError(f"schedule: expected 5 fields (minute hour day-of-month month day-of-week), got {len(parts)}")
+        raise CronError(f"expected 5 fields (minute hour day-of-month month day-of-week), got {len(parts)}")
     sets = [_field(p, n, lo, hi, names) for p, (n, lo, hi, names) in zip(parts, _FIELDS, strict=True)]
     weekdays = frozenset(d % 7 for d in sets[4])
     return CronSpec(sets[0], sets[1], sets[2], sets[3], weekdays,
@@ -96,7 +102,7 @@ def zone(name: str | None) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
     except (ZoneInfoNotFoundError, ValueError):
-        raise CronError(f"time_zone: {name!r} is not a known IANA time zone") from None
+        raise CronError(f"{name!r} is not a known IANA time zone", field="time_zone") from None
 
 
 def _exists(local: datetime, tz: ZoneInfo) -> bool:

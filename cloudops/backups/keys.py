@@ -6,14 +6,12 @@ key and point `current` at it). Key bytes never leave this module except into AE
 
 from __future__ import annotations
 
-import base64
 import os
 import secrets
 
-from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1ObjectMeta, V1Secret
-from kubernetes_asyncio.client.exceptions import ApiException
-
-from cloudops.kube.errors import translate
+from cloudops.kube.client import ApiClient
+from cloudops.kube.errors import Conflict, NotFound
+from cloudops.kube.secrets import Secrets
 
 __all__ = ["KEY_SECRET", "KeyRing", "load_keys"]
 
@@ -41,33 +39,29 @@ class KeyRing:
         return self._keys[self.current]
 
 
-def _ring(secret: V1Secret) -> KeyRing | None:
-    data = {k: base64.b64decode(v) for k, v in (secret.data or {}).items()}
+def _ring(values: dict[str, bytes]) -> KeyRing | None:
+    data = dict(values)
     current = data.pop(CURRENT, b"").decode()
     return KeyRing(data, current) if current in data else None
 
 
 async def load_keys(api: ApiClient, namespace: str, create: bool = True) -> KeyRing:
-    """The key ring; with `create`, a first key is made when there is none (a race is settled by 409)."""
-    core = CoreV1Api(api)
+    """The key ring; with `create`, a first key is made when there is none (a race is settled by 409).
+    NotFound when there is none and `create` is false."""
+    store = Secrets(api, namespace)
     for _ in range(5):
-        try:
-            ring = _ring(await core.read_namespaced_secret(KEY_SECRET, namespace))
+        values = await store.read_bytes(KEY_SECRET)
+        if values is not None:
+            ring = _ring(values)
             if ring is not None:
                 return ring
             raise RuntimeError(f"Secret {KEY_SECRET} has no usable current key")
-        except ApiException as e:
-            if e.status != 404 or not create:
-                raise translate(e) from None
+        if not create:
+            raise NotFound(f"secret {KEY_SECRET} not found")
         key_id = "k" + secrets.token_hex(4)
-        body = V1Secret(metadata=V1ObjectMeta(name=KEY_SECRET, namespace=namespace,
-                                              labels={"app.kubernetes.io/part-of": "cloudops-k8s"}),
-                        type="Opaque", immutable=False,
-                        data={CURRENT: base64.b64encode(key_id.encode()).decode(),
-                              key_id: base64.b64encode(os.urandom(32)).decode()})
         try:
-            await core.create_namespaced_secret(namespace, body)
-        except ApiException as e:
-            if e.status != 409:
-                raise translate(e) from None
+            await store.create_bytes(KEY_SECRET, {CURRENT: key_id.encode(), key_id: os.urandom(32)},
+                                     labels={"app.kubernetes.io/part-of": "cloudops-k8s"})
+        except Conflict:
+            pass
     raise RuntimeError(f"Secret {KEY_SECRET} could not be read or created")

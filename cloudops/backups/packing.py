@@ -11,11 +11,12 @@ import gzip
 import hashlib
 import json
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from cloudops.errors import BusinessCode, Unprocessable
 
 __all__ = ["MAGIC", "IntegrityError", "TooLarge", "checksum", "decode_objects", "encode_objects", "join_parts",
            "key_id_of", "open_blob", "seal", "split_parts"]
@@ -26,21 +27,32 @@ NONCE_BYTES = 12
 KEY_BYTES = 32
 
 
-class IntegrityError(ValueError):
-    """The stored bytes are not what was written, or cannot be decrypted; the message names no secret."""
+class IntegrityError(Unprocessable, ValueError):
+    """The stored bytes are not what was written, or cannot be decrypted (422/1008, about the backup the request
+    names); the message names no secret."""
+
+    code = BusinessCode.RESTORE_FAILED
+
+    def __init__(self, message: str, *, field: str = "backup_id") -> None:
+        super().__init__(message, field=field)
 
 
-class TooLarge(ValueError):
-    """The content does not fit in the allowed parts."""
+class TooLarge(Unprocessable, ValueError):
+    """The content does not fit in the allowed parts (422/1007, about the object the request names)."""
+
+    code = BusinessCode.BACKUP_FAILED
+
+    def __init__(self, message: str, *, field: str = "resource_id") -> None:
+        super().__init__(message, field=field)
 
 
-def encode_objects(objects: list[dict[str, Any]]) -> bytes:
+def encode_objects(objects: Sequence[object]) -> bytes:
     """Objects as gzip-compressed JSON (mtime 0: the same objects give the same bytes)."""
     raw = json.dumps({"format": 1, "objects": objects}, sort_keys=True, separators=(",", ":")).encode()
     return gzip.compress(raw, mtime=0)
 
 
-def decode_objects(data: bytes) -> list[dict[str, Any]]:
+def decode_objects(data: bytes) -> list[object]:
     try:
         doc = json.loads(gzip.decompress(data))
     except (OSError, EOFError, ValueError) as e:

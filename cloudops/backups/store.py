@@ -8,13 +8,9 @@ checksum. A crash in between leaves an InProgress (later Failed) backup that res
 from __future__ import annotations
 
 import asyncio
-import base64
 from dataclasses import dataclass
-from typing import Any
 
-from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1ObjectMeta, V1OwnerReference, V1Secret
-from kubernetes_asyncio.client.exceptions import ApiException
-
+from cloudops.backups.content import Entry, entries_of
 from cloudops.backups.keys import load_keys
 from cloudops.backups.packing import (
     IntegrityError,
@@ -27,10 +23,17 @@ from cloudops.backups.packing import (
     split_parts,
 )
 from cloudops.conditions import now_iso
-from cloudops.constants import API_VERSION, GROUP, ID_LABEL, YAML_BACKUP
-from cloudops.ids import allocate_id
-from cloudops.kube.custom_objects import CustomObjects
-from cloudops.kube.errors import Conflict, NotFound, translate
+from cloudops.constants import GROUP, ID_LABEL, YAML_BACKUP
+from cloudops.kube.client import ApiClient
+from cloudops.kube.errors import Conflict, NotFound
+from cloudops.kube.ids import allocate_id
+from cloudops.kube.secrets import Secrets
+from cloudops.kube.stores import HubStore
+from cloudops.kube.types import OwnerReference
+from cloudops.resources import YamlBackup, YamlBackupSchedule
+from cloudops.resources.base import ObjectMeta, ObjectRef
+from cloudops.resources.base import OwnerReference as OwnerRef
+from cloudops.resources.yaml_backup import BackupObject, YamlBackupSpec, YamlBackupStatus
 
 __all__ = [
     "BACKUP_LABEL",
@@ -39,6 +42,7 @@ __all__ = [
     "PART_BYTES",
     "SCHEDULE_LABEL",
     "NewBackup",
+    "backup_id",
     "delete_backup",
     "find_backup",
     "list_backups",
@@ -48,13 +52,13 @@ __all__ = [
     "write_backup",
 ]
 
-Json = dict[str, Any]
 BACKUP_LABEL = f"{GROUP}/backup"
 CLUSTER_LABEL = f"{GROUP}/cluster"
 SCHEDULE_LABEL = f"{GROUP}/schedule"
 # A Secret holds at most 1 MiB; base64 in JSON grows data by 4/3, so parts stay well below it.
 PART_BYTES = 512 * 1024
 MAX_PARTS = 16
+CONTENT_KEY = "content"
 
 
 @dataclass(frozen=True)
@@ -68,41 +72,67 @@ class NewBackup:
     resource_id: str
     namespace: str
     object_name: str
-    objects: list[Json]
+    objects: list[Entry]
     description: str = ""
     encrypt: bool = False
     created_by: str = ""
     schedule: str = ""
-    owner: Json | None = None  # an object (the schedule) that owns the backup
+    owner: YamlBackupSchedule | None = None  # the schedule that owns the backup
 
 
 def part_name(backup: str, index: int) -> str:
     return f"{backup}-part-{index}"
 
 
-def _store(api: ApiClient, namespace: str) -> CustomObjects:
-    return CustomObjects(api, YAML_BACKUP, namespace)
+def backup_id(backup: YamlBackup) -> int:
+    """The backup's integer id (status, else its label)."""
+    status = backup.status or YamlBackupStatus()
+    label = (backup.metadata.labels or {}).get(ID_LABEL, "")
+    return status.id or (int(label) if label.isascii() and label.isdigit() else 0)
+
+
+def _store(api: ApiClient, namespace: str) -> HubStore[YamlBackup]:
+    return HubStore(api, YamlBackup, namespace)
 
 
 def _context(backup: str) -> bytes:
     return f"cloudops-backup/{backup}".encode()
 
 
-def _contains_secret(objects: list[Json]) -> bool:
+def _contains_secret(objects: list[Entry]) -> bool:
     return any(e.get("kind") == "Secret" and not e.get("group") for e in objects)
 
 
-async def write_backup(api: ApiClient, namespace: str, new: NewBackup) -> Json:
+def _object(namespace: str, new: NewBackup, number: int) -> YamlBackup:
+    labels = {ID_LABEL: str(number), CLUSTER_LABEL: new.cluster_name}
+    owners = None
+    if new.schedule:
+        labels[SCHEDULE_LABEL] = new.schedule
+    if new.owner is not None:
+        o = new.owner
+        owners = [OwnerRef(api_version=o.api_version, kind=o.kind, name=o.metadata.name or "",
+                           uid=o.metadata.uid or "")]
+    spec = YamlBackupSpec(cluster_ref=ObjectRef(name=new.cluster_name), cluster_id=new.cluster_id,
+                          resource_type=new.resource_type, resource_id=new.resource_id, namespace=new.namespace,
+                          name=new.object_name, description=new.description, encrypt=new.encrypt,
+                          created_by=new.created_by)
+    return YamlBackup(metadata=ObjectMeta(name=new.name, namespace=namespace, labels=labels, owner_references=owners),
+                      spec=spec)
+
+
+async def _seal(api: ApiClient, namespace: str, new: NewBackup, payload: bytes) -> tuple[bytes, str]:
+    """The stored blob and the id of the key that sealed it (empty: not encrypted)."""
+    if not (new.encrypt or _contains_secret(new.objects)):
+        return seal(payload, _context(new.name)), ""
+    ring = await load_keys(api, namespace)
+    return seal(payload, _context(new.name), ring.current_key, ring.current), ring.current
+
+
+async def write_backup(api: ApiClient, namespace: str, new: NewBackup) -> YamlBackup:
     """Packs, seals and stores; TooLarge before anything is written, KubeError Conflict for a taken name."""
     payload = encode_objects(new.objects)
     encrypted = new.encrypt or _contains_secret(new.objects)
-    key_id = ""
-    if encrypted:
-        ring = await load_keys(api, namespace)
-        key_id = ring.current
-        blob = seal(payload, _context(new.name), ring.current_key, key_id)
-    else:
-        blob = seal(payload, _context(new.name))
+    blob, key_id = await _seal(api, namespace, new, payload)
     parts = split_parts(blob, PART_BYTES, MAX_PARTS)
     store = _store(api, namespace)
     # A taken name is refused before an id is allocated, so a conflict does not use one up (ids are never
@@ -114,51 +144,31 @@ async def write_backup(api: ApiClient, namespace: str, new: NewBackup) -> Json:
         pass
     else:
         raise Conflict(f"backup {new.name!r} already exists")
-    backup_id = await allocate_id(api, namespace, YAML_BACKUP.plural)
-    labels = {ID_LABEL: str(backup_id), CLUSTER_LABEL: new.cluster_name}
-    meta: Json = {"name": new.name, "namespace": namespace, "labels": labels}
-    if new.schedule:
-        labels[SCHEDULE_LABEL] = new.schedule
-    if new.owner is not None:
-        o = new.owner
-        meta["ownerReferences"] = [{"apiVersion": o["apiVersion"], "kind": o["kind"], "name": o["metadata"]["name"],
-                                    "uid": o["metadata"]["uid"]}]
-    spec: Json = {"clusterRef": {"name": new.cluster_name}, "resourceType": new.resource_type,
-                  "resourceId": new.resource_id, "namespace": new.namespace, "name": new.object_name,
-                  "description": new.description, "encrypt": new.encrypt, "createdBy": new.created_by}
-    if new.cluster_id is not None:
-        spec["clusterId"] = new.cluster_id
-    created = await store.create({"apiVersion": API_VERSION, "kind": YAML_BACKUP.kind, "metadata": meta,
-                                  "spec": spec})
-    base = {"id": backup_id, "phase": "InProgress", "parts": len(parts), "encrypted": encrypted,
-            "startedAt": now_iso(), "objectCount": len(new.objects),
-            "objects": [{"type": e.get("type", ""), "namespace": e.get("namespace", ""), "name": e.get("name", "")}
-                        for e in new.objects[:2000]]}
+    number = await allocate_id(api, namespace, YAML_BACKUP.plural)
+    created = await store.create(_object(namespace, new, number))
+    started = YamlBackupStatus(id=number, phase="InProgress", parts=len(parts), encrypted=encrypted,
+                               started_at=now_iso(), object_count=len(new.objects),
+                               objects=[BackupObject(type=e.get("type", ""), namespace=e.get("namespace", ""),
+                                                     name=e.get("name", "")) for e in new.objects[:2000]])
     if key_id:
-        base["keyId"] = key_id
-    await store.patch_status(new.name, base)
+        started.key_id = key_id
+    await store.patch_status(new.name, started)
     try:
         await _write_parts(api, namespace, created, parts)
     except BaseException as e:
         await asyncio.shield(_fail(api, namespace, new.name, len(parts), e))
         raise
-    return await store.patch_status(new.name, {
-        "phase": "Completed", "sha256": checksum(blob), "sizeBytes": len(blob),
-        "contentBytes": len(payload), "completedAt": now_iso()})
+    return await store.patch_status(new.name, YamlBackupStatus(
+        phase="Completed", sha256=checksum(blob), size_bytes=len(blob), content_bytes=len(payload),
+        completed_at=now_iso()))
 
 
-async def _write_parts(api: ApiClient, namespace: str, owner: Json, parts: list[bytes]) -> None:
-    core = CoreV1Api(api)
-    meta = owner["metadata"]
-    ref = V1OwnerReference(api_version=API_VERSION, kind=YAML_BACKUP.kind, name=meta["name"], uid=meta["uid"])
+async def _write_parts(api: ApiClient, namespace: str, owner: YamlBackup, parts: list[bytes]) -> None:
+    name = owner.metadata.name or ""
+    ref = OwnerReference(apiVersion=owner.api_version, kind=owner.kind, name=name, uid=owner.metadata.uid or "")
+    secrets = Secrets(api, namespace)
     for i, part in enumerate(parts):
-        body = V1Secret(metadata=V1ObjectMeta(name=part_name(meta["name"], i), namespace=namespace,
-                                              labels={BACKUP_LABEL: meta["name"]}, owner_references=[ref]),
-                        type="Opaque", data={"content": base64.b64encode(part).decode()})
-        try:
-            await core.create_namespaced_secret(namespace, body)
-        except ApiException as e:
-            raise translate(e) from None
+        await secrets.create_bytes(part_name(name, i), {CONTENT_KEY: part}, labels={BACKUP_LABEL: name}, owner=ref)
 
 
 async def _fail(api: ApiClient, namespace: str, name: str, parts: int, exc: BaseException) -> None:
@@ -166,30 +176,29 @@ async def _fail(api: ApiClient, namespace: str, name: str, parts: int, exc: Base
     await _delete_parts(api, namespace, name, parts)
     why = exc.__class__.__name__ + (f": {getattr(exc, 'message', '')}" if getattr(exc, "message", "") else "")
     try:
-        await _store(api, namespace).patch_status(name, {"phase": "Failed", "error": why[:4000]})
+        await _store(api, namespace).patch_status(name, YamlBackupStatus(phase="Failed", error=why[:4000]))
     except Exception:  # the object may be gone already; Failed is the best effort
         pass
 
 
 async def _delete_parts(api: ApiClient, namespace: str, name: str, parts: int) -> None:
-    core = CoreV1Api(api)
+    secrets = Secrets(api, namespace)
     for i in range(parts):
-        try:
-            await core.delete_namespaced_secret(part_name(name, i), namespace)
-        except ApiException as e:
-            if e.status != 404:
-                raise translate(e) from None
+        await secrets.delete(part_name(name, i))
 
 
-async def mark_failed(api: ApiClient, namespace: str, backup: Json, why: str) -> None:
+def _parts(backup: YamlBackup) -> int:
+    return (backup.status.parts if backup.status else None) or 0
+
+
+async def mark_failed(api: ApiClient, namespace: str, backup: YamlBackup, why: str) -> None:
     """An InProgress backup nobody will finish (its writer stopped): Failed, parts removed."""
-    status = backup.get("status") or {}
-    name = backup["metadata"]["name"]
-    await _delete_parts(api, namespace, name, int(status.get("parts") or 0))
-    await _store(api, namespace).patch_status(name, {"phase": "Failed", "error": why})
+    name = backup.metadata.name or ""
+    await _delete_parts(api, namespace, name, _parts(backup))
+    await _store(api, namespace).patch_status(name, YamlBackupStatus(phase="Failed", error=why))
 
 
-async def find_backup(api: ApiClient, namespace: str, ref: int | str) -> Json:
+async def find_backup(api: ApiClient, namespace: str, ref: int | str) -> YamlBackup:
     """By integer id (label) or by name; NotFound naming the reference otherwise."""
     store = _store(api, namespace)
     if isinstance(ref, int) or (ref.isascii() and ref.isdigit()):
@@ -203,40 +212,42 @@ async def find_backup(api: ApiClient, namespace: str, ref: int | str) -> Json:
         raise NotFound(f"backup {ref!r} not found") from None
 
 
-async def list_backups(api: ApiClient, namespace: str, label_selector: str | None = None) -> list[Json]:
+async def list_backups(api: ApiClient, namespace: str, label_selector: str | None = None) -> list[YamlBackup]:
     return await _store(api, namespace).list(label_selector=label_selector)
 
 
-async def read_content(api: ApiClient, namespace: str, backup: Json) -> list[Json]:
-    """The backup's entries, verified (size, sha256, GCM tag) before decoding; IntegrityError otherwise."""
-    status = backup.get("status") or {}
-    name = backup["metadata"]["name"]
-    if status.get("phase") != "Completed":
-        raise IntegrityError(f"backup {name!r} is {status.get('phase') or 'not started'}, not Completed")
-    core = CoreV1Api(api)
+async def _read_parts(api: ApiClient, namespace: str, name: str, count: int) -> list[bytes]:
+    secrets = Secrets(api, namespace)
     parts: list[bytes] = []
-    for i in range(int(status.get("parts") or 0)):
-        try:
-            secret = await core.read_namespaced_secret(part_name(name, i), namespace)
-        except ApiException as e:
-            if e.status == 404:
-                raise IntegrityError(f"content part {i} of backup {name!r} is missing") from None
-            raise translate(e) from None
-        parts.append(base64.b64decode((secret.data or {}).get("content", "")))
-    blob = join_parts(parts, str(status.get("sha256") or ""), int(status.get("sizeBytes") or 0))
+    for i in range(count):
+        values = await secrets.read_bytes(part_name(name, i))
+        if values is None:
+            raise IntegrityError(f"content part {i} of backup {name!r} is missing")
+        parts.append(values.get(CONTENT_KEY, b""))
+    return parts
+
+
+async def read_content(api: ApiClient, namespace: str, backup: YamlBackup) -> list[Entry]:
+    """The backup's entries, verified (size, sha256, GCM tag) before decoding; IntegrityError otherwise."""
+    status = backup.status or YamlBackupStatus()
+    name = backup.metadata.name or ""
+    if status.phase != "Completed":
+        raise IntegrityError(f"backup {name!r} is {status.phase or 'not started'}, not Completed")
+    parts = await _read_parts(api, namespace, name, status.parts or 0)
+    blob = join_parts(parts, status.sha256 or "", status.size_bytes or 0)
     keys: dict[str, bytes] = {}
-    if status.get("encrypted"):
+    if status.encrypted:
         try:
             keys = (await load_keys(api, namespace, create=False)).as_mapping()
         except NotFound:
             raise IntegrityError("the backup key Secret is missing; encrypted backups cannot be opened") from None
-    return decode_objects(open_blob(blob, _context(name), keys, bool(status.get("encrypted"))))
+    return entries_of(decode_objects(open_blob(blob, _context(name), keys, bool(status.encrypted))))
 
 
-async def delete_backup(api: ApiClient, namespace: str, backup: Json) -> None:
+async def delete_backup(api: ApiClient, namespace: str, backup: YamlBackup) -> None:
     """Content Secrets first, then the object (owner references would also collect them)."""
-    name = backup["metadata"]["name"]
-    await _delete_parts(api, namespace, name, int((backup.get("status") or {}).get("parts") or 0))
+    name = backup.metadata.name or ""
+    await _delete_parts(api, namespace, name, _parts(backup))
     try:
         await _store(api, namespace).delete(name)
     except NotFound:

@@ -8,11 +8,11 @@ their values never enter this cache.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient
-
 from cloudops.constants import GROUP, ID_LABEL, MANAGED_CLUSTER, VERSION
+from cloudops.kube.client import ApiClient
 from cloudops.kube.informer import Informer
 
 __all__ = ["ClusterCache"]
@@ -20,15 +20,18 @@ __all__ = ["ClusterCache"]
 METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
 
 
-def _id_of(obj: dict[str, Any]) -> str | None:
-    label = ((obj.get("metadata") or {}).get("labels") or {}).get(ID_LABEL)
-    return label if label and label.isascii() and label.isdigit() else None
+def _id_of(obj: Mapping[str, object]) -> str | None:
+    meta = obj.get("metadata")
+    labels = meta.get("labels") if isinstance(meta, dict) else None
+    label = labels.get(ID_LABEL) if isinstance(labels, dict) else None
+    return label if isinstance(label, str) and label.isascii() and label.isdigit() else None
 
 
 class ClusterCache:
     def __init__(self, hub: ApiClient, namespace: str) -> None:
-        self.clusters = Informer(hub, f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{MANAGED_CLUSTER.plural}",
-                                 indexes={"id": _id_of})
+        # Clusters as stored: the JSON that cloudops.members.access.ClusterRef carries.
+        path = f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{MANAGED_CLUSTER.plural}"
+        self.clusters: Informer[dict[str, Any]] = Informer(hub, path, indexes={"id": _id_of})
         self.secrets = Informer(hub, f"/api/v1/namespaces/{namespace}/secrets", accept=METADATA)
 
     def start(self) -> None:

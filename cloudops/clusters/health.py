@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal, TypeAlias
 
-__all__ = ["QUANTITY", "Issue", "health_status", "parse_quantity", "score_health"]
+__all__ = ["QUANTITY", "HealthStatus", "Issue", "health_status", "parse_quantity", "score_health"]
+
+HealthStatus: TypeAlias = Literal["healthy", "warning", "error"]
 
 # Kubernetes' quantity grammar, with the decimal exponent bounded: a kube-apiserver spends minutes of CPU on
 # a quantity such as ".6E-57970540073", so no such value is ever sent to a member (or taken from one).
@@ -68,7 +70,7 @@ def score_health(h: HealthInput) -> tuple[float, list[Issue]]:
     return max(0.0, round(score, 1)), issues
 
 
-def health_status(score: float, issues: list[Issue]) -> str:
+def health_status(score: float, issues: list[Issue]) -> HealthStatus:
     if any(i.severity == "critical" for i in issues) or score < 50:
         return "error"
     if score < 80 or any(i.type == "error" for i in issues):
@@ -80,7 +82,7 @@ _SUFFIX = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei"
            "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18}
 
 
-def parse_quantity(q: Any) -> float:
+def parse_quantity(q: object) -> float:
     """A Kubernetes resource.Quantity ('250m', '1Gi', '2') as a float in base units; ValueError for what is
     not one, or is too large for a float (JSON has no Infinity)."""
     s = str(q).strip()

@@ -18,13 +18,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["FIELDS", "PEAK_SUFFIX", "TIERS", "record"]
+__all__ = ["FIELDS", "PEAK_SUFFIX", "TIERS", "Point", "record"]
 
 TIERS: dict[str, tuple[int, int]] = {"1h": (60, 60), "24h": (900, 96), "7d": (7200, 84), "30d": (43200, 60)}
 FIELDS = ("cpu", "memory", "disk", "pods", "nodes", "score")
 PEAK_SUFFIX = "_max"  # fields named so fold by maximum, not mean
 
-Point = dict[str, Any]
+Point = dict[str, Any]  # {"t": bucket start, "n": samples, field: value...}
 
 
 def _bucket_start(now: datetime, width: int) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
 
 import yaml
 
 from cloudops.bounded import DocumentTooComplex, check_yaml
 from cloudops.errors import ConfigError
+from cloudops.kube.types import JsonObject
 
-__all__ = ["KubeconfigError", "decode_base64_kubeconfig", "parse_kubeconfig", "server_of"]
+__all__ = ["KubeconfigError", "decode_base64_kubeconfig", "named", "parse_kubeconfig", "server_of"]
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # a safe loader; the C one when built
 
@@ -28,24 +28,24 @@ def decode_base64_kubeconfig(encoded: str) -> str:
         raise KubeconfigError("kubeconfig: not valid base64-encoded UTF-8") from None
 
 
-def _named(cfg: dict[str, Any], section: str, body_key: str) -> dict[str, dict[str, Any]]:
+def named(cfg: JsonObject, section: str, body_key: str) -> dict[str, JsonObject]:
     """`section` as {name: body}, rejecting entries of the wrong shape instead of crashing on them."""
     entries = cfg.get(section) or []
     if not isinstance(entries, list):
         raise KubeconfigError(f"kubeconfig: {section} must be a list")
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, JsonObject] = {}
     for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(entry, dict) or not isinstance(name, str):
             raise KubeconfigError(f"kubeconfig: {section}[{i}] must be a mapping with a string name")
         body = entry.get(body_key) or {}
         if not isinstance(body, dict):
             raise KubeconfigError(f"kubeconfig: {section}[{i}].{body_key} must be a mapping")
-        out[entry["name"]] = body
+        out[name] = body
     return out
 
 
-def parse_kubeconfig(text: str, context: str | None = None) -> dict[str, Any]:
-    """Returns the parsed kubeconfig after checking that `context` (or current-context) resolves."""
+def _load(text: str) -> JsonObject:
     try:
         check_yaml(text)  # before the loader, whose composer recurses once per level
         cfg = yaml.load(text, Loader=_Loader)
@@ -55,9 +55,15 @@ def parse_kubeconfig(text: str, context: str | None = None) -> dict[str, Any]:
         raise KubeconfigError("kubeconfig: not valid YAML") from None
     if not isinstance(cfg, dict) or not isinstance(cfg.get("contexts"), list):
         raise KubeconfigError("kubeconfig: no contexts section (is this a kubeconfig?)")
-    contexts = _named(cfg, "contexts", "context")
-    clusters = _named(cfg, "clusters", "cluster")
-    users = _named(cfg, "users", "user")
+    return cfg
+
+
+def parse_kubeconfig(text: str, context: str | None = None) -> JsonObject:
+    """Returns the parsed kubeconfig after checking that `context` (or current-context) resolves."""
+    cfg = _load(text)
+    contexts = named(cfg, "contexts", "context")
+    clusters = named(cfg, "clusters", "cluster")
+    users = named(cfg, "users", "user")
     name = context or cfg.get("current-context")
     if not name:
         raise KubeconfigError("context: not given and the kubeconfig has no current-context")
@@ -77,7 +83,8 @@ def parse_kubeconfig(text: str, context: str | None = None) -> dict[str, Any]:
     return cfg
 
 
-def server_of(cfg: dict[str, Any], context: str | None) -> str:
-    name = context or cfg["current-context"]
-    ctx = _named(cfg, "contexts", "context")[name]
-    return str(_named(cfg, "clusters", "cluster")[ctx["cluster"]]["server"])
+def server_of(cfg: JsonObject, context: str | None) -> str:
+    """The server of `context` (or current-context) in a kubeconfig parse_kubeconfig accepted."""
+    name = str(context or cfg["current-context"])
+    cluster = named(cfg, "contexts", "context")[name]["cluster"]
+    return str(named(cfg, "clusters", "cluster")[str(cluster)]["server"])

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from cloudops.compliance.patch import at_path
-from cloudops.netpol import Direction, Pod, Policy, isolated_directions, label_selector_matches
+from cloudops.compliance.views import FixSuggestion, Severity, ViolationView
+from cloudops.kube.narrow import dig, items, mappings, text
+from cloudops.kube.types import JsonObject
+from cloudops.network.policy_eval import Direction, Pod, Policy, isolated_directions, label_selector_matches
+from cloudops.resources.compliance_check import CompliancePolicy
 
 __all__ = [
     "CHECKS",
@@ -26,8 +30,6 @@ __all__ = [
     "checks_of",
 ]
 
-Json = dict[str, Any]
-Severity = Literal["danger", "warning"]
 DANGEROUS_CAPABILITIES = frozenset({"ALL", "SYS_ADMIN", "NET_ADMIN", "SYS_MODULE", "SYS_PTRACE", "SYS_RAWIO",
                                     "DAC_READ_SEARCH", "BPF", "PERFMON", "NET_RAW"})
 NON_ROOT_USER = 1000
@@ -46,30 +48,27 @@ class Workload:
     kind: str
     namespace: str
     name: str
-    obj: Json
+    obj: Mapping[str, object]
 
     @property
     def template_path(self) -> tuple[str, ...]:
         return TEMPLATE_PATHS.get(self.kind, ("spec", "template"))
 
     @property
-    def template(self) -> Json:
-        node: Any = self.obj
-        for key in self.template_path:
-            node = (node or {}).get(key) if isinstance(node, dict) else None
-        return node if isinstance(node, dict) else {}
+    def template(self) -> Mapping[str, object]:
+        return dig(self.obj, *self.template_path)
 
     @property
-    def pod_spec(self) -> Json:
-        return dict(self.template.get("spec") or {})
+    def pod_spec(self) -> Mapping[str, object]:
+        return dig(self.template, "spec")
 
     @property
     def labels(self) -> dict[str, str]:
-        return dict((self.template.get("metadata") or {}).get("labels") or {})
+        return {k: str(v) for k, v in dig(self.template, "metadata", "labels").items()}
 
     @property
-    def containers(self) -> list[Json]:
-        return [c for c in self.pod_spec.get("containers") or [] if isinstance(c, dict)]
+    def containers(self) -> list[Mapping[str, object]]:
+        return mappings(self.pod_spec.get("containers"))
 
     @property
     def spec_path(self) -> str:
@@ -80,19 +79,19 @@ class Workload:
         """A Pod's spec is (nearly) immutable: its fixes go to whatever creates it, never to the Pod."""
         return self.kind != "Pod"
 
-    def container_field(self, container: Json, path: str) -> str:
-        return f"{self.spec_path}.containers[name={container.get('name', '')}].{path}"
+    def container_field(self, container: Mapping[str, object], path: str) -> str:
+        return f"{self.spec_path}.containers[name={text(container.get('name'))}].{path}"
 
-    def pod_patch(self, value: Json) -> Json | None:
+    def pod_patch(self, value: JsonObject) -> JsonObject | None:
         return at_path((*self.template_path, "spec"), value) if self.patchable else None
 
-    def container_patch(self, container: Json, value: Json) -> Json | None:
-        return self.pod_patch({"containers": [{"name": container.get("name", ""), **value}]})
+    def container_patch(self, container: Mapping[str, object], value: JsonObject) -> JsonObject | None:
+        return self.pod_patch({"containers": [{"name": text(container.get("name")), **value}]})
 
     @classmethod
-    def from_k8s(cls, obj: Json) -> Workload:
-        meta = obj.get("metadata") or {}
-        return cls(str(obj.get("kind") or ""), str(meta.get("namespace") or ""), str(meta.get("name") or ""), obj)
+    def from_k8s(cls, obj: Mapping[str, object]) -> Workload:
+        meta = dig(obj, "metadata")
+        return cls(text(obj.get("kind")), text(meta.get("namespace")), text(meta.get("name")), obj)
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ class Context:
     """What checks need beyond the workload: its namespace's NetworkPolicies and PodDisruptionBudgets."""
 
     policies: Sequence[Policy] = ()
-    pdb_selectors: Sequence[Json] = ()
+    pdb_selectors: Sequence[Mapping[str, object]] = ()
     required_directions: Sequence[Direction] = ("Ingress", "Egress")
 
 
@@ -109,16 +108,16 @@ class Violation:
     check_id: str
     severity: Severity
     field: str
-    expected: Any
-    actual: Any
+    expected: object
+    actual: object
     message: str
     action: str | None = None
-    patch: Json | None = None
+    patch: JsonObject | None = None
 
-    def view(self) -> Json:
-        fix = {"action": self.action, "patch": self.patch} if self.action else None
-        return {"check_id": self.check_id, "severity": self.severity, "field": self.field,
-                "expected": self.expected, "actual": self.actual, "message": self.message, "fix_suggestion": fix}
+    def view(self) -> ViolationView:
+        fix = FixSuggestion(action=self.action, patch=self.patch) if self.action else None
+        return ViolationView(check_id=self.check_id, severity=self.severity, field=self.field,
+                             expected=self.expected, actual=self.actual, message=self.message, fix_suggestion=fix)
 
 
 CheckFn = Callable[["Check", Workload, Context], list[Violation]]
@@ -127,20 +126,20 @@ CheckFn = Callable[["Check", Workload, Context], list[Violation]]
 @dataclass(frozen=True)
 class Check:
     id: str
-    policy: str
+    policy: CompliancePolicy
     severity: Severity
     title: str
     fix_action: str | None
     run: CheckFn = field(repr=False)
 
-    def violation(self, field_: str, expected: Any, actual: Any, message: str,
-                  patch: Json | None = None) -> Violation:
+    def violation(self, field_: str, expected: object, actual: object, message: str,
+                  patch: JsonObject | None = None) -> Violation:
         return Violation(self.id, self.severity, field_, expected, actual, message,
                          self.fix_action, patch if self.fix_action else None)
 
 
-def _csc(c: Json) -> Json:
-    return dict(c.get("securityContext") or {})
+def _csc(c: Mapping[str, object]) -> Mapping[str, object]:
+    return dig(c, "securityContext")
 
 
 def _container_flag(key: str, want: bool, message: str) -> CheckFn:
@@ -165,7 +164,7 @@ def _privileged(check: Check, w: Workload, _: Context) -> list[Violation]:
 
 
 def _run_as_non_root(check: Check, w: Workload, _: Context) -> list[Violation]:
-    pod_sc = dict(w.pod_spec.get("securityContext") or {})
+    pod_sc = dig(w.pod_spec, "securityContext")
     out: list[Violation] = []
     pod_level = False
     for c in w.containers:
@@ -191,7 +190,7 @@ def _run_as_non_root(check: Check, w: Workload, _: Context) -> list[Violation]:
 def _drop_all(check: Check, w: Workload, _: Context) -> list[Violation]:
     out = []
     for c in w.containers:
-        drop = list((_csc(c).get("capabilities") or {}).get("drop") or [])
+        drop = items(dig(_csc(c), "capabilities").get("drop"))
         if "ALL" not in drop:
             out.append(check.violation(w.container_field(c, "securityContext.capabilities.drop"), ["ALL"], drop,
                                        f"container {c.get('name')}: should drop all capabilities",
@@ -202,7 +201,7 @@ def _drop_all(check: Check, w: Workload, _: Context) -> list[Violation]:
 def _dangerous_adds(check: Check, w: Workload, _: Context) -> list[Violation]:
     out = []
     for c in w.containers:
-        add = [str(x) for x in (_csc(c).get("capabilities") or {}).get("add") or []]
+        add = [str(x) for x in items(dig(_csc(c), "capabilities").get("add"))]
         bad = sorted(x for x in add if x.upper().removeprefix("CAP_") in DANGEROUS_CAPABILITIES)
         if bad:
             out.append(check.violation(w.container_field(c, "securityContext.capabilities.add"), [], bad,
@@ -220,16 +219,16 @@ def _host_flag(key: str) -> CheckFn:
 
 
 def _host_path(check: Check, w: Workload, _: Context) -> list[Violation]:
-    return [check.violation(f"{w.spec_path}.volumes[name={v.get('name', '')}].hostPath", None, v.get("hostPath"),
+    return [check.violation(f"{w.spec_path}.volumes[name={text(v.get('name'))}].hostPath", None, v.get("hostPath"),
                             f"volume {v.get('name')} mounts a host path")
-            for v in w.pod_spec.get("volumes") or [] if isinstance(v, dict) and v.get("hostPath") is not None]
+            for v in mappings(w.pod_spec.get("volumes")) if v.get("hostPath") is not None]
 
 
 def _resource(kind: Literal["requests", "limits"], name: Literal["cpu", "memory"]) -> CheckFn:
     def run(check: Check, w: Workload, _: Context) -> list[Violation]:
         out = []
         for c in w.containers:
-            value = ((c.get("resources") or {}).get(kind) or {}).get(name)
+            value = dig(c, "resources", kind).get(name)
             if value in (None, ""):
                 out.append(check.violation(w.container_field(c, f"resources.{kind}.{name}"), "set", None,
                                            f"container {c.get('name')}: {name} {kind} should be set"))
@@ -248,7 +247,7 @@ def image_tag(image: str) -> str | None:
 def _image_tag(check: Check, w: Workload, _: Context) -> list[Violation]:
     out = []
     for c in w.containers:
-        tag = image_tag(str(c.get("image") or ""))
+        tag = image_tag(text(c.get("image")))
         if tag in (None, "latest"):
             out.append(check.violation(w.container_field(c, "image"), "a pinned tag or digest", c.get("image"),
                                        f"container {c.get('name')}: image has no tag or uses latest"))
@@ -274,7 +273,7 @@ def _probe(key: str) -> CheckFn:
 def _replicas(check: Check, w: Workload, _: Context) -> list[Violation]:
     if w.kind != "Deployment":
         return []
-    replicas = (w.obj.get("spec") or {}).get("replicas", 1)
+    replicas = dig(w.obj, "spec").get("replicas", 1)
     if isinstance(replicas, int) and replicas > 1:
         return []
     return [check.violation("spec.replicas", ">1", replicas, "a single replica is unavailable during any restart",
@@ -339,7 +338,7 @@ CHECKS: tuple[Check, ...] = (
     Check("deployment-replicas", "reliability", "warning", "Deployment replicas > 1", "scale_replicas", _replicas),
     Check("pod-disruption-budget", "reliability", "warning", "a PodDisruptionBudget selects the pods", None, _pdb),
 )
-POLICIES: tuple[str, ...] = tuple(dict.fromkeys(c.policy for c in CHECKS))
+POLICIES: tuple[CompliancePolicy, ...] = tuple(dict.fromkeys(c.policy for c in CHECKS))
 
 
 def checks_of(policy: str) -> list[Check]:

@@ -7,20 +7,22 @@ Shared by the shim's 1.1 run and (later) the ComplianceCheck reconciler.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from cloudops.compliance.checks import Context, Workload
 from cloudops.compliance.evaluate import Result, check_workload, fix_patch
+from cloudops.compliance.views import FixStatus, FixView
+from cloudops.kube.narrow import dig, mappings, text
+from cloudops.kube.types import JsonObject
 from cloudops.members.errors import MemberError
 from cloudops.members.session import MemberSession
-from cloudops.netpol import Direction, Policy
+from cloudops.network.policy_eval import Direction, Policy
+from cloudops.resources.compliance_check import CompliancePolicy
 
 __all__ = ["DEFAULT_RESOURCES", "NO_CHECK_RESOURCES", "SYSTEM_NAMESPACES", "WORKLOAD_RESOURCES", "Fix", "Run",
            "apply_fixes", "run_checks"]
 
-Json = dict[str, Any]
 WORKLOAD_RESOURCES = ("deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "pods")
 DEFAULT_RESOURCES = ("deployments", "statefulsets", "daemonsets", "cronjobs")
 # Named in the reference's example; no check of the library looks at them, so they are reported as skipped.
@@ -40,35 +42,35 @@ class Run:
 class Fix:
     workload: Workload
     checks: list[str]
-    patch: Json
-    status: str  # applied, rejected (the dry run failed), failed (the write failed)
+    patch: JsonObject
+    status: FixStatus
     error: str | None = None
 
-    def view(self) -> Json:
+    def view(self) -> FixView:
         w = self.workload
-        return {"resource": f"{w.kind.lower()}/{w.name}", "namespace": w.namespace, "name": w.name,
-                "checks": self.checks, "patch": self.patch, "status": self.status, "error": self.error}
+        return FixView(resource=f"{w.kind.lower()}/{w.name}", namespace=w.namespace, name=w.name,
+                       checks=self.checks, patch=self.patch, status=self.status, error=self.error)
 
 
-def _owned_by_checked(obj: Json) -> bool:
+def _owned_by_checked(obj: Mapping[str, object]) -> bool:
     """Pods, ReplicaSets and Jobs made by a controller are checked through their controller's template."""
-    return any(ref.get("controller") for ref in (obj.get("metadata") or {}).get("ownerReferences") or [])
+    return any(ref.get("controller") for ref in mappings(dig(obj, "metadata").get("ownerReferences")))
 
 
 async def _list(session: MemberSession, plural: str, namespaces: Sequence[str] | None,
-                run: Run) -> list[Json]:
+                run: Run) -> list[Mapping[str, object]]:
+    """The objects of one type (each with its kind), as the member sends them."""
     rt = await session.resolve(plural)
-    out: list[Json] = []
-    for ns in namespaces if namespaces is not None else [None]:
-        items, truncated = await session.list_all(rt, ns, max_items=MAX_OBJECTS)
-        if truncated:
-            run.truncated = True
-            run.notes.append(f"{plural}: more than {MAX_OBJECTS} objects; the rest were not checked")
-        out.extend({"kind": rt.kind, **o} for o in items)
-    return out
+    pages = [await session.list_all(rt, ns, max_items=MAX_OBJECTS)
+             for ns in (namespaces if namespaces is not None else [None])]
+    if any(truncated for _, truncated in pages):
+        run.truncated = True
+        run.notes.extend(f"{plural}: more than {MAX_OBJECTS} objects; the rest were not checked"
+                         for _, truncated in pages if truncated)
+    return [{"kind": rt.kind, **o} for found, _ in pages for o in found]
 
 
-async def run_checks(session: MemberSession, policies: Sequence[str], resources: Sequence[str],
+async def run_checks(session: MemberSession, policies: Sequence[CompliancePolicy], resources: Sequence[str],
                      namespaces: Sequence[str] | None, excluded: Iterable[str],
                      directions: Sequence[Direction] = ("Ingress", "Egress")) -> Run:
     """Every workload of `resources` in `namespaces` (None: all) but `excluded`, checked against `policies`."""
@@ -76,15 +78,14 @@ async def run_checks(session: MemberSession, policies: Sequence[str], resources:
     skip = set(excluded)
     wanted = None if namespaces is None else [n for n in namespaces if n not in skip]
     netpols: dict[str, list[Policy]] = defaultdict(list)
-    pdbs: dict[str, list[Json]] = defaultdict(list)
+    pdbs: dict[str, list[Mapping[str, object]]] = defaultdict(list)
     if "network-policy" in policies:
         for obj in await _list(session, "networkpolicies", wanted, run):
             p = Policy.from_k8s(obj)
             netpols[p.namespace].append(p)
     if "reliability" in policies:
         for obj in await _list(session, "poddisruptionbudgets", wanted, run):
-            pdbs[(obj.get("metadata") or {}).get("namespace", "")].append((obj.get("spec") or {}).get("selector")
-                                                                          or {})
+            pdbs[text(dig(obj, "metadata").get("namespace"))].append(dig(obj, "spec", "selector"))
     for plural in resources:
         if plural in NO_CHECK_RESOURCES:
             run.notes.append(f"{plural}: no check of the library applies to this type; skipped")

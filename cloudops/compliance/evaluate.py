@@ -8,20 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from cloudops.compliance.checks import CHECKS, Context, Violation, Workload
 from cloudops.compliance.patch import merge_patches
+from cloudops.compliance.views import FixSuggestion, ResultView, Summary
+from cloudops.kube.types import JsonObject
+from cloudops.resources.compliance_check import CompliancePolicy
 
 __all__ = ["Result", "check_workload", "fix_patch", "summary"]
-
-Json = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Result:
     workload: Workload
-    policy: str
+    policy: CompliancePolicy
     violations: tuple[Violation, ...]
 
     @property
@@ -32,27 +32,27 @@ class Result:
     def resource(self) -> str:
         return f"{self.workload.kind.lower()}/{self.workload.name}"
 
-    def fix_suggestion(self) -> Json | None:
+    def fix_suggestion(self) -> FixSuggestion | None:
         """The reference's per-result suggestion: every mechanical fix of this result in one patch."""
         patch = fix_patch(self.violations)
         if patch is None:
             return None
         actions = sorted({v.action for v in self.violations if v.patch is not None and v.action})
-        return {"action": actions[0] if len(actions) == 1 else "+".join(actions), "patch": patch}
+        return FixSuggestion(action=actions[0] if len(actions) == 1 else "+".join(actions), patch=patch)
 
-    def view(self) -> Json:
+    def view(self) -> ResultView:
         w = self.workload
-        return {"resource": self.resource, "kind": w.kind, "namespace": w.namespace, "name": w.name,
-                "policy": self.policy, "status": "passed" if self.passed else "failed",
-                "violations": [v.view() for v in self.violations], "fix_suggestion": self.fix_suggestion()}
+        return ResultView(resource=self.resource, kind=w.kind, namespace=w.namespace, name=w.name,
+                          policy=self.policy, status="passed" if self.passed else "failed",
+                          violations=[v.view() for v in self.violations], fix_suggestion=self.fix_suggestion())
 
 
-def fix_patch(violations: Sequence[Violation]) -> Json | None:
+def fix_patch(violations: Sequence[Violation]) -> JsonObject | None:
     patches = [v.patch for v in violations if v.patch is not None]
     return merge_patches(patches) if patches else None
 
 
-def check_workload(workload: Workload, ctx: Context, policies: Sequence[str]) -> list[Result]:
+def check_workload(workload: Workload, ctx: Context, policies: Sequence[CompliancePolicy]) -> list[Result]:
     """One result per policy, in the order given; the policy's checks in library order."""
     out = []
     for policy in policies:
@@ -64,8 +64,8 @@ def check_workload(workload: Workload, ctx: Context, policies: Sequence[str]) ->
     return out
 
 
-def summary(results: Sequence[Result]) -> Json:
+def summary(results: Sequence[Result]) -> Summary:
     total = len(results)
     passed = sum(1 for r in results if r.passed)
     score = round(100.0 * passed / total, 1) if total else 100.0
-    return {"total": total, "passed": passed, "failed": total - passed, "compliance_score": score}
+    return Summary(total=total, passed=passed, failed=total - passed, compliance_score=score)

@@ -18,7 +18,6 @@ from fpdf import FPDF
 
 __all__ = ["CSV_COLUMNS", "to_csv", "to_pdf"]
 
-Json = dict[str, Any]
 CSV_COLUMNS = ("run_id", "run_at", "cluster", "namespace", "kind", "name", "resource", "policy", "status",
                "severity", "failed_checks", "fields", "messages", "fix_action")
 MAX_PDF_RESULTS = 400  # failing results listed in the PDF; the summary counts all

@@ -15,19 +15,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Literal, TypedDict
 
 from cloudops.activity import label_value
 from cloudops.compliance.checks import checks_of
+from cloudops.compliance.views import ResultView, ViolationView
 from cloudops.constants import GROUP
+from cloudops.kube.types import JsonObject, JsonValue, ObjectMeta
 from cloudops.members.errors import MemberError
 from cloudops.members.session import MemberSession
 
-__all__ = ["CRD", "CRD_NAME", "MAX_RESULTS", "Mode", "Written", "policy_report_mode", "policy_reports",
-           "write_policy_reports"]
+__all__ = ["CRD", "CRD_NAME", "MAX_RESULTS", "Mode", "PolicyReport", "Written", "policy_report_mode",
+           "policy_reports", "write_policy_reports"]
 
-Json = dict[str, Any]
 Mode = Literal["install", "require", "off"]
 PR_GROUP, PR_VERSION = "wgpolicyk8s.io", "v1alpha2"
 CRD_NAME = f"policyreports.{PR_GROUP}"
@@ -39,16 +40,65 @@ SEVERITY = {"danger": "high", "warning": "medium"}
 API_VERSIONS = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1", "ReplicaSet": "apps/v1",
                 "Job": "batch/v1", "CronJob": "batch/v1", "Pod": "v1"}
 ESTABLISH_SECONDS = 20.0
+OUTCOMES = ("pass", "fail", "warn", "error", "skip")
 
-_OBJECT_REF: Json = {"type": "object", "properties": {
+
+class ResourceRef(TypedDict):
+    apiVersion: str
+    kind: str
+    namespace: str
+    name: str
+
+
+class Timestamp(TypedDict):
+    seconds: int
+    nanos: int
+
+
+class PolicyResult(TypedDict, total=False):
+    """One entry of a PolicyReport's `results` (the fields we write)."""
+
+    source: str
+    policy: str
+    rule: str
+    category: str
+    severity: str
+    scored: bool
+    resources: list[ResourceRef]
+    timestamp: Timestamp
+    result: str
+    message: str
+    properties: dict[str, str]
+
+
+class Scope(TypedDict):
+    apiVersion: str
+    kind: str
+    name: str
+
+
+class PolicyReport(TypedDict):
+    """A wgpolicyk8s.io/v1alpha2 PolicyReport as we write it."""
+
+    apiVersion: str
+    kind: str
+    metadata: ObjectMeta
+    scope: Scope
+    summary: dict[str, int]
+    results: list[PolicyResult]
+
+
+_OBJECT_REF: JsonObject = {"type": "object", "properties": {
     k: {"type": "string"} for k in ("apiVersion", "fieldPath", "kind", "name", "namespace", "resourceVersion", "uid")}}
-_SELECTOR: Json = {"type": "object", "properties": {
+_SELECTOR: JsonObject = {"type": "object", "properties": {
     "matchExpressions": {"type": "array", "items": {"type": "object", "required": ["key", "operator"], "properties": {
         "key": {"type": "string"}, "operator": {"type": "string"},
         "values": {"type": "array", "items": {"type": "string"}}}}},
     "matchLabels": {"type": "object", "additionalProperties": {"type": "string"}}}}
-_COUNT: Json = {"type": "integer"}
-CRD: Json = {
+_COUNT: JsonObject = {"type": "integer"}
+_COUNT_COLUMNS: list[JsonValue] = [{"name": n.capitalize(), "type": "integer", "jsonPath": f".summary.{n}"}
+                                   for n in OUTCOMES]
+CRD: JsonObject = {
     "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
     "metadata": {"name": CRD_NAME, "labels": dict(MANAGED_BY)},
     "spec": {
@@ -60,8 +110,7 @@ CRD: Json = {
             "additionalPrinterColumns": [
                 {"name": "Kind", "type": "string", "jsonPath": ".scope.kind", "priority": 1},
                 {"name": "Name", "type": "string", "jsonPath": ".scope.name", "priority": 1},
-                *({"name": n.capitalize(), "type": "integer", "jsonPath": f".summary.{n}"}
-                  for n in ("pass", "fail", "warn", "error", "skip")),
+                *_COUNT_COLUMNS,
                 {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}],
             "schema": {"openAPIV3Schema": {
                 "description": "PolicyReport is the Schema for the policyreports API (wgpolicyk8s.io v1alpha2).",
@@ -103,61 +152,62 @@ def report_name(check: str) -> str:
     return f"cloudops-{check}"[:253]
 
 
-def _text(value: Any) -> str:
+def _text(value: object) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
-def _entries(result: Mapping[str, Any], seconds: int) -> list[Json]:
+def _failed(check: str, found: list[ViolationView]) -> PolicyResult:
+    """The `fail` entry of one check: its violations' messages, the first one's field and values."""
+    first = found[0]
+    props = {"field": _text(first["field"]), "expected": _text(first["expected"]), "actual": _text(first["actual"])}
+    fix = first["fix_suggestion"]
+    if fix and fix["action"]:
+        props["fix_action"] = _text(fix["action"])
+    return PolicyResult(result="fail", message="; ".join(_text(v["message"]) for v in found)[:2048],
+                        properties={k: v[:512] for k, v in props.items()})
+
+
+def _entries(result: ResultView, seconds: int) -> list[PolicyResult]:
     """One PolicyReport result per check of the result's policy: fail with the violation, or pass."""
-    kind, ns, name = str(result.get("kind", "")), str(result.get("namespace", "")), str(result.get("name", ""))
-    resource = {"apiVersion": API_VERSIONS.get(kind, ""), "kind": kind, "namespace": ns, "name": name}
-    by_check: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for v in result.get("violations") or []:
-        by_check[str(v.get("check_id", ""))].append(v)
+    kind, ns, name = result["kind"], result["namespace"], result["name"]
+    resource = ResourceRef(apiVersion=API_VERSIONS.get(kind, ""), kind=kind, namespace=ns, name=name)
+    by_check: dict[str, list[ViolationView]] = defaultdict(list)
+    for v in result["violations"]:
+        by_check[v["check_id"]].append(v)
     out = []
-    for check in checks_of(str(result.get("policy", ""))):
+    for check in checks_of(result["policy"]):
         found = by_check.get(check.id, [])
-        entry: Json = {"source": "cloudops", "policy": check.policy, "rule": check.id, "category": check.policy,
-                       "severity": SEVERITY[check.severity], "scored": True, "resources": [resource],
-                       "timestamp": {"seconds": seconds, "nanos": 0}}
+        entry = PolicyResult(source="cloudops", policy=check.policy, rule=check.id, category=check.policy,
+                             severity=SEVERITY[check.severity], scored=True, resources=[resource],
+                             timestamp=Timestamp(seconds=seconds, nanos=0))
         if found:
-            entry["result"] = "fail"
-            entry["message"] = "; ".join(_text(v.get("message")) for v in found)[:2048]
-            first = found[0]
-            props = {"field": _text(first.get("field")), "expected": _text(first.get("expected")),
-                     "actual": _text(first.get("actual"))}
-            fix = first.get("fix_suggestion") or {}
-            if fix.get("action"):
-                props["fix_action"] = _text(fix["action"])
-            entry["properties"] = {k: v[:512] for k, v in props.items()}
+            entry.update(_failed(check.id, found))
         else:
-            entry["result"] = "pass"
-            entry["message"] = f"{check.title}: passed"
+            entry.update(PolicyResult(result="pass", message=f"{check.title}: passed"))
         out.append(entry)
     return out
 
 
-def policy_reports(results: Sequence[Mapping[str, Any]], check: str, hub_namespace: str, run_id: str,
-                   at: float) -> list[Json]:
+def policy_reports(results: Sequence[ResultView], check: str, hub_namespace: str, run_id: str,
+                   at: float) -> list[PolicyReport]:
     """The PolicyReports of one run, one per namespace that has results (pure)."""
-    by_ns: dict[str, list[Json]] = defaultdict(list)
+    by_ns: dict[str, list[PolicyResult]] = defaultdict(list)
     for r in results:
-        by_ns[str(r.get("namespace", ""))].extend(_entries(r, int(at)))
+        by_ns[r["namespace"]].extend(_entries(r, int(at)))
     reports = []
     for ns, entries in sorted(by_ns.items()):
-        summary = {k: sum(1 for e in entries if e["result"] == k) for k in ("pass", "fail", "warn", "error", "skip")}
+        summary = {k: sum(1 for e in entries if e.get("result") == k) for k in OUTCOMES}
         annotations = {f"{GROUP}/run-id": run_id}
         if len(entries) > MAX_RESULTS:
             annotations[f"{GROUP}/results-truncated"] = (
                 f"{len(entries)} results, the first {MAX_RESULTS} failing-first kept; summary counts all")
-            entries = sorted(entries, key=lambda e: e["result"] != "fail")[:MAX_RESULTS]
-        reports.append({
-            "apiVersion": f"{PR_GROUP}/{PR_VERSION}", "kind": "PolicyReport",
-            "metadata": {"name": report_name(check), "namespace": ns, "annotations": annotations,
-                         "labels": {**MANAGED_BY, CHECK_LABEL: label_value(check),
-                                    HUB_LABEL: label_value(hub_namespace)}},
-            "scope": {"apiVersion": "v1", "kind": "Namespace", "name": ns},
-            "summary": summary, "results": entries})
+            entries = sorted(entries, key=lambda e: e.get("result") != "fail")[:MAX_RESULTS]
+        reports.append(PolicyReport(
+            apiVersion=f"{PR_GROUP}/{PR_VERSION}", kind="PolicyReport",
+            metadata=ObjectMeta(name=report_name(check), namespace=ns, annotations=annotations,
+                                labels={**MANAGED_BY, CHECK_LABEL: label_value(check),
+                                        HUB_LABEL: label_value(hub_namespace)}),
+            scope=Scope(apiVersion="v1", kind="Namespace", name=ns), summary=summary, results=entries))
     return reports
 
 
@@ -194,7 +244,7 @@ class Written:
         self.deleted: list[str] = []
 
 
-async def write_policy_reports(session: MemberSession, reports: Sequence[Json], check: str, hub_namespace: str,
+async def write_policy_reports(session: MemberSession, reports: Sequence[PolicyReport], check: str, hub_namespace: str,
                                mode: Mode) -> Written:
     """Applies the run's reports (server-side apply) and deletes this check's reports of other namespaces."""
     done = Written()

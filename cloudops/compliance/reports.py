@@ -10,27 +10,32 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Literal
 
-from kubernetes_asyncio.client import ApiClient
+from pydantic import TypeAdapter
 
 from cloudops.activity import label_value
-from cloudops.constants import API_VERSION, COMPLIANCE_CHECK, COMPLIANCE_REPORT, GROUP
-from cloudops.kube.custom_objects import CustomObjects
+from cloudops.compliance.views import FixView, ResultView
+from cloudops.constants import GROUP
+from cloudops.kube.client import ApiClient
 from cloudops.kube.errors import NotFound
+from cloudops.kube.stores import HubStore
+from cloudops.resources.base import ObjectMeta, ObjectRef, OwnerReference
+from cloudops.resources.compliance_check import CheckTrigger, ComplianceCheck, ComplianceCheckSpec
+from cloudops.resources.compliance_report import ComplianceReport, ComplianceReportSpec, ReportSummary
 
 __all__ = ["CHECK_LABEL", "CLUSTER_LABEL", "ENCODING", "MAX_RESULTS_BYTES", "NewReport", "Packed", "completed_at",
-           "expire", "list_reports", "pack", "report_view", "unpack", "write_report"]
+           "expire", "list_reports", "pack", "unpack", "write_report"]
 
-Json = dict[str, Any]
-ENCODING = "gzip+base64+json"
+ENCODING: Literal["gzip+base64+json"] = "gzip+base64+json"
 MAX_RESULTS_BYTES = 700_000  # base64 text; the rest of the object (fixes, notes) stays well under 1 MiB
 MAX_FIXES = 500
 CHECK_LABEL = f"{GROUP}/compliance-check"
 CLUSTER_LABEL = f"{GROUP}/cluster"
+_RESULTS = TypeAdapter(list[ResultView])
 
 
 @dataclass(frozen=True)
@@ -41,12 +46,12 @@ class Packed:
     note: str
 
 
-def _encode(results: Sequence[Json]) -> str:
+def _encode(results: Sequence[ResultView]) -> str:
     raw = json.dumps(list(results), separators=(",", ":"), ensure_ascii=False).encode()
     return base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode()
 
 
-def pack(results: Sequence[Json], limit: int = MAX_RESULTS_BYTES) -> Packed:
+def pack(results: Sequence[ResultView], limit: int = MAX_RESULTS_BYTES) -> Packed:
     """All results if they fit; else failing ones first, halving until they do (pure)."""
     text = _encode(results)
     if len(text) <= limit:
@@ -64,11 +69,12 @@ def pack(results: Sequence[Json], limit: int = MAX_RESULTS_BYTES) -> Packed:
     return Packed(text, len(kept), True, note)
 
 
-def unpack(text: str) -> list[Json]:
+def unpack(text: str) -> list[ResultView]:
+    """The stored results, read back into their shape."""
     if not text:
         return []
     data = json.loads(gzip.decompress(base64.b64decode(text)))
-    return [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
+    return _RESULTS.validate_python([r for r in data if isinstance(r, dict)] if isinstance(data, list) else [])
 
 
 def _iso(t: datetime) -> str:
@@ -76,81 +82,72 @@ def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def completed_at(report: Mapping[str, Any]) -> datetime:
-    text = str((report.get("spec") or {}).get("completedAt") or "1970-01-01T00:00:00Z")
+def completed_at(report: ComplianceReport) -> datetime:
+    text = report.spec.completed_at or "1970-01-01T00:00:00Z"
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 @dataclass
 class NewReport:
-    check: Mapping[str, Any]  # the ComplianceCheck object (owner)
+    check: ComplianceCheck  # the owner
     cluster_name: str
     cluster_id: int | None
     run_id: str
-    trigger: str
+    trigger: CheckTrigger
     actor: str
     started: datetime
     completed: datetime
-    spec: Json  # policies, resourceTypes, namespaces, excludedNamespaces, autoFix
-    summary: Json  # total, passed, failed, fixed, complianceScore
-    results: Sequence[Json]
-    fixes: Sequence[Json] = field(default_factory=list)
+    spec: ComplianceCheckSpec  # what the run checked: policies, resource types, namespaces, auto-fix
+    summary: ReportSummary
+    results: Sequence[ResultView]
+    fixes: Sequence[FixView] = field(default_factory=list)
     notes: Sequence[str] = field(default_factory=list)
 
 
-async def write_report(hub: ApiClient, namespace: str, new: NewReport) -> Json:
-    meta = new.check["metadata"]
-    packed = pack(new.results)
-    owner = {"apiVersion": API_VERSION, "kind": COMPLIANCE_CHECK.kind, "name": meta["name"], "uid": meta["uid"],
-             "controller": True, "blockOwnerDeletion": False}
+def _report(new: NewReport, namespace: str) -> ComplianceReport:
+    name, packed = new.check.metadata.name or "", pack(new.results)
     notes = [n[:1024] for n in new.notes][:63] + ([packed.note] if packed.truncated else [])
-    spec: Json = {
-        "checkRef": {"name": meta["name"]}, "clusterRef": {"name": new.cluster_name}, "runId": new.run_id,
-        "trigger": new.trigger, "actor": new.actor[:253], "startedAt": _iso(new.started),
-        "completedAt": _iso(new.completed), **new.spec, "summary": new.summary, "resultsEncoding": ENCODING,
-        "results": packed.text, "resultCount": packed.count, "resultsTruncated": packed.truncated,
-        "fixes": list(new.fixes)[:MAX_FIXES], "notes": notes}
-    if packed.truncated:
-        spec["truncationNote"] = packed.note[:1024]
-    if new.cluster_id is not None:
-        spec["clusterId"] = new.cluster_id
-    return await CustomObjects(hub, COMPLIANCE_REPORT, namespace).create({
-        "apiVersion": API_VERSION, "kind": COMPLIANCE_REPORT.kind,
-        "metadata": {"generateName": f"{meta['name'][:200]}-", "namespace": namespace, "ownerReferences": [owner],
-                     "labels": {CHECK_LABEL: label_value(meta["name"]), CLUSTER_LABEL: label_value(new.cluster_name)}},
-        "spec": spec})
+    owner = OwnerReference(api_version=new.check.api_version, kind=new.check.kind, name=name,
+                           uid=new.check.metadata.uid or "", controller=True, block_owner_deletion=False)
+    spec = ComplianceReportSpec(
+        check_ref=ObjectRef(name=name), cluster_ref=ObjectRef(name=new.cluster_name), cluster_id=new.cluster_id,
+        run_id=new.run_id, trigger=new.trigger, actor=new.actor[:253], started_at=_iso(new.started),
+        completed_at=_iso(new.completed), policies=list(new.spec.policies), resource_types=new.spec.resource_types,
+        namespaces=new.spec.namespaces or [], excluded_namespaces=new.spec.excluded_namespaces,
+        auto_fix=new.spec.auto_fix, summary=new.summary, results_encoding=ENCODING, results=packed.text,
+        result_count=packed.count, results_truncated=packed.truncated,
+        truncation_note=packed.note[:1024] if packed.truncated else None,
+        fixes=[dict(f) for f in list(new.fixes)[:MAX_FIXES]], notes=notes)
+    return ComplianceReport(metadata=ObjectMeta(
+        generate_name=f"{name[:200]}-", namespace=namespace, owner_references=[owner],
+        labels={CHECK_LABEL: label_value(name), CLUSTER_LABEL: label_value(new.cluster_name)}), spec=spec)
+
+
+async def write_report(hub: ApiClient, namespace: str, new: NewReport) -> ComplianceReport:
+    return await HubStore(hub, ComplianceReport, namespace).create(_report(new, namespace))
 
 
 async def list_reports(hub: ApiClient, namespace: str, *, check: str | None = None,
-                       cluster: str | None = None) -> list[Json]:
+                       cluster: str | None = None) -> list[ComplianceReport]:
     """Reports of a check or a cluster, oldest first (by completion time)."""
     selector = [f"{CHECK_LABEL}={label_value(check)}"] if check else []
     selector += [f"{CLUSTER_LABEL}={label_value(cluster)}"] if cluster else []
-    found = await CustomObjects(hub, COMPLIANCE_REPORT, namespace).list(",".join(selector) or None)
+    found = await HubStore(hub, ComplianceReport, namespace).list(",".join(selector) or None)
     if check:
-        found = [r for r in found if (r.get("spec") or {}).get("checkRef", {}).get("name") == check]
+        found = [r for r in found if r.spec.check_ref.name == check]
     if cluster:
-        found = [r for r in found if (r.get("spec") or {}).get("clusterRef", {}).get("name") == cluster]
-    return sorted(found, key=lambda r: (completed_at(r), r["metadata"]["name"]))
+        found = [r for r in found if r.spec.cluster_ref.name == cluster]
+    return sorted(found, key=lambda r: (completed_at(r), r.metadata.name or ""))
 
 
 async def expire(hub: ApiClient, namespace: str, check: str, keep: int) -> tuple[list[str], int]:
     """Deletes all but the newest `keep` (at least 1) reports of `check`; returns (deleted, kept count)."""
     reports = await list_reports(hub, namespace, check=check)
-    gone = reports[: max(0, len(reports) - max(1, keep))]
-    store = CustomObjects(hub, COMPLIANCE_REPORT, namespace)
-    deleted = []
-    for r in gone:
+    gone = [r.metadata.name or "" for r in reports[: max(0, len(reports) - max(1, keep))]]
+    store = HubStore(hub, ComplianceReport, namespace)
+    for name in gone:
         try:
-            await store.delete(r["metadata"]["name"])
+            await store.delete(name)
         except NotFound:
             pass
-        deleted.append(r["metadata"]["name"])
-    return deleted, len(reports) - len(gone)
-
-
-def report_view(report: Mapping[str, Any]) -> Json:
-    """A stored report with its results decoded."""
-    spec = dict(report.get("spec") or {})
-    results = unpack(str(spec.pop("results", "")))
-    return {"name": report["metadata"]["name"], **spec, "results": results}
+    return gone, len(reports) - len(gone)

@@ -9,9 +9,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, cast
-
-from kubernetes_asyncio.client import ApiClient
 
 from cloudops import activity
 from cloudops.compliance.checks import POLICIES
@@ -25,38 +22,60 @@ from cloudops.compliance.collect import (
     run_checks,
 )
 from cloudops.compliance.evaluate import Result, summary
-from cloudops.compliance.policyreport import Mode, policy_reports, write_policy_reports
+from cloudops.compliance.policyreport import Mode, policy_report_mode, policy_reports, write_policy_reports
 from cloudops.compliance.reports import NewReport, expire, write_report
+from cloudops.compliance.views import ResultView, Summary
 from cloudops.conditions import ready_condition, set_condition
+from cloudops.kube.client import ApiClient
 from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
 from cloudops.members.session import MemberSession
-from cloudops.netpol import Direction
+from cloudops.network.policy_eval import Direction
+from cloudops.resources.base import Condition, ObjectRef
+from cloudops.resources.compliance_check import (
+    CheckResult,
+    CheckSummary,
+    CheckTrigger,
+    CheckViolation,
+    ComplianceCheck,
+    ComplianceCheckSpec,
+    ComplianceCheckStatus,
+    CompliancePolicy,
+    PolicyReportsStatus,
+)
+from cloudops.resources.compliance_check import FixSuggestion as StoredFix
+from cloudops.resources.compliance_report import ReportSummary
+from cloudops.settings import Settings
 
 __all__ = ["FIX_STREAM", "REST_CLAIM_ANNOTATION", "CheckSpec", "Outcome", "Recording", "execute", "failed_status",
-           "record"]
+           "ready_conditions", "record"]
 
-Json = dict[str, Any]
 FIX_STREAM = "compliance-fix"
 # Set by the shim on a ComplianceCheck it creates for a REST run: that generation is run by the shim, not the operator.
 REST_CLAIM_ANNOTATION = "cloudops.io/rest-run-generation"
 MAX_STATUS_RESULTS = 50  # the CRD's bound on status.results
 MAX_STATUS_VIOLATIONS = 10
+BOTH: tuple[Direction, ...] = ("Ingress", "Egress")
 
 
 def _unique(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))
 
 
+def _wire(name: str) -> str:
+    """The ComplianceCheck spec field `name` as the API server spells it (for messages)."""
+    return ComplianceCheckSpec.model_fields[name].alias or name
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     """What a run checks, validated; `namespaces` None means every namespace."""
 
-    policies: tuple[str, ...] = POLICIES
+    policies: tuple[CompliancePolicy, ...] = POLICIES
     resources: tuple[str, ...] = DEFAULT_RESOURCES
     namespaces: tuple[str, ...] | None = None
     excluded: tuple[str, ...] = SYSTEM_NAMESPACES
-    directions: tuple[Direction, ...] = ("Ingress", "Egress")
+    directions: tuple[Direction, ...] = BOTH
     auto_fix: bool = False
 
     @staticmethod
@@ -68,36 +87,25 @@ class CheckSpec:
         return None
 
     @classmethod
-    def from_cr(cls, spec: Mapping[str, Any]) -> CheckSpec:
-        """From a ComplianceCheck's spec; ValueError naming the spec field."""
-        policies = _unique([str(p) for p in spec.get("policies") or POLICIES])
-        for i, p in enumerate(policies):
-            if p not in POLICIES:
-                raise ValueError(f"spec.policies[{i}]: {p!r} is not one of {', '.join(POLICIES)}")
-        resources = _unique([str(r) for r in spec.get("resourceTypes") or DEFAULT_RESOURCES])
-        if err := cls.resource_error(resources, "spec.resourceTypes"):
+    def from_cr(cls, spec: ComplianceCheckSpec | Mapping[str, object]) -> CheckSpec:
+        """From a ComplianceCheck's spec (or its JSON, clusterRef optional); ValueError naming the spec field."""
+        if not isinstance(spec, ComplianceCheckSpec):
+            spec = ComplianceCheckSpec.model_validate({"cluster_ref": {"name": ""}, **spec})
+        resources = _unique(spec.resource_types or DEFAULT_RESOURCES)
+        if err := cls.resource_error(resources, f"spec.{_wire('resource_types')}"):
             raise ValueError(err)
-        namespaces = spec.get("namespaces")
-        excluded = spec.get("excludedNamespaces")
-        directions = [d for d in spec.get("networkDirections") or ("Ingress", "Egress") if d in ("Ingress", "Egress")]
-        return cls(policies, resources, _unique([str(n) for n in namespaces]) if namespaces else None,
-                   SYSTEM_NAMESPACES if excluded is None else _unique([str(n) for n in excluded]),
-                   cast(tuple[Direction, ...], _unique(directions) or ("Ingress", "Egress")),
-                   bool(spec.get("autoFix", False)))
+        directions: tuple[Direction, ...] = tuple(dict.fromkeys(spec.network_directions or ())) or BOTH
+        return cls(tuple(dict.fromkeys(spec.policies or POLICIES)), resources,
+                   _unique(spec.namespaces) if spec.namespaces else None,
+                   SYSTEM_NAMESPACES if spec.excluded_namespaces is None else _unique(spec.excluded_namespaces),
+                   directions, spec.auto_fix)
 
-    def cr_spec(self) -> Json:
-        """The ComplianceCheck spec fields (without clusterRef) that reproduce this run."""
-        out: Json = {"policies": list(self.policies), "resourceTypes": list(self.resources),
-                     "excludedNamespaces": list(self.excluded), "networkDirections": list(self.directions),
-                     "autoFix": self.auto_fix}
-        if self.namespaces is not None:
-            out["namespaces"] = list(self.namespaces)
-        return out
-
-    def report_spec(self) -> Json:
-        return {"policies": list(self.policies), "resourceTypes": list(self.resources),
-                "namespaces": list(self.namespaces or []), "excludedNamespaces": list(self.excluded),
-                "autoFix": self.auto_fix}
+    def cr_spec(self, cluster: str = "") -> ComplianceCheckSpec:
+        """The ComplianceCheck spec that reproduces this run against `cluster`."""
+        return ComplianceCheckSpec(
+            cluster_ref=ObjectRef(name=cluster), policies=list(self.policies), resource_types=list(self.resources),
+            excluded_namespaces=list(self.excluded), network_directions=list(self.directions),
+            auto_fix=self.auto_fix, namespaces=list(self.namespaces) if self.namespaces is not None else None)
 
 
 @dataclass
@@ -109,9 +117,13 @@ class Outcome:
     started: datetime
     completed: datetime
 
-    def summary(self) -> Json:
-        """The reference's summary (see cloudops.compliance.evaluate for the score) plus `fixed`."""
-        return {**summary(self.results), "fixed": sum(1 for f in self.fixes if f.status == "applied")}
+    def summary(self) -> Summary:
+        """The reference's summary (see cloudops.compliance.evaluate for the score)."""
+        return summary(self.results)
+
+    @property
+    def fixed(self) -> int:
+        return sum(1 for f in self.fixes if f.status == "applied")
 
 
 async def execute(session: MemberSession, spec: CheckSpec) -> Outcome:
@@ -131,37 +143,50 @@ class Recording:
     policy_reports: Mode
     fix_retention: activity.Retention = field(default_factory=activity.Retention)
 
+    @classmethod
+    def of(cls, hub: ApiClient, namespace: str, settings: Settings) -> Recording:
+        return cls(hub, namespace, settings.compliance_report_retention,
+                   policy_report_mode(settings.compliance_policy_reports))
+
 
 def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _short(value: Any, limit: int) -> str:
+def _short(value: object, limit: int) -> str:
     text = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"), default=str)
     return text[:limit]
 
 
-def _status_result(r: Json) -> Json:
-    out: Json = {"resource": r["resource"][:512], "namespace": r["namespace"][:63], "policy": r["policy"],
-                 "status": r["status"],
-                 "violations": [{"checkId": v["check_id"], "severity": v["severity"], "field": v["field"][:512],
-                                 "expected": _short(v["expected"], 256), "actual": _short(v["actual"], 256),
-                                 "message": v["message"][:512]} for v in r["violations"][:MAX_STATUS_VIOLATIONS]]}
-    if r.get("fix_suggestion"):
-        out["fixSuggestion"] = {"action": r["fix_suggestion"]["action"][:128],
-                                "patch": r["fix_suggestion"]["patch"] or {}}
-    return out
+def _status_result(r: Result) -> CheckResult:
+    fix = r.fix_suggestion()
+    return CheckResult(
+        resource=r.resource[:512], namespace=r.workload.namespace[:63], policy=r.policy,
+        status="passed" if r.passed else "failed",
+        violations=[CheckViolation(check_id=v.check_id, severity=v.severity, field=v.field[:512],
+                                   expected=_short(v.expected, 256), actual=_short(v.actual, 256),
+                                   message=v.message[:512]) for v in r.violations[:MAX_STATUS_VIOLATIONS]],
+        fix_suggestion=StoredFix(action=fix["action"][:128], patch=dict(fix["patch"] or {})) if fix else None)
 
 
-def _conditions(check: Mapping[str, Any], ready: Json, compliant: Json | None) -> list[Json]:
-    conds = set_condition(list((check.get("status") or {}).get("conditions") or []), ready)
-    return set_condition(conds, compliant) if compliant is not None else conds
+def ready_conditions(check: ComplianceCheck, ok: bool, reason: str, message: str,
+                     failing: int | None = None, total: int = 0) -> list[Condition]:
+    """The check's conditions with Ready set (and Compliant, given the failing results of a run)."""
+    generation = check.metadata.generation
+    stored = check.status.conditions if check.status and check.status.conditions else []
+    conds = set_condition([c.model_dump(by_alias=True, exclude_none=True) for c in stored],
+                          ready_condition(ok, reason, message[:4000], generation))
+    if failing is not None:
+        compliant = ready_condition(not failing, "Violations" if failing else "NoViolations",
+                                    f"{failing} of {total} results failed", generation)
+        conds = set_condition(conds, {**compliant, "type": "Compliant"})
+    return [Condition.model_validate(c) for c in conds]
 
 
-def failed_status(check: Mapping[str, Any], reason: str, message: str, **extra: Any) -> Json:
-    generation = check["metadata"].get("generation")
-    return {"phase": "failed", "lastError": message[:4096], "observedGeneration": generation, **extra,
-            "conditions": _conditions(check, ready_condition(False, reason, message[:4000], generation), None)}
+def failed_status(check: ComplianceCheck, reason: str, message: str) -> ComplianceCheckStatus:
+    return ComplianceCheckStatus(phase="failed", last_error=message[:4096],
+                                 observed_generation=check.metadata.generation,
+                                 conditions=ready_conditions(check, False, reason, message))
 
 
 async def _record_fixes(rec: Recording, cluster: ClusterRef, fixes: Sequence[Fix], run_id: str, check: str,
@@ -170,54 +195,53 @@ async def _record_fixes(rec: Recording, cluster: ClusterRef, fixes: Sequence[Fix
         w = fix.workload
         await activity.append(rec.hub, cluster.cr, FIX_STREAM,
                               {"run_id": run_id, "check": check, "resource": f"{w.kind.lower()}/{w.name}",
-                               "checks": fix.checks, "patch": fix.patch, "status": fix.status, "error": fix.error},
+                               "checks": [c for c in fix.checks], "patch": fix.patch, "status": fix.status,
+                               "error": fix.error},
                               actor=actor, subject=activity.Subject(w.kind, w.namespace, w.name),
                               retention=rec.fix_retention)
 
 
-async def record(rec: Recording, check: Mapping[str, Any], cluster: ClusterRef, session: MemberSession,
-                 spec: CheckSpec, outcome: Outcome, run_id: str, trigger: str, actor: str) -> Json:
+async def _policy_reports(rec: Recording, session: MemberSession, views: Sequence[ResultView], check: str,
+                          run_id: str, at: datetime) -> PolicyReportsStatus:
+    """PolicyReports in the member; a failure (the member refuses the CRD, say) is reported, not raised."""
+    try:
+        written = await write_policy_reports(session, policy_reports(views, check, rec.namespace, run_id,
+                                                                     at.timestamp()), check, rec.namespace,
+                                             rec.policy_reports)
+    except MemberError as e:
+        return PolicyReportsStatus(written=0, namespaces=[], error=e.detail[:4096])
+    return PolicyReportsStatus(written=len(written.namespaces), namespaces=written.namespaces[:256], error=None)
+
+
+async def record(rec: Recording, check: ComplianceCheck, cluster: ClusterRef, session: MemberSession,
+                 spec: CheckSpec, outcome: Outcome, run_id: str, trigger: CheckTrigger,
+                 actor: str) -> ComplianceCheckStatus:
     """Writes the run's report, fix history and PolicyReports; returns the check's new status.
 
-    A PolicyReport failure (the member refuses the CRD, say) is reported in status.policyReports and does
-    not fail the run: the results are in the hub either way.
+    A PolicyReport failure is reported in status.policyReports and does not fail the run: the results are in
+    the hub either way.
     """
-    name = check["metadata"]["name"]
-    views = [r.view() for r in outcome.results]
-    totals = outcome.summary()
+    name, views, totals = check.metadata.name or "", [r.view() for r in outcome.results], outcome.summary()
     report = await write_report(rec.hub, rec.namespace, NewReport(
         check=check, cluster_name=cluster.name, cluster_id=cluster.id, run_id=run_id, trigger=trigger, actor=actor,
-        started=outcome.started, completed=outcome.completed, spec=spec.report_spec(),
-        summary={"total": totals["total"], "passed": totals["passed"], "failed": totals["failed"],
-                 "fixed": totals["fixed"], "complianceScore": totals["compliance_score"]},
+        started=outcome.started, completed=outcome.completed, spec=spec.cr_spec(cluster.name),
+        summary=ReportSummary(total=totals["total"], passed=totals["passed"], failed=totals["failed"],
+                              fixed=outcome.fixed, compliance_score=totals["compliance_score"]),
         results=views, fixes=[f.view() for f in outcome.fixes], notes=outcome.notes))
     _, kept = await expire(rec.hub, rec.namespace, name, rec.retention)
     if cluster.cr.get("metadata", {}).get("uid"):
         await _record_fixes(rec, cluster, outcome.fixes, run_id, name, actor)
-    polr: Json = {"written": 0, "namespaces": [], "error": None}
-    try:
-        written = await write_policy_reports(
-            session, policy_reports(views, name, rec.namespace, run_id, outcome.completed.timestamp()), name,
-            rec.namespace, rec.policy_reports)
-        polr = {"written": len(written.namespaces), "namespaces": written.namespaces[:256], "error": None}
-    except MemberError as e:
-        polr["error"] = e.detail[:4096]
-    failing = [v for v in views if v["status"] != "passed"]
-    generation = check["metadata"].get("generation")
+    polr = await _policy_reports(rec, session, views, name, run_id, outcome.completed)
+    failing = [r for r in outcome.results if not r.passed]
+    report_name = report.metadata.name or ""
     message = (f"{totals['passed']} of {totals['total']} results passed (score {totals['compliance_score']}); "
-               f"report {report['metadata']['name']}")
-    if polr.get("error"):
-        message += f"; PolicyReports not written: {polr['error']}"
-    compliant = {"type": "Compliant", "status": "True" if not failing else "False",
-                 "reason": "NoViolations" if not failing else "Violations",
-                 "message": f"{len(failing)} of {totals['total']} results failed", "observedGeneration": generation}
-    return {
-        "phase": "completed", "checkId": run_id, "lastTrigger": trigger, "lastRunTime": _iso(outcome.started),
-        "lastCompletionTime": _iso(outcome.completed), "lastError": None,
-        "summary": {"total": totals["total"], "passed": totals["passed"], "failed": totals["failed"],
-                    "fixed": totals["fixed"], "complianceScore": totals["compliance_score"]},
-        "score": totals["compliance_score"], "results": [_status_result(v) for v in failing[:MAX_STATUS_RESULTS]],
-        "resultsTruncated": len(failing) > MAX_STATUS_RESULTS, "reportName": report["metadata"]["name"],
-        "reportCount": kept, "policyReports": polr, "observedGeneration": generation,
-        "conditions": _conditions(check, ready_condition(True, "Completed", message[:4000], generation), compliant)}
-
+               f"report {report_name}" + (f"; PolicyReports not written: {polr.error}" if polr.error else ""))
+    return ComplianceCheckStatus(
+        phase="completed", check_id=run_id, last_trigger=trigger, last_run_time=_iso(outcome.started),
+        last_completion_time=_iso(outcome.completed), last_error=None,
+        summary=CheckSummary(total=totals["total"], passed=totals["passed"], failed=totals["failed"],
+                             fixed=outcome.fixed, compliance_score=totals["compliance_score"]),
+        score=totals["compliance_score"], results=[_status_result(r) for r in failing[:MAX_STATUS_RESULTS]],
+        results_truncated=len(failing) > MAX_STATUS_RESULTS, report_name=report_name, report_count=kept,
+        policy_reports=polr, observed_generation=check.metadata.generation,
+        conditions=ready_conditions(check, True, "Completed", message, len(failing), totals["total"]))

@@ -1,10 +1,10 @@
 """Exec into a member pod over the API server's WebSocket (pods/exec), v5.channel.k8s.io or v4.
 
-The socket is opened on the member's own ApiClient session (its TLS context, client certificate and bearer
-token), so exec reaches members exactly the way every other call does. Frames carry one channel byte:
-0 stdin, 1 stdout, 2 stderr, 3 error (a Status, sent once at the end), 4 resize; v5 adds 255 (close a
-channel), which is how stdin end-of-file travels. `run` is the one-shot form with output caps and a timeout
-that returns what came so far.
+The socket is opened on the member's own ApiClient session (cloudops.members.streams: its TLS context, client
+certificate and bearer token), so exec reaches members exactly the way every other call does; callers go
+through MemberSession.exec / open_exec. Frames carry one channel byte: 0 stdin, 1 stdout, 2 stderr, 3 error
+(a Status, sent once at the end), 4 resize; v5 adds 255 (close a channel), which is how stdin end-of-file
+travels. `run` is the one-shot form with output caps and a timeout that returns what came so far.
 """
 
 from __future__ import annotations
@@ -12,33 +12,39 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import aiohttp
-from kubernetes_asyncio.client import ApiClient
 
 from cloudops.containers.exitcodes import exit_code_of, missing_executable, status_message
-from cloudops.members.errors import MemberError, from_status, from_transport
+from cloudops.errors import UpstreamFailed
+from cloudops.kube.client import ApiClient
+from cloudops.kube.types import JsonObject
+from cloudops.members.errors import MemberError, from_transport
+from cloudops.members.streams import exec_socket
 
-__all__ = ["PROTOCOLS", "ExecChannel", "ExecFailure", "ExecResult", "ExecTarget", "open_exec", "run"]
+__all__ = ["STDERR", "STDOUT", "ExecChannel", "ExecFailure", "ExecResult", "ExecTarget", "open_exec", "run"]
 
-PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 CHUNK = 32 * 1024
+Sink = Callable[[bytes], Awaitable[None]]
 
 
-class ExecFailure(Exception):
-    """The command did not run to an exit: `missing` when its executable is not in the container."""
+class ExecFailure(UpstreamFailed):
+    """The command did not run to an exit: `missing` when its executable is not in the container.
+
+    `message` is the member's own words (scrub it before showing it); callers word the refusal for theirs."""
 
     def __init__(self, message: str, missing: bool = False) -> None:
         super().__init__(message)
-        self.message, self.missing = message, missing
+        self.missing = missing
 
 
 @dataclass(frozen=True)
 class ExecTarget:
+    """A container of a member: built by MemberSession from its own client (callers pass it on, never build it)."""
+
     api: ApiClient
     cluster: str
     server: str
@@ -56,7 +62,7 @@ class ExecResult:
     timed_out: bool = False
     seconds: float = 0.0
     protocol: str = ""
-    status: dict[str, Any] = field(default_factory=dict)
+    status: JsonObject = field(default_factory=dict)
 
 
 class ExecChannel:
@@ -65,7 +71,7 @@ class ExecChannel:
     def __init__(self, ws: aiohttp.ClientWebSocketResponse, target: ExecTarget) -> None:
         self.ws, self.target = ws, target
         self.protocol = ws.protocol or ""
-        self.status: dict[str, Any] | None = None
+        self.status: JsonObject | None = None
 
     async def frames(self) -> AsyncIterator[tuple[int, bytes]]:
         """Output frames until the stream ends; the error channel's Status is kept in `status`."""
@@ -111,12 +117,6 @@ class ExecChannel:
         return exit_code_of(self.status) if self.status is not None else None
 
 
-async def _auth_headers(api: ApiClient) -> dict[str, str]:
-    headers: dict[str, str] = {}
-    await api.update_params_for_auth(headers, [], ["BearerToken"])
-    return headers
-
-
 async def open_exec(target: ExecTarget, argv: Sequence[str], *, stdin: bool = False, tty: bool = False,
                     connect_seconds: float = 10.0) -> ExecChannel:
     """Opens the stream; MemberError (mapped like any member call) when the member refuses or is unreachable."""
@@ -127,27 +127,61 @@ async def open_exec(target: ExecTarget, argv: Sequence[str], *, stdin: bool = Fa
     if tty:
         query.append(("tty", "true"))
     query.extend(("command", part) for part in argv)
-    api = target.api
-    url = f"{api.configuration.host}/api/v1/namespaces/{target.namespace}/pods/{target.pod}/exec"
-    what = f"exec in pod {target.namespace}/{target.pod}"
-    try:
-        ws = await asyncio.wait_for(api.rest_client.pool_manager.ws_connect(
-            url, params=query, protocols=PROTOCOLS, headers=await _auth_headers(api), heartbeat=None,
-            timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=5.0), max_msg_size=0,
-            proxy=api.configuration.proxy or None, autoping=True), timeout=connect_seconds)
-    except aiohttp.WSServerHandshakeError as e:
-        raise from_status(target.cluster, e.status, json.dumps({"message": e.message}), what) from None
-    except (aiohttp.ClientError, OSError, TimeoutError) as e:
-        raise from_transport(target.cluster, e, target.server) from None
+    ws = await exec_socket(target.api, target.cluster, target.server,
+                           f"/api/v1/namespaces/{target.namespace}/pods/{target.pod}/exec", query,
+                           what=f"exec in pod {target.namespace}/{target.pod}", connect_seconds=connect_seconds)
     return ExecChannel(ws, target)
 
 
-def _failure(status: dict[str, Any]) -> ExecFailure:
+def _failure(status: JsonObject) -> ExecFailure:
     return ExecFailure(status_message(status)[:500] or "the command did not run", missing_executable(status))
 
 
+class _Output:
+    """stdout and stderr as they come, each kept to `cap` bytes (`truncated` past it); stdout goes to `sink`
+    instead of the buffer when one is given."""
+
+    def __init__(self, cap: int, sink: Sink | None) -> None:
+        self.cap, self.sink = cap, sink
+        self.out, self.err = bytearray(), bytearray()
+        self.sent = 0
+        self.truncated = False
+
+    def _room(self, data: bytes, used: int) -> bytes:
+        room = self.cap - used
+        if len(data) > room:
+            self.truncated = True
+            return data[:max(room, 0)]
+        return data
+
+    async def stdout(self, data: bytes) -> None:
+        if self.sink is None:
+            self.out.extend(self._room(data, len(self.out)))
+            return
+        data = self._room(data, self.sent)
+        if data:
+            self.sent += len(data)
+            await self.sink(data)
+
+    def stderr(self, data: bytes) -> None:
+        self.err.extend(self._room(data, len(self.err)))
+
+
+async def _pump(channel: ExecChannel, output: _Output, stdin: bytes | None) -> None:
+    if stdin is not None:
+        await channel.send_stdin(stdin)
+        await channel.close_stdin()
+    async for ch, data in channel.frames():
+        if ch == STDOUT:
+            await output.stdout(data)
+            if output.truncated:
+                break
+        elif ch == STDERR:
+            output.stderr(data)
+
+
 async def run(target: ExecTarget, argv: Sequence[str], *, seconds: float, cap: int, stdin: bytes | None = None,
-              on_stdout: Any = None) -> ExecResult:
+              on_stdout: Sink | None = None) -> ExecResult:
     """Runs `argv` to its end or for `seconds` (then closes the stream: `timed_out`, output so far).
 
     stdout and stderr keep at most `cap` bytes each (`truncated`). `stdin` is sent whole and never relies on
@@ -159,43 +193,16 @@ async def run(target: ExecTarget, argv: Sequence[str], *, seconds: float, cap: i
     result = ExecResult()
     channel = await open_exec(target, argv, stdin=stdin is not None)
     result.protocol = channel.protocol
-    out, err = bytearray(), bytearray()
-    sent_out = 0
-
-    async def pump() -> None:
-        nonlocal sent_out
-        if stdin is not None:
-            await channel.send_stdin(stdin)
-            await channel.close_stdin()
-        async for ch, data in channel.frames():
-            if ch == STDOUT:
-                room = cap - (sent_out if on_stdout is not None else len(out))
-                if len(data) > room:
-                    result.truncated = True
-                    data = data[:max(room, 0)]
-                if on_stdout is not None:
-                    if data:
-                        sent_out += len(data)
-                        await on_stdout(data)
-                else:
-                    out.extend(data)
-                if result.truncated:
-                    break
-            elif ch == STDERR:
-                room = cap - len(err)
-                if len(data) > room:
-                    result.truncated = True
-                err.extend(data[:max(room, 0)])
-
+    output = _Output(cap, on_stdout)
     try:
-        await asyncio.wait_for(pump(), timeout=seconds)
+        await asyncio.wait_for(_pump(channel, output, stdin), timeout=seconds)
     except TimeoutError:
         result.timed_out = True
     except (aiohttp.ClientError, OSError) as e:
         raise from_transport(target.cluster, e, target.server) from None
     finally:
         await channel.close()
-    result.stdout, result.stderr = bytes(out), bytes(err)
+    result.stdout, result.stderr, result.truncated = bytes(output.out), bytes(output.err), output.truncated
     result.seconds = time.monotonic() - start
     if channel.status is not None:
         result.status = channel.status

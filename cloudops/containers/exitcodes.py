@@ -8,7 +8,8 @@ run the command at all (no such executable, container gone), which `start_failur
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from cloudops.kube.types import JsonObject, JsonValue
 
 __all__ = ["exit_code_of", "missing_executable", "status_message"]
 
@@ -17,16 +18,21 @@ _NOT_FOUND = re.compile(r'(?i)(executable file not found|no such file or directo
                         r'exec format error|cannot run)')
 
 
-def status_message(status: dict[str, Any]) -> str:
+def status_message(status: JsonObject) -> str:
     return str(status.get("message") or status.get("reason") or "")
 
 
-def exit_code_of(status: dict[str, Any]) -> int | None:
+def _causes(status: JsonObject) -> list[JsonValue]:
+    details = status.get("details")
+    causes = details.get("causes") if isinstance(details, dict) else None
+    return causes if isinstance(causes, list) else []
+
+
+def exit_code_of(status: JsonObject) -> int | None:
     """0 for Success, N for a non-zero exit in either form, None when the command did not run to an exit."""
     if status.get("status") == "Success":
         return 0
-    details = status.get("details") if isinstance(status.get("details"), dict) else {}
-    for cause in (details or {}).get("causes") or []:
+    for cause in _causes(status):
         if isinstance(cause, dict) and cause.get("reason") == "ExitCode":
             try:
                 return int(str(cause.get("message", "")).strip())
@@ -38,6 +44,6 @@ def exit_code_of(status: dict[str, Any]) -> int | None:
     return None
 
 
-def missing_executable(status: dict[str, Any]) -> bool:
+def missing_executable(status: JsonObject) -> bool:
     """The command could not start because its executable is not in the container."""
     return exit_code_of(status) is None and _NOT_FOUND.search(status_message(status)) is not None

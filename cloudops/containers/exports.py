@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from typing import Any
+from collections.abc import Mapping
 
 __all__ = ["EXTENSIONS", "MEDIA", "ExportWriter", "human_size", "safe_filename"]
 
@@ -46,7 +46,7 @@ class ExportWriter:
             return self._csv(CSV_FIELDS)
         return b""
 
-    def line(self, entry: dict[str, Any]) -> bytes:
+    def line(self, entry: Mapping[str, str | None]) -> bytes:
         self.count += 1
         if self.fmt == "json":
             return ((b"\n" if self.count == 1 else b",\n")

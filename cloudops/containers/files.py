@@ -16,12 +16,13 @@ import stat
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Protocol, TypedDict
 
 from cloudops.containers.execstream import ExecResult
 from cloudops.containers.paths import PathError, check_readable, check_writable, normalize, parent_of
+from cloudops.errors import BusinessCode, CloudOpsError
 
-__all__ = ["FileEntry", "FileOpError", "Files", "parse_fields", "parse_listing", "workdir_argv"]
+__all__ = ["FileEntry", "FileOpError", "Files", "Written", "parse_fields", "parse_listing", "workdir_argv"]
 
 LIST_SCRIPT = r"""command -v find >/dev/null 2>&1 || { echo 'missing:find' >&2; exit 127; }
 command -v stat >/dev/null 2>&1 || { echo 'missing:stat' >&2; exit 127; }
@@ -53,12 +54,16 @@ class Runner(Protocol):
                        on_stdout: Callable[[bytes], Awaitable[None]] | None = None) -> ExecResult: ...
 
 
-class FileOpError(Exception):
-    """`status` is the HTTP status to answer (400, 404, 409, 413, 422, 502); `detail` is safe to show."""
+_CODES = {404: BusinessCode.RESOURCE_NOT_FOUND, 409: BusinessCode.VERSION_CONFLICT,
+          502: BusinessCode.CLUSTER_CONNECTION_FAILED}
 
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(detail)
-        self.status, self.detail = status, detail
+
+class FileOpError(CloudOpsError):
+    """A file operation refused or failed: `status` is what the API answers (400, 404, 409, 413, 422, 502),
+    with the business code that goes with it; the message is safe to show."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message, status=status, code=_CODES.get(status))
 
 
 @dataclass(frozen=True)
@@ -70,9 +75,16 @@ class FileEntry:
     permissions: str
     modified_time: str
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "path": self.path, "size": self.size, "type": self.type,
-                "permissions": self.permissions, "modified_time": self.modified_time}
+
+class Written(TypedDict):
+    """A file written: its size, its sha256 (None when the container could not verify it), what `verified`
+    it (sha256 or size) and the backup made first, if any."""
+
+    path: str
+    size: int
+    sha256: str | None
+    verified: str
+    backup_path: str | None
 
 
 def workdir_argv(directory: str, command: Sequence[str]) -> list[str]:
@@ -223,9 +235,8 @@ class Files:
         return await self.run(["cat", "--", path], cap=cap, on_stdout=sink)
 
     async def write(self, path: str, data: bytes, *, overwrite: bool, expected_sha256: str | None = None,
-                    backup: bool = False, must_exist: bool = False) -> dict[str, Any]:
-        """Writes `data` to `path` atomically; the answer holds size, sha256 (None when unverifiable) and the
-        backup path."""
+                    backup: bool = False, must_exist: bool = False) -> Written:
+        """Writes `data` to `path` atomically."""
         path = normalize(path)
         found = await self._writable(path, want_sha=expected_sha256 is not None)
         if found.type == "directory":
@@ -266,8 +277,8 @@ class Files:
         if moved.exit_code != 0:
             await self.run(["rm", "-f", "--", tmp])
             raise FileOpError(422, f"renaming into {path[:80]!r} failed: {_stderr(moved)}")
-        return {"path": path, "size": len(data), "sha256": digest if verified else None,
-                "verified": "sha256" if verified else "size", "backup_path": backup_path}
+        return Written(path=path, size=len(data), sha256=digest if verified else None,
+                       verified="sha256" if verified else "size", backup_path=backup_path)
 
     async def delete(self, path: str, recursive: bool) -> str:
         """Removes `path`; its type ("file", "directory", ...) back."""

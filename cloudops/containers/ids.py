@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
+from cloudops.errors import BadRequest, Missing
+from cloudops.kube.types import KubeObject
 from cloudops.members.objects import CLUSTER_REF
 
-__all__ = ["CONTAINER_ID_PATTERN", "ContainerId", "pick_container"]
+__all__ = ["CONTAINER_ID_PATTERN", "AmbiguousContainer", "ContainerId", "NoSuchContainer", "pick_container"]
 
 _LABEL = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
 _POD = r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?"
@@ -51,16 +52,32 @@ class ContainerId:
         return cls(cluster, namespace, pod, container)
 
 
-def pick_container(pod: dict[str, Any], wanted: str) -> str:
-    """The container to use: `wanted` if the pod has it, the only one when none is named; ValueError otherwise."""
-    spec = pod.get("spec") or {}
-    names = [str(c.get("name", "")) for c in spec.get("containers") or []]
-    extra = [str(c.get("name", "")) for c in (spec.get("initContainers") or []) + (spec.get("ephemeralContainers")
-                                                                                    or [])]
+class NoSuchContainer(Missing, ValueError):
+    """The pod has no container of the name asked for (404)."""
+
+
+class AmbiguousContainer(BadRequest, ValueError):
+    """No container named, and the pod has more than one (400)."""
+
+
+def _names(containers: object) -> list[str]:
+    if not isinstance(containers, list):
+        return []
+    return [str(c.get("name", "")) for c in containers if isinstance(c, dict)]
+
+
+def pick_container(pod: KubeObject, wanted: str) -> str:
+    """The container to use: `wanted` if the pod has it, the only one when none is named; NoSuchContainer or
+    AmbiguousContainer (both ValueErrors) otherwise."""
+    spec = pod.get("spec")
+    if not isinstance(spec, dict):
+        spec = {}
+    names = _names(spec.get("containers"))
+    extra = _names(spec.get("initContainers")) + _names(spec.get("ephemeralContainers"))
     if wanted:
         if wanted in names or wanted in extra:
             return wanted
-        raise ValueError(f"pod has no container {wanted!r} (it has {', '.join(names) or 'none'})")
+        raise NoSuchContainer(f"pod has no container {wanted!r} (it has {', '.join(names) or 'none'})")
     if len(names) == 1:
         return names[0]
-    raise ValueError(f"the pod has {len(names)} containers ({', '.join(names)}); name one as the 4th id part")
+    raise AmbiguousContainer(f"the pod has {len(names)} containers ({', '.join(names)}); name one as the 4th id part")

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import posixpath
 
+from cloudops.errors import BadRequest
+
 __all__ = ["CREDENTIAL_FILES", "CREDENTIAL_TREES", "PROTECTED", "PROTECTED_TREES", "PathError", "check_readable",
            "check_writable", "normalize", "parent_of"]
 
@@ -34,8 +36,8 @@ CREDENTIAL_TREES = ("/etc/sudoers.d", "/run/secrets", "/var/run/secrets")
 # (/etc/ssh/ssh_host_*_key; their .pub halves stay readable).
 
 
-class PathError(ValueError):
-    """A path refused before anything ran; the message says why (never more than 80 characters of it)."""
+class PathError(BadRequest, ValueError):
+    """A path refused before anything ran (400); the message says why (never more than 80 characters of it)."""
 
 
 def normalize(path: str) -> str:

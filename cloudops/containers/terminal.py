@@ -15,7 +15,7 @@ from __future__ import annotations
 import codecs
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeGuard
 
 from cloudops.bounded import DocumentTooComplex, loads_json
 
@@ -30,6 +30,10 @@ class ClientFrame:
     data: bytes = b""
     cols: int = 0
     rows: int = 0
+
+
+def _is_size(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_SIZE
 
 
 def parse_client_frame(text: str) -> ClientFrame:
@@ -50,15 +54,15 @@ def parse_client_frame(text: str) -> ClientFrame:
         return ClientFrame("stdin", data.encode("utf-8", "surrogatepass"))
     if kind == "resize":
         cols, rows = doc.get("cols"), doc.get("rows")
-        if not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= MAX_SIZE for v in (cols, rows)):
+        if not _is_size(cols) or not _is_size(rows):
             raise ValueError(f"resize: cols and rows must be integers 1..{MAX_SIZE}")
-        return ClientFrame("resize", cols=int(cols), rows=int(rows))  # type: ignore[arg-type]
+        return ClientFrame("resize", cols=cols, rows=rows)
     if kind == "ping":
         return ClientFrame("ping")
     raise ValueError(f"type: {str(kind)[:20]!r} is not stdin, resize or ping")
 
 
-def encode(kind: str, **fields: Any) -> str:
+def encode(kind: str, **fields: str | int | None) -> str:
     return json.dumps({"type": kind, **fields}, ensure_ascii=False)
 
 

@@ -13,12 +13,15 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Literal
 
+from cloudops.clusters.history import Point
 from cloudops.cost.pricing import Prices
+from cloudops.cost.views import AllocationReport, Coverage, Line, Parts, Trend
 from cloudops.history_store import History
 
-__all__ = ["GROUPINGS", "RANGES", "Amount", "Window", "allocate", "amount", "cost", "group_key", "report", "window"]
+__all__ = ["GROUPINGS", "RANGES", "Amount", "Cost", "Window", "allocate", "amount", "cost", "group_key", "report",
+           "window"]
 
 RANGES: dict[str, tuple[str, float]] = {"1h": ("1h", 1.0), "24h": ("24h", 24.0), "7d": ("7d", 168.0),
                                         "30d": ("30d", 720.0)}  # time_range -> (history tier, hours)
@@ -26,10 +29,8 @@ GROUPINGS = ("namespace", "pod", "node", "controller")  # and label:<key>
 GIB = 1024.0 ** 3
 UNALLOCATED = "__unallocated__"
 IDLE = "__idle__"
+LineKind = Literal["allocation", "idle", "unattributed"]
 UNATTRIBUTED = "__unattributed__"
-
-Json = dict[str, Any]
-Point = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,25 @@ def amount(series: dict[str, list[Point]], w: Window, *, cpu: str = "cpu_alloc_m
     return total
 
 
-def cost(a: Amount, prices: Prices) -> Json:
-    parts = {"cpu": a.cpu_core_hours * prices.cpu, "memory": a.memory_gib_hours * prices.memory,
-             "storage": a.storage_gib_hours * prices.storage, "gpu": a.gpu_hours * prices.gpu}
-    return {**parts, "total": sum(parts.values())}
+@dataclass(frozen=True)
+class Cost:
+    cpu: float
+    memory: float
+    storage: float
+    gpu: float
+
+    @property
+    def total(self) -> float:
+        return self.cpu + self.memory + self.storage + self.gpu
+
+    def parts(self) -> Parts:
+        return Parts(cpu=_money(self.cpu), memory=_money(self.memory), storage=_money(self.storage),
+                     gpu=_money(self.gpu))
+
+
+def cost(a: Amount, prices: Prices) -> Cost:
+    return Cost(a.cpu_core_hours * prices.cpu, a.memory_gib_hours * prices.memory,
+                a.storage_gib_hours * prices.storage, a.gpu_hours * prices.gpu)
 
 
 def group_key(h: History, group_by: str) -> str:
@@ -144,13 +160,12 @@ def _money(value: float) -> float:
     return round(value, 4) if math.isfinite(value) else 0.0
 
 
-def _line(name: str, kind: str, namespace: str | None, c: Json, total: float) -> Json:
-    return {"name": name, "kind": kind, "namespace": namespace, "cost": _money(c["total"]),
-            "percentage": round(100.0 * c["total"] / total, 2) if total > 0 else 0.0,
-            "resources": {k: _money(c[k]) for k in ("cpu", "memory", "storage", "gpu")}}
+def _line(name: str, kind: LineKind, namespace: str | None, c: Cost, total: float) -> Line:
+    return Line(name=name, kind=kind, namespace=namespace, cost=_money(c.total),
+                percentage=round(100.0 * c.total / total, 2) if total > 0 else 0.0, resources=c.parts())
 
 
-def _trend(buckets: dict[str, tuple[float, float]], total: float, covered_hours: float) -> Json:
+def _trend(buckets: dict[str, tuple[float, float]], total: float, covered_hours: float) -> Trend:
     """daily_average: cost per day of recorded time; growth_rate: least-squares slope of the hourly cost
     rate across buckets, in percent of its mean per day (0 with fewer than two buckets)."""
     daily = total / (covered_hours / 24.0) if covered_hours > 0 else 0.0
@@ -166,17 +181,13 @@ def _trend(buckets: dict[str, tuple[float, float]], total: float, covered_hours:
         var = sum((x - mx) ** 2 for x, _ in pts)
         if var > 0 and my > 0:
             growth = 100.0 * sum((x - mx) * (y - my) for x, y in pts) / var / my
-    return {"daily_average": _money(daily), "growth_rate": round(growth, 2) if math.isfinite(growth) else 0.0}
+    return Trend(daily_average=_money(daily), growth_rate=round(growth, 2) if math.isfinite(growth) else 0.0)
 
 
-def report(*, time_range: str, now: datetime, group_by: str, prices: Prices, cluster: History | None,
-           namespaces: list[History], pods: list[History], namespace: str | None = None) -> Json:
-    """The cost report (智能运维 1.1) from recorded histories; `namespace` narrows it to one namespace
-    (then no idle line: idle belongs to the cluster)."""
-    w = window(time_range, now)
-    ns_hist = [h for h in namespaces if namespace is None or h.subject.name == namespace]
-    pod_hist = [h for h in pods if namespace is None or h.subject.namespace == namespace]
-    lines: list[tuple[str, str, str | None, Amount]] = []
+def _lines(w: Window, group_by: str, prices: Prices, cluster: History | None, ns_hist: list[History],
+           pod_hist: list[History], namespace: str | None) -> list[tuple[str, LineKind, str | None, Amount]]:
+    """The report's lines before pricing: the groups, what no recorded pod accounts for, idle."""
+    lines: list[tuple[str, LineKind, str | None, Amount]] = []
     if group_by == "namespace":
         for name, a in sorted(allocate(ns_hist, "namespace", w).items()):
             lines.append((name, "allocation", name, a))
@@ -195,13 +206,24 @@ def report(*, time_range: str, now: datetime, group_by: str, prices: Prices, clu
                       max(0.0, whole.memory_gib_hours - parts.memory_gib_hours),
                       max(0.0, whole.storage_gib_hours - parts.storage_gib_hours),
                       max(0.0, whole.gpu_hours - parts.gpu_hours))
-        if cost(rest, prices)["total"] >= 0.00005:
+        if cost(rest, prices).total >= 0.00005:
             lines.append((UNATTRIBUTED, "unattributed", namespace, rest))
     if namespace is None and cluster is not None:
         idle = amount(cluster.series, w, cpu="cpu_idle_ms", memory="memory_idle_bs", storage=None, gpu=None)
         lines.append((IDLE, "idle", None, idle))
-    costs = [(name, kind, ns, cost(a, prices), a) for name, kind, ns, a in lines]
-    total = sum(c["total"] for _, _, _, c, _ in costs)
+    return lines
+
+
+def report(*, time_range: str, now: datetime, group_by: str, prices: Prices, cluster: History | None,
+           namespaces: list[History], pods: list[History], namespace: str | None = None) -> AllocationReport:
+    """The cost report (智能运维 1.1) from recorded histories; `namespace` narrows it to one namespace
+    (then no idle line: idle belongs to the cluster)."""
+    w = window(time_range, now)
+    ns_hist = [h for h in namespaces if namespace is None or h.subject.name == namespace]
+    pod_hist = [h for h in pods if namespace is None or h.subject.namespace == namespace]
+    costs = [(name, kind, ns, cost(a, prices), a)
+             for name, kind, ns, a in _lines(w, group_by, prices, cluster, ns_hist, pod_hist, namespace)]
+    total = sum(c.total for _, _, _, c, _ in costs)
     breakdown = sorted((_line(name, kind, ns, c, total) for name, kind, ns, c, _ in costs),
                        key=lambda line: (-line["cost"], line["name"]))
     if cluster is not None:
@@ -212,11 +234,12 @@ def report(*, time_range: str, now: datetime, group_by: str, prices: Prices, clu
     for _, _, _, _, a in costs:
         for t, b in a.by_bucket.items():
             c, hours = buckets.get(t, (0.0, 0.0))
-            buckets[t] = (c + cost(b, prices)["total"], max(hours, b.hours))
-    resources = {k: _money(sum(c[k] for _, _, _, c, _ in costs)) for k in ("cpu", "memory", "storage", "gpu")}
-    return {"total_cost": _money(total), "currency": prices.currency, "period": w.period(),
-            "time_range": time_range, "group_by": group_by, "namespace": namespace, "breakdown": breakdown,
-            "resources": resources, "trend": _trend(buckets, total, covered),
-            "coverage": {"range_hours": w.hours, "covered_hours": round(min(covered, w.hours), 4),
-                         "ratio": round(min(1.0, covered / w.hours), 4), "extrapolated": False},
-            "pricing_source": prices.view()}
+            buckets[t] = (c + cost(b, prices).total, max(hours, b.hours))
+    summed = Cost(*(sum(getattr(c, k) for _, _, _, c, _ in costs) for k in ("cpu", "memory", "storage", "gpu")))
+    return AllocationReport(
+        total_cost=_money(total), currency=prices.currency, period=w.period(), time_range=time_range,
+        group_by=group_by, namespace=namespace, breakdown=breakdown, resources=summed.parts(),
+        trend=_trend(buckets, total, covered),
+        coverage=Coverage(range_hours=w.hours, covered_hours=round(min(covered, w.hours), 4),
+                          ratio=round(min(1.0, covered / w.hours), 4), extrapolated=False),
+        pricing_source=prices.view())

@@ -8,16 +8,17 @@ from the most specific matching object that sets it, so an override may change o
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Final
 
-__all__ = ["DEFAULT_SOURCE", "HOURS_PER_MONTH", "OPENCOST_DEFAULTS", "PRICE_FIELDS", "Prices", "resolve"]
+from cloudops.cost.views import PricingSource
+from cloudops.resources.cost_pricing import CostPricing, CostPricingSpec
+
+__all__ = ["DEFAULT_SOURCE", "HOURS_PER_MONTH", "OPENCOST_DEFAULTS", "Prices", "resolve"]
 
 HOURS_PER_MONTH = 730.0
-DEFAULT_SOURCE = "opencost-defaults"
-PRICE_FIELDS = ("cpu", "memory", "storage", "gpu")
-
-Json = dict[str, Any]
+DEFAULT_SOURCE: Final = "opencost-defaults"
 
 
 @dataclass(frozen=True)
@@ -29,24 +30,31 @@ class Prices:
     gpu: float = 0.95  # per GPU-hour
     objects: tuple[str, ...] = ()  # CostPricing objects applied, least specific first
 
-    def view(self) -> Json:
+    def view(self) -> PricingSource:
         """What every cost response states as `pricing_source`."""
-        return {"source": "costpricing" if self.objects else DEFAULT_SOURCE, "objects": list(self.objects),
-                "currency": self.currency, "cpu_per_core_hour": self.cpu, "memory_per_gib_hour": self.memory,
-                "storage_per_gib_hour": self.storage, "gpu_per_hour": self.gpu,
-                "defaults": "OpenCost published defaults" if not self.objects else
-                "OpenCost published defaults for any price the objects do not set"}
+        return PricingSource(source="costpricing" if self.objects else DEFAULT_SOURCE, objects=list(self.objects),
+                             currency=self.currency, cpu_per_core_hour=self.cpu, memory_per_gib_hour=self.memory,
+                             storage_per_gib_hour=self.storage, gpu_per_hour=self.gpu,
+                             defaults="OpenCost published defaults" if not self.objects else
+                             "OpenCost published defaults for any price the objects do not set")
+
+    def over(self, name: str, spec: CostPricingSpec) -> Prices:
+        """These prices with what `spec` sets (the CostPricing `name`) on top."""
+        return replace(self, objects=(*self.objects, name), currency=spec.currency or self.currency,
+                       cpu=self.cpu if spec.cpu is None else spec.cpu,
+                       memory=self.memory if spec.memory is None else spec.memory,
+                       storage=self.storage if spec.storage is None else spec.storage,
+                       gpu=self.gpu if spec.gpu is None else spec.gpu)
 
 
 OPENCOST_DEFAULTS = Prices()
 
 
-def _rank(spec: Json, cluster: str, provider: str, region: str) -> int | None:
+def _rank(spec: CostPricingSpec, cluster: str, provider: str, region: str) -> int | None:
     """How specific a matching object is (0 everywhere .. 3 this cluster); None when it does not match."""
-    ref = (spec.get("clusterRef") or {}).get("name")
-    if ref:
-        return 3 if ref == cluster else None
-    want_provider, want_region = spec.get("provider"), spec.get("region")
+    if spec.cluster_ref and spec.cluster_ref.name:
+        return 3 if spec.cluster_ref.name == cluster else None
+    want_provider, want_region = spec.provider, spec.region
     if want_region and (want_region != region or (want_provider and want_provider != provider)):
         return None
     if want_provider and want_provider != provider:
@@ -54,18 +62,16 @@ def _rank(spec: Json, cluster: str, provider: str, region: str) -> int | None:
     return 2 if want_region else 1 if want_provider else 0
 
 
-def resolve(objects: list[Json], cluster: str, provider: str, region: str) -> Prices:
-    """The prices for one cluster from the CostPricing objects (pure)."""
+def resolve(objects: Sequence[CostPricing | Mapping[str, object]], cluster: str, provider: str,
+            region: str) -> Prices:
+    """The prices for one cluster from the CostPricing objects (pure; JSON objects are read as CostPricing)."""
     matching = []
     for obj in objects:
-        spec = obj.get("spec") or {}
-        rank = _rank(spec, cluster, provider, region)
+        pricing = obj if isinstance(obj, CostPricing) else CostPricing.model_validate(obj)
+        rank = _rank(pricing.spec, cluster, provider, region)
         if rank is not None:
-            matching.append((rank, str((obj.get("metadata") or {}).get("name", "")), spec))
+            matching.append((rank, pricing.metadata.name or "", pricing.spec))
     prices = OPENCOST_DEFAULTS
     for _, name, spec in sorted(matching, key=lambda m: (m[0], m[1])):
-        changes: Json = {f: float(spec[f]) for f in PRICE_FIELDS if isinstance(spec.get(f), int | float)}
-        if spec.get("currency"):
-            changes["currency"] = str(spec["currency"])
-        prices = replace(prices, objects=(*prices.objects, name), **changes)
+        prices = prices.over(name, spec)
     return prices

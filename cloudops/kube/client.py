@@ -8,7 +8,8 @@ from typing import Any
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client import ApiClient
 
-__all__ = ["client_from_kubeconfig", "hub_client"]
+# `ApiClient` is re-exported: outside cloudops.kube and cloudops.members it is only ever a type to hold.
+__all__ = ["ApiClient", "client_from_kubeconfig", "hub_client"]
 
 # The generated client logs whole response bodies (Secrets included) at DEBUG: never let it.
 logging.getLogger("kubernetes_asyncio").setLevel(logging.WARNING)
@@ -47,3 +48,11 @@ async def client_from_kubeconfig(kubeconfig: dict[str, Any], context: str | None
     await config.load_kube_config_from_dict(kubeconfig, context=context or None, client_configuration=cfg)
     cfg.connection_pool_maxsize = connections
     return _no_env_lookups(ApiClient(configuration=cfg))
+
+
+async def server_version(api: ApiClient) -> str:
+    """The API server's git version (`v1.31.0`): the cheapest call that proves it answers."""
+    from kubernetes_asyncio.client import VersionApi
+
+    info = await VersionApi(api).get_code()
+    return str(info.git_version)

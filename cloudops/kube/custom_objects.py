@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any
 
 from kubernetes_asyncio.client import ApiClient, CustomObjectsApi
@@ -13,8 +13,9 @@ from cloudops.kube.errors import translate
 
 __all__ = ["CustomObjects"]
 
-Body = dict[str, Any]
+Body = dict[str, Any]  # an object as the API server returns it (cloudops.kube.stores.HubStore gives models)
 # Custom resources take JSON merge patches (no strategic merge); the generated client would pick the latter.
+# (`_content_type` is missing from the client's stubs, hence Any.)
 MERGE: dict[str, Any] = {"_content_type": "application/merge-patch+json"}
 
 
@@ -45,17 +46,17 @@ class CustomObjects:
         res: Body = await self._call(self._api.get_namespaced_custom_object(*self._args(), name))
         return res
 
-    async def create(self, body: Body) -> Body:
+    async def create(self, body: Mapping[str, object]) -> Body:
         res: Body = await self._call(self._api.create_namespaced_custom_object(
-            *self._args(), body, field_manager=FIELD_MANAGER))
+            *self._args(), dict(body), field_manager=FIELD_MANAGER))
         return res
 
-    async def patch(self, name: str, patch: Body) -> Body:
+    async def patch(self, name: str, patch: Mapping[str, object]) -> Body:
         res: Body = await self._call(self._api.patch_namespaced_custom_object(
-            *self._args(), name, patch, field_manager=FIELD_MANAGER, **MERGE))
+            *self._args(), name, dict(patch), field_manager=FIELD_MANAGER, **MERGE))
         return res
 
-    async def patch_status(self, name: str, status: Body) -> Body:
+    async def patch_status(self, name: str, status: Mapping[str, object]) -> Body:
         res: Body = await self._call(self._api.patch_namespaced_custom_object_status(
             *self._args(), name, {"status": status}, field_manager=FIELD_MANAGER, **MERGE))
         return res

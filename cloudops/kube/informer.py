@@ -10,6 +10,9 @@ truth (never state of its own): a restarted process lists again and converges on
 - `key` names items (default metadata.name; "namespace/name" for a watch across namespaces), and
   `on_event(type, obj)` is told of every change (and of every listed object, type LISTED) so a consumer can
   react to the object that changed instead of rescanning the cache.
+
+`Informer[Obj]` holds objects of type `Obj` (say `Informer[KubeObject]`; plain `Informer` keeps them as decoded
+dicts): the JSON the API server lists at `path` is taken for that type as it comes, like any decoded response.
 """
 
 from __future__ import annotations
@@ -18,44 +21,48 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Generic
 
 from kubernetes_asyncio.client import ApiClient
+from typing_extensions import TypeVar
 
 from cloudops.kube.raw import request
 
 __all__ = ["Informer", "namespaced_key"]
 
 log = logging.getLogger("cloudops.informer")
-Json = dict[str, Any]
-Index = Callable[[Json], str | None]
-Listener = Callable[[str, Json], None]
+Obj = TypeVar("Obj", bound=Mapping[str, object], default=dict[str, Any])
 WATCH_SECONDS = 290
 
 
-def _name(obj: Json) -> str:
-    return str((obj.get("metadata") or {}).get("name") or "")
+def _meta(obj: Mapping[str, object]) -> Mapping[str, object]:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, Mapping) else {}
 
 
-def namespaced_key(obj: Json) -> str:
+def _name(obj: Mapping[str, object]) -> str:
+    return str(_meta(obj).get("name") or "")
+
+
+def namespaced_key(obj: Mapping[str, object]) -> str:
     """`namespace/name`: the key for a watch across namespaces (names repeat between namespaces)."""
-    meta = obj.get("metadata") or {}
+    meta = _meta(obj)
     return f"{meta.get('namespace') or ''}/{meta.get('name') or ''}"
 
 
-def _rv(obj: Json) -> int:
-    raw = (obj.get("metadata") or {}).get("resourceVersion") or "0"
-    return int(raw) if str(raw).isascii() and str(raw).isdigit() else 0
+def _rv(obj: Mapping[str, object]) -> int:
+    raw = str(_meta(obj).get("resourceVersion") or "0")
+    return int(raw) if raw.isascii() and raw.isdigit() else 0
 
 
-class Informer:
+class Informer(Generic[Obj]):
     def __init__(self, api: ApiClient, path: str, *, accept: str = "application/json",
-                 indexes: dict[str, Index] | None = None, page_size: int = 500,
-                 key: Callable[[Json], str] = _name, on_event: Listener | None = None) -> None:
+                 indexes: dict[str, Callable[[Obj], str | None]] | None = None, page_size: int = 500,
+                 key: Callable[[Obj], str] = _name, on_event: Callable[[str, Obj], None] | None = None) -> None:
         self.api, self.path, self.accept, self.page_size = api, path, accept, page_size
         self.key, self.on_event = key, on_event
-        self.items: dict[str, Json] = {}
+        self.items: dict[str, Obj] = {}
         self.resource_version = ""
         self.synced = asyncio.Event()
         self.lists = 0  # full LISTs made: 1 at start, then only after 410 Gone or a broken watch
@@ -67,14 +74,14 @@ class Informer:
 
     # -- reads ---------------------------------------------------------------------------------------------
 
-    def get(self, name: str) -> Json | None:
+    def get(self, name: str) -> Obj | None:
         return self.items.get(name)
 
-    def by(self, index: str, key: str) -> Json | None:
+    def by(self, index: str, key: str) -> Obj | None:
         name = self._indexes[index].get(key)
         return self.items.get(name) if name is not None else None
 
-    def values(self) -> list[Json]:
+    def values(self) -> list[Obj]:
         return list(self.items.values())
 
     async def wait_for(self, predicate: Callable[[], bool], seconds: float) -> bool:
@@ -88,15 +95,15 @@ class Informer:
 
     # -- writes from this process (read-your-writes) ---------------------------------------------------
 
-    def upsert(self, obj: Json) -> None:
-        name = self.key(obj) if (obj.get("metadata") or {}).get("name") else ""
+    def upsert(self, obj: Obj) -> None:
+        name = self.key(obj) if _meta(obj).get("name") else ""
         if not name:
             return
         current = self.items.get(name)
         if current is None or _rv(obj) >= _rv(current):
             self._put(name, obj)
 
-    def _put(self, name: str, obj: Json) -> None:
+    def _put(self, name: str, obj: Obj) -> None:
         self._unindex(name)
         self.items[name] = obj
         for index, fn in self._index_fns.items():
@@ -135,7 +142,7 @@ class Informer:
             self._changed.notify_all()
 
     async def _list(self) -> None:
-        items: dict[str, Json] = {}
+        items: dict[str, Obj] = {}
         token = ""
         while True:
             query = [("limit", str(self.page_size))] + ([("continue", token)] if token else [])
@@ -181,16 +188,17 @@ class Informer:
                 if not line.strip():
                     continue
                 event = json.loads(line)
-                await self._apply(event.get("type", ""), event.get("object") or {})
+                kind, obj = event.get("type", ""), event.get("object")
+                if kind == "ERROR":  # `obj` is a metav1.Status
+                    raise _Gone() if (obj or {}).get("code") == 410 else RuntimeError(
+                        f"watch {self.path}: {(obj or {}).get('reason')}")
+                if obj:
+                    await self._apply(kind, obj)
         finally:
             resp.release()
 
-    async def _apply(self, kind: str, obj: Json) -> None:
-        if kind == "ERROR":
-            if obj.get("code") == 410:
-                raise _Gone()
-            raise RuntimeError(f"watch {self.path}: {obj.get('reason')}")
-        rv = (obj.get("metadata") or {}).get("resourceVersion")
+    async def _apply(self, kind: str, obj: Obj) -> None:
+        rv = _meta(obj).get("resourceVersion")
         if rv:
             self.resource_version = str(rv)
         if kind == "BOOKMARK":

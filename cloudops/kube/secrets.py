@@ -3,13 +3,34 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass, field
+from typing import Any
 
 from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1ObjectMeta, V1OwnerReference, V1Secret
 from kubernetes_asyncio.client.exceptions import ApiException
 
 from cloudops.kube.errors import NotFound, translate
+from cloudops.kube.types import OwnerReference
 
-__all__ = ["Secrets"]
+__all__ = ["Secrets", "StoredSecret"]
+
+
+@dataclass(frozen=True)
+class StoredSecret:
+    """A Secret as read back: its data decoded to text (credentials; never logged, never returned)."""
+
+    name: str
+    labels: dict[str, str] = field(default_factory=dict)
+    data: dict[str, str] = field(repr=False, default_factory=dict)
+    created: str = ""
+
+    @classmethod
+    def of(cls, secret: Any) -> StoredSecret:
+        meta = secret.metadata
+        created = meta.creation_timestamp
+        return cls(meta.name or "", dict(meta.labels or {}),
+                   {k: base64.b64decode(v).decode() for k, v in (secret.data or {}).items()},
+                   created.isoformat() if hasattr(created, "isoformat") else str(created or ""))
 
 
 class Secrets:
@@ -40,3 +61,44 @@ class Secrets:
                 return False
             raise err from None
         return True
+
+    async def read(self, name: str) -> StoredSecret | None:
+        """The Secret, decoded; None when it does not exist."""
+        try:
+            return StoredSecret.of(await self._core.read_namespaced_secret(name, self.namespace))
+        except ApiException as e:
+            err = translate(e)
+            if isinstance(err, NotFound):
+                return None
+            raise err from None
+
+    async def list(self, label_selector: str) -> list[StoredSecret]:
+        try:
+            found = await self._core.list_namespaced_secret(self.namespace, label_selector=label_selector)
+        except ApiException as e:
+            raise translate(e) from None
+        return [StoredSecret.of(s) for s in found.items]
+
+    async def create_bytes(self, name: str, data: dict[str, bytes], labels: dict[str, str] | None = None,
+                           owner: OwnerReference | None = None) -> None:
+        """A Secret holding binary values (backup content, key material), optionally owned by `owner`."""
+        ref = None if owner is None else V1OwnerReference(api_version=owner["apiVersion"], kind=owner["kind"],
+                                                          name=owner["name"], uid=owner["uid"])
+        body = V1Secret(metadata=V1ObjectMeta(name=name, namespace=self.namespace, labels=labels or {},
+                                              owner_references=[ref] if ref else None),
+                        type="Opaque", data={k: base64.b64encode(v).decode() for k, v in data.items()})
+        try:
+            await self._core.create_namespaced_secret(self.namespace, body)
+        except ApiException as e:
+            raise translate(e) from None
+
+    async def read_bytes(self, name: str) -> dict[str, bytes] | None:
+        """The Secret's values as bytes; None when it does not exist."""
+        try:
+            secret = await self._core.read_namespaced_secret(name, self.namespace)
+        except ApiException as e:
+            err = translate(e)
+            if isinstance(err, NotFound):
+                return None
+            raise err from None
+        return {k: base64.b64decode(v) for k, v in (secret.data or {}).items()}

@@ -12,7 +12,7 @@ from typing import Any, TypeAlias, TypedDict
 
 __all__ = ["JsonObject", "JsonValue", "KubeObject", "ObjectMeta", "OwnerReference"]
 
-JsonValue: TypeAlias = "str | int | float | bool | None | list[JsonValue] | dict[str, JsonValue]"
+JsonValue: TypeAlias = "str | int | float | bool | list[JsonValue] | dict[str, JsonValue] | None"
 JsonObject: TypeAlias = "dict[str, JsonValue]"
 
 

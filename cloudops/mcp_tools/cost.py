@@ -4,18 +4,20 @@ and a forecast from the engine's least-squares trend, with how much recorded tim
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 from cloudops.conditions import now_iso
-from cloudops.cost import service
+from cloudops.kube.narrow import dig, number
+from cloudops.mcp_tools.models import CostResult
 from cloudops.mcp_tools.registry import ToolContext
+from cloudops.services.cost import OPTIMIZATION_TYPES, CostService
 
-__all__ = ["CostParams", "analyze_cost", "forecast"]
+__all__ = ["CostParams", "Forecast", "analyze_cost", "forecast"]
 
-Json = dict[str, Any]
 FORECAST_DAYS = 30
 
 
@@ -28,33 +30,48 @@ class CostParams(BaseModel):
                                   description="only this namespace (default: the whole cluster)")
 
 
-def forecast(report: Json, days: int = FORECAST_DAYS) -> Json:
+class Forecast(TypedDict, total=False):
+    available: bool
+    reason: str  # why there is none
+    days: int
+    projected_cost: float
+    currency: str | None
+    daily_average: float
+    growth_rate_percent_per_day: float
+    method: str
+    coverage: Mapping[str, object]
+    reliable: bool
+
+
+def forecast(report: Mapping[str, object], days: int = FORECAST_DAYS) -> Forecast:
     """Cost of the next `days` days from the report's trend: the daily average moved along the least-squares
     slope of the hourly cost rate (growth_rate, % of the mean per day), never below zero. The coverage says
     how much recorded time the fit had; with none there is no forecast."""
-    trend, coverage = report.get("trend") or {}, report.get("coverage") or {}
-    daily, growth = float(trend.get("daily_average") or 0.0), float(trend.get("growth_rate") or 0.0) / 100.0
-    covered = float(coverage.get("covered_hours") or 0.0)
+    trend, coverage = dig(report, "trend"), dig(report, "coverage")
+    daily, growth = number(trend.get("daily_average")) or 0.0, (number(trend.get("growth_rate")) or 0.0) / 100.0
+    covered = number(coverage.get("covered_hours")) or 0.0
     half = covered / 48.0  # the fit's mean sits mid-history: days from there to now
     if covered <= 0:
-        return {"available": False, "reason": "no recorded usage in the time range", "coverage": coverage}
+        return Forecast(available=False, reason="no recorded usage in the time range", coverage=coverage)
     total = sum(max(0.0, daily * (1.0 + growth * (half + d - 0.5))) for d in range(1, days + 1))
-    return {"available": True, "days": days, "projected_cost": round(total, 4), "currency": report.get("currency"),
-            "daily_average": daily, "growth_rate_percent_per_day": round(growth * 100.0, 2),
-            "method": "least-squares linear fit of the hourly cost rate over the recorded buckets",
-            "coverage": coverage, "reliable": float(coverage.get("ratio") or 0.0) >= 0.5 and covered >= 24}
+    currency = report.get("currency")
+    return Forecast(available=True, days=days, projected_cost=round(total, 4),
+                    currency=currency if isinstance(currency, str) else None, daily_average=daily,
+                    growth_rate_percent_per_day=round(growth * 100.0, 2),
+                    method="least-squares linear fit of the hourly cost rate over the recorded buckets",
+                    coverage=coverage,
+                    reliable=(number(coverage.get("ratio")) or 0.0) >= 0.5 and covered >= 24)
 
 
-async def analyze_cost(ctx: ToolContext, p: CostParams) -> Json:
-    cr = ctx.cluster.cr
-    report = await service.report(ctx.hub, ctx.namespace, cr, time_range=p.time_range, group_by="namespace",
-                                  now=datetime.now(UTC), only_namespace=p.namespace)
+async def analyze_cost(ctx: ToolContext, p: CostParams) -> CostResult:
+    costs = CostService(ctx.deps)
+    report = await costs.allocation(ctx.cluster, time_range=p.time_range, group_by="namespace",
+                                    only_namespace=p.namespace)
     optimization = None
     if p.include_optimization:
-        optimization = await service.optimize(ctx.hub, ctx.namespace, cr, ctx.session,
-                                              types=service.OPTIMIZATION_TYPES, min_hours=24.0,
-                                              underused_percent=30.0, only_namespace=p.namespace)
-    return {"analysis_id": f"cost-{uuid.uuid4().hex[:12]}", "cluster_id": ctx.cluster.id,
-            "cluster_name": ctx.cluster.name, "time_range": p.time_range, "report": report,
-            "optimization": optimization, "forecast": forecast(report) if p.include_forecast else None,
-            "analyzed_at": now_iso()}
+        optimization = await costs.plan(ctx.cluster, types=OPTIMIZATION_TYPES, min_hours=24.0, underused_percent=30.0,
+                                        only_namespace=p.namespace, session=ctx.session)
+    return CostResult(analysis_id=f"cost-{uuid.uuid4().hex[:12]}", cluster_id=ctx.cluster.id,
+                      cluster_name=ctx.cluster.name, time_range=p.time_range, report=report,
+                      optimization=optimization, forecast=forecast(report) if p.include_forecast else None,
+                      analyzed_at=now_iso())

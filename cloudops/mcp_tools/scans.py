@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
 
 from cloudops.clusters.health import Issue, health_status, parse_quantity
 from cloudops.clusters.metrics_store import read_series
@@ -21,20 +23,30 @@ from cloudops.compliance.checks import POLICIES
 from cloudops.compliance.collect import DEFAULT_RESOURCES, SYSTEM_NAMESPACES, run_checks
 from cloudops.compliance.evaluate import summary
 from cloudops.conditions import now_iso
+from cloudops.kube.narrow import dig, mappings, text
 from cloudops.mcp_tools import findings as f
+from cloudops.mcp_tools.models import (
+    FoundIssue,
+    MonitorResult,
+    PerformanceResult,
+    Recommendation,
+    ScanResult,
+    TrendStat,
+    ValidateResult,
+)
 from cloudops.mcp_tools.registry import ToolContext
 from cloudops.members.errors import MemberError
 from cloudops.members.session import MemberSession
+from cloudops.resources.compliance_check import CompliancePolicy
 
 __all__ = ["MonitorParams", "PerformanceParams", "ScanParams", "ValidateParams", "analyze_performance",
            "monitor_resources", "scan_cluster", "validate_config"]
 
-Json = dict[str, Any]
 Namespace = str
 NS_FIELD = Field(None, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63,
                  description="only this namespace (default: all)")
 TimeRange = Literal["1h", "24h", "7d", "30d"]
-PolicyName = Literal["security-context", "resource-limits", "network-policy", "image", "probes", "reliability"]
+PolicyName = CompliancePolicy
 MAX_ITEMS = 5000
 
 
@@ -57,13 +69,15 @@ class ScanParams(BaseModel):
 
 
 async def _items(session: MemberSession, type_name: str, namespace: str | None = None,
-                 field_selector: str | None = None) -> list[Json]:
+                 field_selector: str | None = None) -> Sequence[Mapping[str, object]]:
+    """The objects of one type as the member sends them (read with cloudops.kube.narrow)."""
     rt = await session.resolve(type_name)
-    items, _ = await session.list_all(rt, namespace, field_selector=field_selector, max_items=MAX_ITEMS)
-    return items
+    found, _ = await session.list_all(rt, namespace, field_selector=field_selector, max_items=MAX_ITEMS)
+    return found
 
 
-async def _optional(session: MemberSession, type_name: str, namespace: str | None) -> list[Json] | None:
+async def _optional(session: MemberSession, type_name: str,
+                    namespace: str | None) -> Sequence[Mapping[str, object]] | None:
     """A list the member may not serve (metrics.k8s.io, autoscaling): None when it does not."""
     try:
         return await _items(session, type_name, namespace)
@@ -73,24 +87,27 @@ async def _optional(session: MemberSession, type_name: str, namespace: str | Non
         raise
 
 
-def _status_of(score: float, issues: list[Json]) -> str:
+def _status_of(score: float, issues: list[FoundIssue]) -> str:
     return health_status(score, [Issue(i["type"], i["message"], i["severity"]) for i in issues])
 
 
-def _collect(found: list[tuple[str, Json]], issues: list[Json], recs: list[Json]) -> None:
+def _collect(found: f.Found, issues: list[FoundIssue], recs: list[Recommendation]) -> None:
     for reason, item in found:
         issues.append(item)
         if item["severity"] != "low":
             recs.append(f.recommendation(reason, item))
 
 
-async def _health(ctx: ToolContext, p: ScanParams) -> tuple[float, list[Json], list[Json], Json]:
+Findings = tuple[float, list[FoundIssue], list[Recommendation], dict[str, int]]  # score, issues, advice, counts
+
+
+async def _health(ctx: ToolContext, p: ScanParams) -> Findings:
     s, o, ns = ctx.session, p.options, p.namespace
     snap = await probe(s.api, s.server)
-    issues: list[Json] = [{**i, "resource": "cluster", "namespace": "", "source": "cluster probe"}
-                          for i in snap.issues]
-    recs: list[Json] = []
-    counted: Json = {"nodes": len(snap.nodes)}
+    issues = [FoundIssue(type=i.get("type", ""), resource="cluster", namespace="", message=i.get("message", ""),
+                         severity=i.get("severity", ""), source="cluster probe") for i in snap.issues]
+    recs: list[Recommendation] = []
+    counted = {"nodes": len(snap.nodes)}
     if o.include_nodes:
         _collect(f.node_conditions(await _items(s, "nodes")), issues, recs)
     if o.include_pods:
@@ -108,11 +125,11 @@ async def _health(ctx: ToolContext, p: ScanParams) -> tuple[float, list[Json], l
     return snap.health_score, issues, recs, counted
 
 
-async def _security(ctx: ToolContext, p: ScanParams) -> tuple[float, list[Json], list[Json], Json]:
+async def _security(ctx: ToolContext, p: ScanParams) -> Findings:
     run = await run_checks(ctx.session, ["security-context"], DEFAULT_RESOURCES,
                            [p.namespace] if p.namespace else None, SYSTEM_NAMESPACES)
-    issues: list[Json] = []
-    recs: list[Json] = []
+    issues: list[FoundIssue] = []
+    recs: list[Recommendation] = []
     for r in run.results:
         for v in r.violations:
             sev = "high" if v.severity == "danger" else "medium"
@@ -121,12 +138,12 @@ async def _security(ctx: ToolContext, p: ScanParams) -> tuple[float, list[Json],
                            "error" if v.severity == "danger" else "warning")
             issues.append(item)
             if v.action:
-                recs.append({"type": "security", "title": f"{v.check_id}: {item['resource']}",
-                             "description": v.message, "action": v.action, "resource": item["resource"]})
+                recs.append(Recommendation(type="security", title=f"{v.check_id}: {item['resource']}",
+                                           description=v.message, action=v.action, resource=item["resource"]))
     return float(summary(run.results)["compliance_score"]), issues, recs, {"workloads_checked": len(run.results)}
 
 
-async def scan_cluster(ctx: ToolContext, p: ScanParams) -> Json:
+async def scan_cluster(ctx: ToolContext, p: ScanParams) -> ScanResult:
     start = time.monotonic()
     if p.scan_type == "health":
         score, issues, recs, counted = await _health(ctx, p)
@@ -134,12 +151,12 @@ async def scan_cluster(ctx: ToolContext, p: ScanParams) -> Json:
         score, issues, recs, counted = await _security(ctx, p)
     else:
         perf = await analyze_performance(ctx, PerformanceParams.model_validate({"namespace": p.namespace}))
-        issues, recs, counted = perf["findings"], perf["recommendations"], perf["checked"]
+        issues, recs, counted = perf.findings, perf.recommendations, perf.checked
         score = max(0.0, 100.0 - 10.0 * sum(1 for i in issues if i["severity"] in ("high", "critical")))
-    return {"scan_id": f"scan-{uuid.uuid4().hex[:12]}", "cluster_id": ctx.cluster.id,
-            "cluster_name": ctx.cluster.name, "scan_type": p.scan_type, "health_status": _status_of(score, issues),
-            "score": score, "issues": issues, "recommendations": recs, "checked": counted,
-            "scan_time": now_iso(), "duration": round(time.monotonic() - start, 3)}
+    return ScanResult(scan_id=f"scan-{uuid.uuid4().hex[:12]}", cluster_id=ctx.cluster.id,
+                      cluster_name=ctx.cluster.name, scan_type=p.scan_type,
+                      health_status=_status_of(score, issues), score=score, issues=issues, recommendations=recs,
+                      checked=counted, scan_time=now_iso(), duration=round(time.monotonic() - start, 3))
 
 
 class MonitorParams(BaseModel):
@@ -153,52 +170,73 @@ class MonitorParams(BaseModel):
     top: int = Field(10, ge=1, le=100, description="pods listed by usage")
 
 
-async def monitor_resources(ctx: ToolContext, p: MonitorParams) -> Json:
+class NodeUsage(TypedDict):
+    name: str
+    allocatable: dict[str, object]
+    usage: Mapping[str, object] | None
+
+
+class PodUsage(TypedDict):
+    name: str
+    namespace: str
+    cpu_cores: float
+    memory_bytes: int
+
+
+def _history(series: Sequence[Mapping[str, object]], metrics: Sequence[str]) -> list[dict[str, object]]:
+    return [{"timestamp": pt.get("t"), **{m: pt.get(m) for m in metrics}} for pt in series]
+
+
+def _nodes(nodes: Sequence[Mapping[str, object]], usage: Sequence[Mapping[str, object]] | None) -> list[NodeUsage]:
+    used = {text(dig(u, "metadata").get("name")): dig(u, "usage") for u in usage or []}
+    return [NodeUsage(name=text(dig(n, "metadata").get("name")),
+                      allocatable={k: v for k, v in dig(n, "status", "allocatable").items()
+                                   if k in ("cpu", "memory", "pods", "ephemeral-storage")},
+                      usage=used.get(text(dig(n, "metadata").get("name")))) for n in nodes]
+
+
+def _pods(usage: Sequence[Mapping[str, object]] | None) -> list[PodUsage]:
+    rows = [PodUsage(name=text(dig(u, "metadata").get("name")), namespace=text(dig(u, "metadata").get("namespace")),
+                     cpu_cores=round(sum(_cpu(c) for c in mappings(u.get("containers"))), 4),
+                     memory_bytes=sum(_memory(c) for c in mappings(u.get("containers")))) for u in usage or []]
+    rows.sort(key=lambda r: (-r["cpu_cores"], -r["memory_bytes"], r["namespace"], r["name"]))
+    return rows
+
+
+async def monitor_resources(ctx: ToolContext, p: MonitorParams) -> MonitorResult:
     """Recorded history (the operator's ClusterMetrics, by range) and live usage (metrics.k8s.io)."""
     s = ctx.session
-    out: Json = {"cluster_id": ctx.cluster.id, "cluster_name": ctx.cluster.name, "time_range": p.time_range,
-                 "metrics": p.metrics, "collected_at": now_iso(), "resources": {}, "notes": []}
-    res: Json = out["resources"]
+    res: dict[str, object] = {}
+    notes: list[str] = []
     if "cluster" in p.resource_types:
         series = await read_series(ctx.hub, ctx.namespace, ctx.cluster.name)
-        points = [{"timestamp": pt.get("t"), **{m: pt.get(m) for m in p.metrics}}
-                  for pt in series.get(p.time_range, [])]
+        points = _history(series.get(p.time_range, []), p.metrics)
         res["cluster"] = {"history": points, "source": "ClusterMetrics (recorded by the operator)"}
         if not points:
-            out["notes"].append(f"no recorded history for {p.time_range} yet")
+            notes.append(f"no recorded history for {p.time_range} yet")
     if "nodes" in p.resource_types:
         nodes, usage = await asyncio.gather(_items(s, "nodes"), _optional(s, "nodes.metrics.k8s.io", None))
-        used = {(u.get("metadata") or {}).get("name"): u.get("usage") or {} for u in usage or []}
-        res["nodes"] = [{"name": n["metadata"]["name"],
-                         "allocatable": {k: v for k, v in ((n.get("status") or {}).get("allocatable") or {}).items()
-                                         if k in ("cpu", "memory", "pods", "ephemeral-storage")},
-                         "usage": used.get(n["metadata"]["name"])} for n in nodes]
+        res["nodes"] = _nodes(nodes, usage)
         if usage is None:
-            out["notes"].append("metrics.k8s.io is not served: no live node usage")
+            notes.append("metrics.k8s.io is not served: no live node usage")
     if "pods" in p.resource_types:
         usage = await _optional(s, "pods.metrics.k8s.io", p.namespace)
-        rows = []
-        for u in usage or []:
-            cpu = sum(f_cpu(c) for c in u.get("containers") or [])
-            mem = sum(f_mem(c) for c in u.get("containers") or [])
-            rows.append({"name": u["metadata"]["name"], "namespace": u["metadata"].get("namespace", ""),
-                         "cpu_cores": round(cpu, 4), "memory_bytes": mem})
-        rows.sort(key=lambda r: (-r["cpu_cores"], -r["memory_bytes"], r["namespace"], r["name"]))
+        rows = _pods(usage)
         res["pods"] = {"count": len(rows), "top": rows[:p.top]}
         if usage is None:
-            out["notes"].append("metrics.k8s.io is not served: no live pod usage")
+            notes.append("metrics.k8s.io is not served: no live pod usage")
     if "services" in p.resource_types:
-        services = await _items(s, "services", p.namespace)
-        res["services"] = {"count": len(services)}
-    return out
+        res["services"] = {"count": len(await _items(s, "services", p.namespace))}
+    return MonitorResult(cluster_id=ctx.cluster.id, cluster_name=ctx.cluster.name, time_range=p.time_range,
+                         metrics=list(p.metrics), collected_at=now_iso(), resources=res, notes=notes)
 
 
-def f_cpu(container: Json) -> float:
-    return parse_quantity((container.get("usage") or {}).get("cpu", 0))
+def _cpu(container: Mapping[str, object]) -> float:
+    return parse_quantity(dig(container, "usage").get("cpu", 0))
 
 
-def f_mem(container: Json) -> int:
-    return int(parse_quantity((container.get("usage") or {}).get("memory", 0)))
+def _memory(container: Mapping[str, object]) -> int:
+    return int(parse_quantity(dig(container, "usage").get("memory", 0)))
 
 
 class ValidateParams(BaseModel):
@@ -210,15 +248,15 @@ class ValidateParams(BaseModel):
     namespace: Namespace | None = NS_FIELD
 
 
-async def validate_config(ctx: ToolContext, p: ValidateParams) -> Json:
+async def validate_config(ctx: ToolContext, p: ValidateParams) -> ValidateResult:
     """The compliance engine over the member's workloads (system namespaces excluded)."""
     policies = list(p.policies or POLICIES)
     run = await run_checks(ctx.session, policies, list(p.resources or DEFAULT_RESOURCES),
                            [p.namespace] if p.namespace else None, SYSTEM_NAMESPACES)
-    return {"validation_id": f"validate-{uuid.uuid4().hex[:12]}", "cluster_id": ctx.cluster.id,
-            "cluster_name": ctx.cluster.name, "policies": policies, "summary": summary(run.results),
-            "results": [r.view() for r in run.results if not r.passed], "notes": run.notes,
-            "truncated": run.truncated, "validated_at": now_iso()}
+    return ValidateResult(validation_id=f"validate-{uuid.uuid4().hex[:12]}", cluster_id=ctx.cluster.id,
+                          cluster_name=ctx.cluster.name, policies=list(policies), summary=summary(run.results),
+                          results=[r.view() for r in run.results if not r.passed], notes=run.notes,
+                          truncated=run.truncated, validated_at=now_iso())
 
 
 class PerformanceParams(BaseModel):
@@ -232,18 +270,13 @@ class PerformanceParams(BaseModel):
     namespace: Namespace | None = NS_FIELD
 
 
-async def analyze_performance(ctx: ToolContext, p: PerformanceParams) -> Json:
-    """Usage near limits, pods pending for resources, node pressure, HPAs pinned at max; and the recorded
-    cluster usage over `time_range` (peak and mean)."""
-    s, ns = ctx.session, p.namespace
-    found: list[tuple[str, Json]] = []
-    checked: Json = {}
-    notes: list[str] = []
-    usage_kind = p.analysis_type in ("bottleneck", "resource_usage")
-    scaling_kind = p.analysis_type in ("bottleneck", "scaling")
+async def _bottlenecks(s: MemberSession, p: PerformanceParams, checked: dict[str, int],
+                       notes: list[str]) -> f.Found:
+    """What the analysis type looks at in the member, counted in `checked`; what it could not, in `notes`."""
+    ns, found = p.namespace, []
     pods = await _items(s, "pods", ns)
     checked["pods"] = len(pods)
-    if usage_kind:
+    if p.analysis_type in ("bottleneck", "resource_usage"):
         nodes, metrics = await asyncio.gather(_items(s, "nodes"), _optional(s, "pods.metrics.k8s.io", ns))
         checked["nodes"] = len(nodes)
         found += [x for x in f.node_conditions(nodes) if x[0] != "Cordoned"]
@@ -251,19 +284,28 @@ async def analyze_performance(ctx: ToolContext, p: PerformanceParams) -> Json:
             notes.append("metrics.k8s.io is not served: usage against limits not checked")
         else:
             found += f.near_limits(pods, metrics, p.threshold_percent)
-    if scaling_kind:
+    if p.analysis_type in ("bottleneck", "scaling"):
         found += f.pending_for_resources(pods)
         hpas = await _optional(s, "horizontalpodautoscalers", ns)
         checked["hpas"] = len(hpas or [])
         found += f.hpas_at_max(hpas or [])
+    return found
+
+
+async def analyze_performance(ctx: ToolContext, p: PerformanceParams) -> PerformanceResult:
+    """Usage near limits, pods pending for resources, node pressure, HPAs pinned at max; and the recorded
+    cluster usage over `time_range` (peak and mean)."""
+    checked: dict[str, int] = {}
+    notes: list[str] = []
+    found = await _bottlenecks(ctx.session, p, checked, notes)
     series = (await read_series(ctx.hub, ctx.namespace, ctx.cluster.name)).get(p.time_range, [])
-    trend: Json = {}
+    trend: dict[str, TrendStat | None] = {}
     for m in ("cpu", "memory"):
-        values = [float(pt[m]) for pt in series if isinstance(pt.get(m), int | float)]
-        trend[m] = {"mean": round(sum(values) / len(values), 2), "peak": round(max(values), 2),
-                    "points": len(values)} if values else None
+        values = [float(v) for pt in series if isinstance(v := pt.get(m), int | float)]
+        trend[m] = TrendStat(mean=round(sum(values) / len(values), 2), peak=round(max(values), 2),
+                             points=len(values)) if values else None
     recs = [f.recommendation(reason, item) for reason, item in found] if p.include_recommendations else []
-    return {"analysis_id": f"perf-{uuid.uuid4().hex[:12]}", "cluster_id": ctx.cluster.id,
-            "cluster_name": ctx.cluster.name, "analysis_type": p.analysis_type, "time_range": p.time_range,
-            "findings": [item for _, item in found], "recommendations": recs, "trend": trend,
-            "checked": checked, "notes": notes, "analyzed_at": now_iso()}
+    return PerformanceResult(analysis_id=f"perf-{uuid.uuid4().hex[:12]}", cluster_id=ctx.cluster.id,
+                             cluster_name=ctx.cluster.name, analysis_type=p.analysis_type, time_range=p.time_range,
+                             findings=[item for _, item in found], recommendations=recs, trend=trend,
+                             checked=checked, notes=notes, analyzed_at=now_iso())

@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from kubernetes_asyncio.client import ApiClient
 
@@ -49,6 +49,14 @@ class ClusterRef:
         return str(self.id) if self.id is not None else self.name
 
 
+class FanOutErrorFields(TypedDict):
+    cluster_id: int | None
+    cluster_name: str
+    status: int
+    code: int
+    error: str
+
+
 @dataclass
 class FanOutError:
     cluster_id: int | None
@@ -57,7 +65,7 @@ class FanOutError:
     code: int
     error: str
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> FanOutErrorFields:
         return {"cluster_id": self.cluster_id, "cluster_name": self.cluster_name, "status": self.status,
                 "code": self.code, "error": self.error}
 
@@ -69,11 +77,13 @@ class MemberAccess:
         self._sem = asyncio.Semaphore(max(1, concurrency))
         self._discovery = discovery or DiscoveryCache()
 
-    async def session(self, cluster: ClusterRef, seconds: float | None = None) -> MemberSession:
+    async def session(self, cluster: ClusterRef, seconds: float | None = None,
+                      namespace: str | None = None) -> MemberSession:
+        """A session with the member; `namespace` is where its kubeconfig Secret lives (the CR's own)."""
         limit = seconds if seconds is not None else self.timeout
         try:
             api, server = await asyncio.wait_for(
-                self.clients.get(self.hub, self.namespace, cluster.cr.get("spec") or {}), timeout=limit)
+                self.clients.get(self.hub, namespace or self.namespace, cluster.cr.get("spec") or {}), timeout=limit)
         except ConnectError as e:
             raise from_connect_error(cluster.name, e) from None
         except KubeError as e:

@@ -7,8 +7,9 @@ core group and `deployment` to apps/v1, as kubectl resolves them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TypedDict
 
 __all__ = ["AGGREGATED", "Discovery", "ResourceType", "parse_aggregated", "parse_legacy"]
 
@@ -76,7 +77,37 @@ class Discovery:
         return next((rt for rt in self.types if rt.group == group and rt.kind == kind), None)
 
 
-def _resource(group: str, version: str, r: dict[str, Any], kind_key: str) -> ResourceType | None:
+class _Subresource(TypedDict, total=False):
+    subresource: str
+
+
+class _Kind(TypedDict, total=False):
+    kind: str
+
+
+class ApiResource(TypedDict, total=False):
+    """One resource of a discovery document: an APIResource (legacy) or an APIResourceDiscovery (aggregated)."""
+
+    name: str
+    resource: str
+    kind: str
+    responseKind: _Kind
+    singularName: str
+    singularResource: str
+    namespaced: bool
+    scope: str
+    verbs: list[str]
+    shortNames: list[str]
+    subresources: list[_Subresource]
+
+
+def _list(doc: Mapping[str, object], key: str) -> list[ApiResource]:
+    """`doc[key]` when it is a list (of objects, as discovery sends them), else empty."""
+    value = doc.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _resource(group: str, version: str, r: ApiResource, kind_key: str) -> ResourceType | None:
     plural = r.get("resource") or r.get("name") or ""
     if not plural or "/" in plural:
         return None
@@ -90,12 +121,13 @@ def _resource(group: str, version: str, r: dict[str, Any], kind_key: str) -> Res
                         short_names=tuple(r.get("shortNames") or ()), subresources=subs)
 
 
-def parse_aggregated(*documents: dict[str, Any]) -> Discovery:
+def parse_aggregated(*documents: Mapping[str, object]) -> Discovery:
     """APIGroupDiscoveryList documents (from /api and /apis); the first version of a group is preferred."""
     out: list[ResourceType] = []
     seen: set[tuple[str, str]] = set()
     for doc in documents:
-        for item in doc.get("items") or []:
+        items = doc.get("items")
+        for item in items if isinstance(items, list) else []:
             group = (item.get("metadata") or {}).get("name", "")
             for v in (item.get("versions") or [])[:1]:
                 for r in v.get("resources") or []:
@@ -106,9 +138,9 @@ def parse_aggregated(*documents: dict[str, Any]) -> Discovery:
     return Discovery(out)
 
 
-def _legacy_group(group: str, version: str, doc: dict[str, Any]) -> list[ResourceType]:
+def _legacy_group(group: str, version: str, doc: Mapping[str, object]) -> list[ResourceType]:
     """Legacy lists carry subresources as `plural/sub` entries of their own: fold them into the parent."""
-    entries = doc.get("resources") or []
+    entries = _list(doc, "resources")
     subs: dict[str, list[str]] = {}
     for r in entries:
         parent, _, sub = str(r.get("name", "")).partition("/")
@@ -122,7 +154,7 @@ def _legacy_group(group: str, version: str, doc: dict[str, Any]) -> list[Resourc
     return out
 
 
-def parse_legacy(core: dict[str, Any], groups: list[tuple[str, str, dict[str, Any]]]) -> Discovery:
+def parse_legacy(core: Mapping[str, object], groups: Sequence[tuple[str, str, Mapping[str, object]]]) -> Discovery:
     """/api/v1's APIResourceList plus (group, preferred version, APIResourceList) for each group."""
     out = _legacy_group("", "v1", core)
     for group, version, doc in groups:

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from kubernetes_asyncio.client import ApiClient
 
 from cloudops.constants import FIELD_MANAGER
+from cloudops.containers.execstream import ExecChannel, ExecResult, ExecTarget, open_exec, run
+from cloudops.containers.logsource import LogRequest, LogStream
 from cloudops.kube.raw import METADATA_ONLY, RawResponse, request
+from cloudops.kube.types import JsonObject, KubeObject
 from cloudops.members.discovery import AGGREGATED, Discovery, ResourceType, parse_aggregated, parse_legacy
 from cloudops.members.errors import MemberError, from_status, from_transport
 from cloudops.members.objects import SECRET_SUMMARY, huge_exponent, is_secret, redact_secret, strip_managed_fields
+from cloudops.members.streams import log_response
 from cloudops.members.writes import current as write_observer
 
 __all__ = ["DiscoveryCache", "ListPage", "MemberSession", "PatchType"]
@@ -245,9 +251,49 @@ class MemberSession:
     async def delete(self, rt: ResourceType, namespace: str | None, name: str, *,
                      propagation: Literal["Background", "Foreground", "Orphan"] = "Background",
                      dry_run: bool = False) -> Json:
-        body: Json = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation}
+        body: JsonObject = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation}
         if dry_run:
             body["dryRun"] = ["All"]
         doc = await self.json("DELETE", rt.object_path(namespace, name), body=body,
                               what=f"delete {self._what(rt, namespace, name)}")
         return self._shape(doc, False) if doc.get("kind") == rt.kind else doc
+
+    # -- pods: reading one, exec and logs (cloudops.containers reads the streams) ----------------------
+
+    async def pod(self, namespace: str, name: str) -> KubeObject:
+        """One pod as the member sends it; 404/1002 naming it when there is none."""
+        path = f"/api/v1/namespaces/{namespace}/pods/{name}"
+        resp = await self.call("GET", path, what=f"pod {namespace}/{name}")
+        try:
+            pod: KubeObject = resp.json()
+        except ValueError:
+            raise MemberError(502, 1001, self.cluster, f"GET {path}: the member answered with invalid JSON") \
+                from None
+        return pod if isinstance(pod, dict) else {}
+
+    def _exec_target(self, namespace: str, pod: str, container: str) -> ExecTarget:
+        return ExecTarget(self.api, self.cluster, self.server, namespace, pod, container)
+
+    async def exec(self, namespace: str, pod: str, container: str, argv: Sequence[str], *, seconds: float,
+                   cap: int, stdin: bytes | None = None,
+                   on_stdout: Callable[[bytes], Awaitable[None]] | None = None) -> ExecResult:
+        """Runs `argv` (never a shell string) in a container to its exit or for `seconds`
+        (cloudops.containers.execstream.run: output caps, timeouts, ExecFailure when it could not start)."""
+        return await run(self._exec_target(namespace, pod, container), argv, seconds=seconds, cap=cap, stdin=stdin,
+                         on_stdout=on_stdout)
+
+    async def open_exec(self, namespace: str, pod: str, container: str, argv: Sequence[str], *,
+                        stdin: bool = False, tty: bool = False) -> ExecChannel:
+        """An interactive exec stream in a container (web terminals); the caller closes it."""
+        return await open_exec(self._exec_target(namespace, pod, container), argv, stdin=stdin, tty=tty)
+
+    @asynccontextmanager
+    async def logs(self, req: LogRequest) -> AsyncIterator[LogStream]:
+        """A container's log as it streams; closed on leaving, however the caller leaves."""
+        resp = await log_response(self.api, self.cluster, self.server, req.path, req.query(), follow=req.follow,
+                                  what=req.what, connect_seconds=self.timeout)
+        stream = LogStream(resp)
+        try:
+            yield stream
+        finally:
+            stream.close()

@@ -18,14 +18,12 @@ from cloudops.members.discovery import ResourceType
 
 __all__ = ["WriteObserver", "current", "observe", "unobserved"]
 
-Json = dict[str, Any]
-
 
 class WriteObserver(Protocol):
-    def prepare(self, rt: ResourceType, body: Json) -> Json:
+    def prepare(self, rt: ResourceType, body: dict[str, Any]) -> dict[str, Any]:
         """The body of a create or replace, before it is sent (e.g. labelled to stay tracked)."""
 
-    async def written(self, cluster: str, rt: ResourceType, obj: Json) -> None:
+    async def written(self, cluster: str, rt: ResourceType, obj: dict[str, Any]) -> None:
         """Called after a write the member accepted (never for a dry run); must not raise."""
 
 

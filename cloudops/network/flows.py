@@ -17,31 +17,45 @@ import asyncio
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Literal
 from urllib.parse import urlsplit
 
 import aiohttp
+from typing_extensions import TypedDict
 
-__all__ = ["FlowSource", "Observed", "SourceError", "fold_hubble", "parse_range", "parse_source", "read_flows"]
+from cloudops.errors import BadRequest, ConfigError
+from cloudops.kube.types import JsonObject, JsonValue
 
-Json = dict[str, Any]
+__all__ = ["FlowEdge", "FlowSource", "Observed", "RangeError", "SourceError", "fold_hubble", "parse_range",
+           "parse_source", "read_flows"]
+
 MAX_BYTES = 64 * 1024 * 1024  # of a Hubble export read per analysis
 MAX_EDGES = 500
 _RANGE = re.compile(r"^([1-9][0-9]{0,3})([mhd])$")
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
-class SourceError(ValueError):
-    """The configured source is unusable (refused address, unreadable file, bad answer); the message says why."""
+class SourceError(ConfigError, ValueError):
+    """The configured source is unusable (refused address, unreadable file, bad answer); the message says why.
+    Analysis reports it in its answer (`flow_source.error`) rather than failing."""
+
+
+class RangeError(BadRequest, ValueError):
+    """A time range that is not like 30m, 24h or 7d."""
+
+
+# One observed connection: source, destination, protocol and port, with its flows counted per verdict.
+FlowEdge = TypedDict("FlowEdge", {"from": str, "to": str, "protocol": str, "port": int | None, "flows": int,
+                                  "verdicts": dict[str, int], "first_seen": str | None, "last_seen": str | None})
 
 
 @dataclass(frozen=True)
 class FlowSource:
-    kind: str  # hubble | prometheus
+    kind: Literal["hubble", "prometheus"]
     location: str  # the file path or the base URL
 
 
@@ -50,7 +64,7 @@ class Observed:
     source: FlowSource
     since: datetime
     until: datetime
-    edges: list[Json] = field(default_factory=list)
+    edges: list[FlowEdge] = field(default_factory=list)
     flows_read: int = 0
     truncated: bool = False
 
@@ -58,7 +72,7 @@ class Observed:
 def parse_range(text: str) -> timedelta:
     m = _RANGE.fullmatch(text)
     if m is None:
-        raise ValueError(f"time_range: {text!r} is not like 30m, 24h or 7d")
+        raise RangeError(f"{text!r} is not like 30m, 24h or 7d", field="time_range")
     n, unit = int(m.group(1)), m.group(2)
     return timedelta(minutes=n) if unit == "m" else timedelta(hours=n) if unit == "h" else timedelta(days=n)
 
@@ -91,7 +105,7 @@ def parse_source(setting: str) -> FlowSource | None:
     raise SourceError("CLOUDOPS_NETWORK_FLOWS: expected hubble:/path/to/flows.json or prometheus:http://127.0.0.1:PORT")
 
 
-def _time(text: Any) -> datetime | None:
+def _time(text: JsonValue | None) -> datetime | None:
     if not isinstance(text, str) or not text:
         return None
     text = re.sub(r"(\.\d{6})\d+", r"\1", text.replace("Z", "+00:00"))  # nanoseconds to micro
@@ -102,57 +116,72 @@ def _time(text: Any) -> datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
-def _endpoint(e: Mapping[str, Any]) -> str:
+def _object(value: JsonValue | None) -> JsonObject:
+    return value if isinstance(value, dict) else {}
+
+
+def _endpoint(e: JsonObject) -> str:
     ns, pod = str(e.get("namespace") or ""), str(e.get("pod_name") or "")
     if ns and pod:
         return f"{ns}/{pod}"
-    labels = [str(x) for x in e.get("labels") or []]
+    given = e.get("labels")
+    labels = [str(x) for x in given] if isinstance(given, list) else []
     world = next((x.split(":", 1)[1] for x in labels if x.startswith("reserved:")), "")
     return f"reserved:{world}" if world else (e.get("identity") and f"identity:{e.get('identity')}") or "unknown"
 
 
-def _l4(flow: Mapping[str, Any]) -> tuple[str, int | None]:
-    l4 = flow.get("l4") or {}
+def _l4(flow: JsonObject) -> tuple[str, int | None]:
+    l4 = _object(flow.get("l4"))
     for proto in ("TCP", "UDP", "SCTP"):
         if proto in l4:
-            port = (l4[proto] or {}).get("destination_port")
+            port = _object(l4[proto]).get("destination_port")
             return proto, int(port) if isinstance(port, int) else None
     return ("ICMP", None) if l4 else ("", None)
 
 
-def fold_hubble(lines: Iterable[str], namespace: str, since: datetime, until: datetime) -> tuple[list[Json], int]:
+def _flow(line: str) -> tuple[JsonObject, datetime | None] | None:
+    """One line of a Hubble export: the flow and its time; None for a blank or unreadable line or a reply."""
+    line = line.strip()
+    if not line:
+        return None
+    try:
+        doc: JsonValue = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(doc, dict):
+        return None
+    flow = doc.get("flow", doc)
+    if not isinstance(flow, dict) or flow.get("is_reply") is True:
+        return None
+    return flow, _time(flow.get("time") or doc.get("time"))
+
+
+def _stamp(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def fold_hubble(lines: Iterable[str], namespace: str, since: datetime, until: datetime) -> tuple[list[FlowEdge], int]:
     """Edges of the namespace's flows in [since, until] (pure); (edges, flows counted)."""
-    edges: dict[tuple[str, str, str, int | None], Json] = {}
+    edges: dict[tuple[str, str, str, int | None], FlowEdge] = {}
+    seen: dict[tuple[str, str, str, int | None], tuple[datetime, datetime]] = {}
     counted = 0
-    for line in lines:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            doc = json.loads(line)
-        except ValueError:
-            continue
-        flow = doc.get("flow", doc) if isinstance(doc, dict) else None
-        if not isinstance(flow, dict) or flow.get("is_reply") is True:
-            continue
-        t = _time(flow.get("time") or doc.get("time"))
-        src, dst = flow.get("source") or {}, flow.get("destination") or {}
+    for flow, t in filter(None, map(_flow, lines)):
+        src, dst = _object(flow.get("source")), _object(flow.get("destination"))
         if t is None or not since <= t <= until or namespace not in (src.get("namespace"), dst.get("namespace")):
             continue
         counted += 1
         proto, port = _l4(flow)
         key = (_endpoint(src), _endpoint(dst), proto, port)
         edge = edges.setdefault(key, {"from": key[0], "to": key[1], "protocol": proto, "port": port, "flows": 0,
-                                      "verdicts": {}, "first_seen": t, "last_seen": t})
+                                      "verdicts": {}, "first_seen": None, "last_seen": None})
         edge["flows"] += 1
         verdict = str(flow.get("verdict") or "UNKNOWN")
         edge["verdicts"][verdict] = edge["verdicts"].get(verdict, 0) + 1
-        edge["first_seen"], edge["last_seen"] = min(edge["first_seen"], t), max(edge["last_seen"], t)
-    out = sorted(edges.values(), key=lambda e: (-e["flows"], e["from"], e["to"], e["port"] or 0))
-    for e in out:
-        e["first_seen"] = e["first_seen"].strftime("%Y-%m-%dT%H:%M:%SZ")
-        e["last_seen"] = e["last_seen"].strftime("%Y-%m-%dT%H:%M:%SZ")
-    return out, counted
+        first, last = seen.get(key, (t, t))
+        seen[key] = min(first, t), max(last, t)
+    for key, edge in edges.items():
+        edge["first_seen"], edge["last_seen"] = _stamp(seen[key][0]), _stamp(seen[key][1])
+    return sorted(edges.values(), key=lambda e: (-e["flows"], e["from"], e["to"], e["port"] or 0)), counted
 
 
 def _read(path: str) -> tuple[list[str], bool]:
@@ -166,32 +195,51 @@ def _read(path: str) -> tuple[list[str], bool]:
     return data[:MAX_BYTES].decode("utf-8", "replace").splitlines(), cut
 
 
-async def _prometheus(source: FlowSource, namespace: str, window: str, seconds: float) -> list[Json]:
+def _rows(body: JsonValue) -> list[JsonObject]:
+    """The result rows of a Prometheus instant-query answer."""
+    result = _object(_object(body).get("data")).get("result")
+    return [row for row in result if isinstance(row, dict)] if isinstance(result, list) else []
+
+
+def _count(row: JsonObject) -> float | None:
+    """A row's value when it is a positive finite number, else None."""
+    value = row.get("value")
+    try:
+        count = float(str(value[1])) if isinstance(value, list) else 0.0
+    except (ValueError, IndexError):
+        return None
+    if count != count or count in (float("inf"), float("-inf")) or count <= 0:
+        return None
+    return count
+
+
+async def _query(session: aiohttp.ClientSession, source: FlowSource, query: str) -> JsonValue:
+    try:
+        async with session.get(f"{source.location}/api/v1/query", params={"query": query}) as resp:
+            if resp.status != 200:
+                raise SourceError(f"Prometheus answered HTTP {resp.status}")
+            body: JsonValue = await resp.json(content_type=None)
+            return body
+    except (aiohttp.ClientError, TimeoutError) as e:
+        raise SourceError(f"Prometheus unreachable: {e.__class__.__name__}") from None
+
+
+async def _prometheus(source: FlowSource, namespace: str, window: str, seconds: float) -> list[FlowEdge]:
     if not _LABEL.fullmatch(namespace):
         raise SourceError("namespace must be a DNS label")
     by = "source_namespace, source_workload, destination_namespace, destination_workload, verdict"
     metric = "hubble_flows_processed_total"
-    edges: dict[tuple[str, str], Json] = {}
+    edges: dict[tuple[str, str], FlowEdge] = {}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=seconds)) as session:
         for side in ("source_namespace", "destination_namespace"):
             query = f'sum by ({by}) (increase({metric}{{{side}="{namespace}"}}[{window}]))'
-            try:
-                async with session.get(f"{source.location}/api/v1/query", params={"query": query}) as resp:
-                    if resp.status != 200:
-                        raise SourceError(f"Prometheus answered HTTP {resp.status}")
-                    body = await resp.json(content_type=None)
-            except (aiohttp.ClientError, TimeoutError) as e:
-                raise SourceError(f"Prometheus unreachable: {e.__class__.__name__}") from None
-            for row in ((body or {}).get("data") or {}).get("result") or []:
-                m, value = row.get("metric") or {}, row.get("value") or [0, "0"]
+            for row in _rows(await _query(session, source, query)):
+                m = _object(row.get("metric"))
+                count = _count(row)
+                if count is None:
+                    continue
                 src = f"{m.get('source_namespace', '')}/{m.get('source_workload', '')}"
                 dst = f"{m.get('destination_namespace', '')}/{m.get('destination_workload', '')}"
-                try:
-                    count = float(value[1])
-                except (TypeError, ValueError, IndexError):
-                    continue
-                if count != count or count in (float("inf"), float("-inf")) or count <= 0:
-                    continue
                 edge = edges.setdefault((src, dst), {"from": src, "to": dst, "protocol": "", "port": None,
                                                      "flows": 0, "verdicts": {}, "first_seen": None,
                                                      "last_seen": None})
@@ -213,7 +261,7 @@ async def read_flows(source: FlowSource, namespace: str, time_range: str, second
         edges, observed.flows_read = await asyncio.to_thread(fold_hubble, lines, namespace, since, until)
     else:
         edges = await _prometheus(source, namespace, time_range, seconds)
-        observed.flows_read = sum(int(e["flows"]) for e in edges)
+        observed.flows_read = sum(e["flows"] for e in edges)
     observed.truncated = observed.truncated or len(edges) > MAX_EDGES
     observed.edges = edges[:MAX_EDGES]
     return observed

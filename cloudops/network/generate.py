@@ -12,18 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-__all__ = ["DNS_PEER", "GENERATED_LABELS", "Exception_", "PolicyType", "generate", "selector_labels"]
+from cloudops.errors import BadRequest
+from cloudops.network import kinds
 
-Json = dict[str, Any]
+__all__ = ["DNS_PEER", "GENERATED_LABELS", "Exception_", "GenerateError", "PolicyType", "generate", "selector_labels"]
+
 PolicyType = Literal["deny-all", "allow-same-namespace", "allow-list"]
 GENERATED_LABELS = frozenset({"pod-template-hash", "controller-revision-hash", "statefulset.kubernetes.io/pod-name",
                               "pod-template-generation", "batch.kubernetes.io/controller-uid", "controller-uid",
                               "apps.kubernetes.io/pod-index", "batch.kubernetes.io/job-completion-index"})
-DNS_PEER: Json = {"namespaceSelector": {}, "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
-DNS_PORTS: list[Json] = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
+DNS_PEER: kinds.Peer = {"namespaceSelector": {}, "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
+DNS_PORTS: list[kinds.PolicyPort] = [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]
 MANAGED_BY = "app.kubernetes.io/managed-by"
+
+
+class GenerateError(BadRequest, ValueError):
+    """A pod or an exception the policies cannot be generated for (400, naming it)."""
 
 
 @dataclass(frozen=True)
@@ -33,12 +39,12 @@ class Exception_:
     ports: tuple[int, ...]
 
 
-def selector_labels(pod: Json) -> dict[str, str]:
+def selector_labels(pod: kinds.Pod) -> dict[str, str]:
     labels = (pod.get("metadata") or {}).get("labels") or {}
     return {k: str(v) for k, v in sorted(labels.items()) if k not in GENERATED_LABELS}
 
 
-def _ports(ports: Sequence[int]) -> list[Json]:
+def _ports(ports: Sequence[int]) -> list[kinds.PolicyPort]:
     return [{"protocol": "TCP", "port": p} for p in ports]
 
 
@@ -46,25 +52,26 @@ def _name(policy_type: str, pod: str) -> str:
     return f"cloudops-{policy_type}-{pod}"[:253].rstrip("-.")
 
 
-def generate(namespace: str, pods: Sequence[Json], policy_type: PolicyType, exceptions: Sequence[Exception_],
-             dns: bool = True) -> list[Json]:
-    """One policy per pod, in the order given. Raises ValueError naming `pods[i]` or `exceptions[i]`."""
+def generate(namespace: str, pods: Sequence[kinds.Pod], policy_type: PolicyType, exceptions: Sequence[Exception_],
+             dns: bool = True) -> list[kinds.NetworkPolicy]:
+    """One policy per pod, in the order given. Raises GenerateError (a ValueError) naming `pods[i]` or
+    `exceptions[i]`."""
     names = [str((p.get("metadata") or {}).get("name") or "") for p in pods]
     selectors: dict[str, dict[str, str]] = {}
     for i, (name, pod) in enumerate(zip(names, pods, strict=True)):
         labels = selector_labels(pod)
         if not labels:
-            raise ValueError(f"pods[{i}]: pod {name!r} has no labels a policy could select it by")
+            raise GenerateError(f"pod {name!r} has no labels a policy could select it by", field=f"pods[{i}]")
         selectors[name] = labels
     for i, e in enumerate(exceptions):
         for key, ref in (("from", e.source), ("to", e.destination)):
             if ref not in selectors:
-                raise ValueError(f"exceptions[{i}].{key}: {ref!r} is not one of the pods")
-    out = []
+                raise GenerateError(f"{ref!r} is not one of the pods", field=f"exceptions[{i}].{key}")
+    out: list[kinds.NetworkPolicy] = []
     for name in names:
         labels = selectors[name]
-        ingress: list[Json]
-        egress: list[Json] = []
+        ingress: list[kinds.PolicyRule]
+        egress: list[kinds.PolicyRule] = []
         types = ["Ingress"] if policy_type == "allow-list" else ["Ingress", "Egress"]
         if policy_type == "allow-same-namespace":
             ingress = [{"from": [{"podSelector": {}}]}]
@@ -77,7 +84,7 @@ def generate(namespace: str, pods: Sequence[Json], policy_type: PolicyType, exce
                            "ports": _ports(e.ports)} for e in exceptions if e.source == name]
         if dns and "Egress" in types:
             egress.append({"to": [DNS_PEER], "ports": DNS_PORTS})
-        spec: Json = {"podSelector": {"matchLabels": labels}, "policyTypes": types, "ingress": ingress}
+        spec: kinds.PolicySpec = {"podSelector": {"matchLabels": labels}, "policyTypes": types, "ingress": ingress}
         if "Egress" in types:
             spec["egress"] = egress
         out.append({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",

@@ -14,30 +14,69 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient
+from typing_extensions import TypedDict
 
 from cloudops.history_store import Subject, append
+from cloudops.kube.client import ApiClient
 from cloudops.members.session import MemberSession
-from cloudops.network.probes import HttpCheck, ProbeResult, ProbeScope, Target, probe_all
-from cloudops.network.slices import SERVICE_LABEL, subsets_of
+from cloudops.network import kinds
+from cloudops.network.probes import ErrorType, HttpCheck, ProbeResult, ProbeScope, Target, probe_all
+from cloudops.network.slices import SERVICE_LABEL, Port, Subset, subsets_of
 
-__all__ = ["ADDRESS_FAMILY", "ERROR_TYPES", "FAMILY", "MONITOR_LABEL", "address_subject", "monitor_cluster",
-           "point_latency", "probe_targets", "range_metrics", "round_sample"]
+__all__ = ["ADDRESS_FAMILY", "ERROR_TYPES", "FAMILY", "MONITOR_LABEL", "Latency", "ProbeErrors", "ProbePoint",
+           "RangeMetrics", "address_subject", "monitor_cluster", "point_latency", "probe_targets", "range_metrics",
+           "round_sample"]
 
-Json = dict[str, Any]
 MONITOR_LABEL = "cloudops.io/monitor"
 FAMILY = "probe"
 ADDRESS_FAMILY = "probe-address"
-ERROR_TYPES = ("timeout", "connection_refused", "http_status", "connection_error")
+ERROR_TYPES: tuple[ErrorType, ...] = ("timeout", "connection_refused", "http_status", "connection_error")
 MAX_TARGETS = 256
 
 
-def _is_http(port: Json) -> bool:
+class ProbePoint(TypedDict, total=False):
+    """One point of a probe history (cloudops.history_store): the time, how many rounds it folds, the figures."""
+
+    t: str
+    n: int
+    checks: float
+    healthy: float
+    availability: float
+    latency_ms: float
+    latency_p95_ms: float
+    latency_p99_ms: float
+    timeout: float
+    connection_refused: float
+    http_status: float
+    connection_error: float
+    up: float  # probe-address histories: 1.0 when the address answered
+
+
+class Latency(TypedDict):
+    average: float | None
+    p95: float | None
+    p99: float | None
+
+
+class ProbeErrors(TypedDict):
+    total_errors: int
+    error_rate: float | None
+    error_types: dict[str, int]
+
+
+class RangeMetrics(TypedDict):
+    latency: Latency
+    errors: ProbeErrors
+    availability: float | None
+    checks: int
+
+
+def _is_http(port: Port) -> bool:
     name = str(port.get("name") or "")
-    return name == "http" or name.startswith("http-") or port.get("app_protocol") == "http"
+    return name == "http" or name.startswith("http-")
 
 
-def probe_targets(subsets: Sequence[Json], check_ports: Sequence[int] | None = None,
+def probe_targets(subsets: Sequence[Subset], check_ports: Sequence[int] | None = None,
                   custom: Iterable[tuple[int, HttpCheck]] = (), include_not_ready: bool = True) -> list[Target]:
     """One target per address and TCP port: the subsets' ports (or `check_ports`), HTTP ports get `GET /`,
     and each custom check runs on its port at every address. At most MAX_TARGETS."""
@@ -46,8 +85,9 @@ def probe_targets(subsets: Sequence[Json], check_ports: Sequence[int] | None = N
         customs.setdefault(port, []).append(check)
     targets: dict[tuple[str, int], Target] = {}
     for subset in subsets:
-        addresses = [*subset["addresses"], *(subset["not_ready_addresses"] if include_not_ready else [])]
-        tcp = [p for p in subset["ports"] if p.get("protocol", "TCP") == "TCP"]
+        addresses = [*subset.get("addresses", []),
+                     *(subset.get("not_ready_addresses", []) if include_not_ready else [])]
+        tcp = [p for p in subset.get("ports", []) if p.get("protocol", "TCP") == "TCP"]
         ports = {int(p["port"]): _is_http(p) for p in tcp}
         if check_ports:
             ports = {p: ports.get(p, False) for p in check_ports}
@@ -91,45 +131,50 @@ def _seconds(ms: float | None) -> float | None:
     return None if ms is None else round(ms / 1000, 6)
 
 
-def range_metrics(points: Sequence[Json]) -> Json:
+def _n(p: ProbePoint) -> int:
+    return int(p.get("n", 1))
+
+
+def range_metrics(points: Sequence[ProbePoint]) -> RangeMetrics:
     """Latency in seconds (average, p95, p99), errors by type and availability over the points of one range."""
     checked = [p for p in points if float(p.get("checks", 0)) > 0]
-    checks = sum(float(p["checks"]) * int(p.get("n", 1)) for p in checked)
-    errors = {t: round(sum(float(p.get(t, 0)) * int(p.get("n", 1)) for p in checked)) for t in ERROR_TYPES}
+    checks = sum(float(p.get("checks", 0)) * _n(p) for p in checked)
+    errors: dict[str, int] = {t: round(sum(float(p.get(t, 0)) * _n(p) for p in checked)) for t in ERROR_TYPES}
     total_errors = sum(errors.values())
     timed = [p for p in checked if float(p.get("latency_ms", 0)) > 0]
-    weight = sum(int(p.get("n", 1)) for p in timed)
-    average = sum(float(p["latency_ms"]) * int(p.get("n", 1)) for p in timed) / weight if weight else None
+    weight = sum(_n(p) for p in timed)
+    average = sum(float(p.get("latency_ms", 0)) * _n(p) for p in timed) / weight if weight else None
     return {
         "latency": {"average": _seconds(average),
                     "p95": _seconds(_percentile([float(p.get("latency_p95_ms", 0)) for p in timed], 95)),
                     "p99": _seconds(_percentile([float(p.get("latency_p99_ms", 0)) for p in timed], 99))},
         "errors": {"total_errors": total_errors, "error_rate": round(total_errors / checks, 4) if checks else None,
                    "error_types": errors},
-        "availability": round(sum(float(p.get("availability", 0)) * int(p.get("n", 1)) for p in checked)
-                              / sum(int(p.get("n", 1)) for p in checked), 2) if checked else None,
+        "availability": round(sum(float(p.get("availability", 0)) * _n(p) for p in checked)
+                              / sum(_n(p) for p in checked), 2) if checked else None,
         "checks": round(checks),
     }
 
 
-def point_latency(point: Json) -> float | None:
+def point_latency(point: ProbePoint) -> float | None:
     """A history point's average latency in seconds, None when nothing answered."""
     ms = float(point.get("latency_ms", 0))
     return _seconds(ms) if ms > 0 else None
 
 
-async def monitor_cluster(hub: ApiClient, cluster: Json, session: MemberSession, scope: ProbeScope,
+async def monitor_cluster(hub: ApiClient, cluster: dict[str, Any], session: MemberSession, scope: ProbeScope,
                           seconds: float, concurrency: int, now: datetime) -> int:
     """One probe round over every monitored Service of one member; returns how many Services were probed."""
     svc_rt = await session.resolve("services")
     slice_rt = await session.resolve("endpointslices.discovery.k8s.io")
     services, _ = await session.list_all(svc_rt, None, label_selector=f"{MONITOR_LABEL}=true", max_items=200)
     done = 0
-    for svc in services:
-        meta = svc["metadata"]
-        ns, name = meta["namespace"], meta["name"]
+    for svc in kinds.parse_all(kinds.Service, services):
+        meta = svc.get("metadata") or {}
+        ns, name = meta.get("namespace", ""), meta.get("name", "")
         slices, _ = await session.list_all(slice_rt, ns, label_selector=f"{SERVICE_LABEL}={name}")
-        results = await probe_all(probe_targets(subsets_of(slices)), scope, seconds, 0, concurrency)
+        subsets = subsets_of(kinds.parse_all(kinds.EndpointSlice, slices))
+        results = await probe_all(probe_targets(subsets), scope, seconds, 0, concurrency)
         await append(hub, cluster, FAMILY, Subject("Service", ns, name), round_sample(results), now)
         for r in results[:32]:
             if r.status == "unreachable_from_shim":

@@ -20,18 +20,41 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["HttpCheck", "ProbeResult", "ProbeScope", "Status", "Target", "probe_all", "summarize"]
+from typing_extensions import TypedDict
+
+from cloudops.errors import BusinessCode, ConfigError
+
+__all__ = ["ErrorType", "HttpCheck", "ProbeConfigError", "ProbeResult", "ProbeScope", "Status", "Summary", "Target",
+           "probe_all", "summarize"]
 
 Status = Literal["healthy", "unhealthy", "timeout", "unreachable_from_shim"]
 Check = Literal["passed", "failed", "timeout", "skipped"]
+ErrorType = Literal["timeout", "connection_refused", "http_status", "connection_error"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ProbeConfigError(ConfigError, ValueError):
+    """CLOUDOPS_PROBE_CIDRS or CLOUDOPS_PROBE_ADDRESS_MAP is malformed: nothing can be probed (503/1005)."""
+
+    status, code = 503, BusinessCode.CONFIG_ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="probe configuration")
+
+
+class Summary(TypedDict):
+    total_checked: int
+    healthy: int
+    unhealthy: int
+    timeout: int
+    unreachable_from_shim: int
 
 
 def _network(text: str, where: str) -> Network:
     try:
         return ipaddress.ip_network(text.strip(), strict=False)
     except ValueError:
-        raise ValueError(f"{where}: {text.strip()[:60]!r} is not a CIDR") from None
+        raise ProbeConfigError(f"{where}: {text.strip()[:60]!r} is not a CIDR") from None
 
 
 @dataclass(frozen=True)
@@ -41,16 +64,18 @@ class ProbeScope:
 
     @classmethod
     def parse(cls, cidrs: str, mapping: str = "") -> ProbeScope:
-        """`cidrs` comma-separated; `mapping` comma-separated `from=to` pairs of equal prefix length."""
+        """`cidrs` comma-separated; `mapping` comma-separated `from=to` pairs of equal prefix length.
+        ProbeConfigError (a ValueError) says what is malformed."""
         allowed = tuple(_network(c, "CLOUDOPS_PROBE_CIDRS") for c in cidrs.split(",") if c.strip())
         pairs = []
         for entry in (m for m in mapping.split(",") if m.strip()):
             src, sep, dst = entry.partition("=")
             if not sep:
-                raise ValueError(f"CLOUDOPS_PROBE_ADDRESS_MAP: {entry.strip()[:60]!r} is not from-cidr=to-cidr")
+                raise ProbeConfigError(f"CLOUDOPS_PROBE_ADDRESS_MAP: {entry.strip()[:60]!r} is not from-cidr=to-cidr")
             a, b = _network(src, "CLOUDOPS_PROBE_ADDRESS_MAP"), _network(dst, "CLOUDOPS_PROBE_ADDRESS_MAP")
             if a.version != b.version or a.prefixlen != b.prefixlen:
-                raise ValueError(f"CLOUDOPS_PROBE_ADDRESS_MAP: {entry.strip()!r} maps networks of different sizes")
+                raise ProbeConfigError(f"CLOUDOPS_PROBE_ADDRESS_MAP: {entry.strip()!r} maps networks of different "
+                                       "sizes")
             pairs.append((a, b))
         return cls(allowed, tuple(pairs))
 
@@ -95,7 +120,7 @@ class ProbeResult:
     http_check: Check = "skipped"
     custom_check: Check = "skipped"
     error: str | None = None
-    error_type: Literal["timeout", "connection_refused", "http_status", "connection_error"] | None = None
+    error_type: ErrorType | None = None
     http_status: list[int] = field(default_factory=list)
 
     @property
@@ -104,7 +129,7 @@ class ProbeResult:
 
 
 class NotHttp(Exception):
-    pass
+    """The port answered, but not with HTTP: a probe result (`error`), never an error of a request."""
 
 
 async def _http(host: str, port: int, check: HttpCheck, host_header: str) -> int:
@@ -204,8 +229,9 @@ async def probe_all(targets: Sequence[Target], scope: ProbeScope, seconds: float
     return list(await asyncio.gather(*(one(t) for t in targets)))
 
 
-def summarize(results: Sequence[ProbeResult]) -> dict[str, int]:
-    out = {"total_checked": len(results), "healthy": 0, "unhealthy": 0, "timeout": 0, "unreachable_from_shim": 0}
+def summarize(results: Sequence[ProbeResult]) -> Summary:
+    out: Summary = {"total_checked": len(results), "healthy": 0, "unhealthy": 0, "timeout": 0,
+                    "unreachable_from_shim": 0}
     for r in results:
         out[r.status] += 1
     return out

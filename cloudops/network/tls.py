@@ -18,19 +18,21 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import NameOID
 
+from cloudops.errors import Unprocessable
+
 __all__ = ["WARN_DAYS", "CertInfo", "TlsProblem", "check_tls", "describe_certificate", "host_covered",
            "parse_certificate"]
 
 WARN_DAYS = 30
 
 
-class TlsProblem(ValueError):
-    """What is wrong with the TLS material; `field` names the request field it concerns."""
+class TlsProblem(Unprocessable, ValueError):
+    """What is wrong with the TLS material (422); `field` names the request field it concerns."""
+
+    field: str
 
     def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.message = message
+        super().__init__(message, field=field_name)
 
 
 @dataclass(frozen=True)
@@ -109,38 +111,51 @@ def describe_certificate(cert: x509.Certificate, hosts: list[str], now: datetime
         covered_hosts=covered, uncovered_hosts=[h for h in hosts if h not in covered], warnings=warnings)
 
 
+SigningKey = (rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | ed448.Ed448PrivateKey
+              | dsa.DSAPrivateKey)
 _KEY_TYPES = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey,
               dsa.DSAPrivateKey)
 
 
-def _spki(key: object) -> bytes:
-    public = key.public_key()  # type: ignore[attr-defined]
-    return bytes(public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+def _spki(key: SigningKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def check_tls(certificate: str, private_key: str, hosts: list[str], now: datetime) -> CertInfo:
-    """The certificate's description when the pair is usable for `hosts`; TlsProblem naming what is not."""
-    chain = parse_certificate(certificate)
-    leaf = chain[0]
+def _spki_of(cert: x509.Certificate) -> bytes:
+    return cert.public_key().public_bytes(serialization.Encoding.DER,
+                                          serialization.PublicFormat.SubjectPublicKeyInfo)
+
+
+def _private_key(private_key: str, field_name: str) -> SigningKey:
     data = private_key.encode()
     if b"PRIVATE KEY-----" not in data:
-        raise TlsProblem("private_key", "not a PEM private key (no BEGIN ... PRIVATE KEY block)")
+        raise TlsProblem(field_name, "not a PEM private key (no BEGIN ... PRIVATE KEY block)")
     try:
         key = serialization.load_pem_private_key(data, password=None)
     except TypeError:
-        raise TlsProblem("private_key", "the key is encrypted; give it without a passphrase") from None
+        raise TlsProblem(field_name, "the key is encrypted; give it without a passphrase") from None
     except (ValueError, UnsupportedAlgorithm):
-        raise TlsProblem("private_key", "the PEM private key does not parse") from None
+        raise TlsProblem(field_name, "the PEM private key does not parse") from None
     if not isinstance(key, _KEY_TYPES):
-        raise TlsProblem("private_key", f"a {key.__class__.__name__} key cannot sign TLS handshakes")
-    if _spki(key) != bytes(leaf.public_key().public_bytes(serialization.Encoding.DER,
-                                                           serialization.PublicFormat.SubjectPublicKeyInfo)):
-        raise TlsProblem("private_key", "the key does not match the certificate (different public keys)")
+        raise TlsProblem(field_name, f"a {key.__class__.__name__} key cannot sign TLS handshakes")
+    return key
+
+
+def check_tls(certificate: str, private_key: str, hosts: list[str], now: datetime, where: str = "") -> CertInfo:
+    """The certificate's description when the pair is usable for `hosts`; TlsProblem naming what is not.
+
+    `where` prefixes the fields of the certificate and the key (`tls_config.`: tls_config.private_key);
+    uncovered hosts are always `tls_config.hosts`.
+    """
+    leaf = parse_certificate(certificate, f"{where}certificate")[0]
+    key = _private_key(private_key, f"{where}private_key")
+    if _spki(key) != _spki_of(leaf):
+        raise TlsProblem(f"{where}private_key", "the key does not match the certificate (different public keys)")
     info = describe_certificate(leaf, hosts, now)
     if now > leaf.not_valid_after_utc:
-        raise TlsProblem("certificate", f"the certificate expired on {info.not_after}")
+        raise TlsProblem(f"{where}certificate", f"the certificate expired on {info.not_after}")
     if now < leaf.not_valid_before_utc:
-        raise TlsProblem("certificate", f"the certificate is not valid before {info.not_before}")
+        raise TlsProblem(f"{where}certificate", f"the certificate is not valid before {info.not_before}")
     if info.uncovered_hosts:
         names = ", ".join(info.dns_names) or "none"
         raise TlsProblem("tls_config.hosts", f"the certificate does not cover {', '.join(info.uncovered_hosts)} "

@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any
+from typing import Literal
 
 import aiohttp
+from typing_extensions import TypedDict
 
-__all__ = ["RANGE_SECONDS", "none", "service_traffic"]
+__all__ = ["RANGE_SECONDS", "Traffic", "none", "service_traffic"]
 
 RANGE_SECONDS = {"1h": 3600, "24h": 86400, "7d": 604800, "30d": 2592000}
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
-def none() -> dict[str, Any]:
+class Traffic(TypedDict):
+    source: Literal["prometheus", "none"]
+    total_requests: float | None
+    requests_per_second: float | None
+    bytes_transferred: float | None
+    error: str | None
+
+
+def none() -> Traffic:
     return {"source": "none", "total_requests": None, "requests_per_second": None, "bytes_transferred": None,
             "error": None}
 
@@ -36,7 +45,7 @@ async def _scalar(session: aiohttp.ClientSession, url: str, query: str) -> float
 
 
 async def service_traffic(url: str, namespace: str, service: str, time_range: str,
-                          seconds: float = 5.0) -> dict[str, Any]:
+                          seconds: float = 5.0) -> Traffic:
     """Requests, requests per second and bytes over `time_range`; ConnectionError/TimeoutError when
     Prometheus cannot answer (the caller reports it, never a guess)."""
     if not _LABEL.fullmatch(namespace) or not _LABEL.fullmatch(service):

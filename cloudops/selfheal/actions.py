@@ -8,13 +8,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from cloudops.kube.types import JsonObject
 from cloudops.members.session import MemberSession
 from cloudops.selfheal.matcher import Match
 from cloudops.selfheal.rules import Action
 
 __all__ = ["REVISION", "ActionError", "previous_revision", "run_action"]
 
-Json = dict[str, Any]
 REVISION = "deployment.kubernetes.io/revision"
 _RESTARTABLE = ("ReplicaSet", "StatefulSet", "DaemonSet", "Job", "ReplicationController")
 
@@ -29,7 +29,7 @@ def _revision(obj: Mapping[str, Any]) -> int:
 
 
 def previous_revision(deployment: Mapping[str, Any], replicasets: Sequence[Mapping[str, Any]],
-                      to_revision: int = 0) -> tuple[int, Json]:
+                      to_revision: int = 0) -> tuple[int, JsonObject]:
     """The revision and pod template `kubectl rollout undo` would go back to: `to_revision`, else the newest
     revision older than the current one, among the ReplicaSets the Deployment controls."""
     uid = (deployment.get("metadata") or {}).get("uid")
@@ -43,9 +43,10 @@ def previous_revision(deployment: Mapping[str, Any], replicasets: Sequence[Mappi
     if not candidates or (to_revision and to_revision == current):
         raise ActionError(f"deployment has no revision {to_revision} to roll back to" if to_revision else
                           f"deployment has no revision before {current} to roll back to")
-    template = copy.deepcopy(dict((candidates[0].get("spec") or {}).get("template") or {}))
-    labels = (template.get("metadata") or {}).get("labels") or {}
-    labels.pop("pod-template-hash", None)  # the Deployment controller adds it back
+    template: JsonObject = copy.deepcopy(dict((candidates[0].get("spec") or {}).get("template") or {}))
+    meta = template.get("metadata")
+    if isinstance(meta, dict) and isinstance(labels := meta.get("labels"), dict):
+        labels.pop("pod-template-hash", None)  # the Deployment controller adds it back
     return _revision(candidates[0]), template
 
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient
-
 from cloudops.constants import API_VERSION, FIELD_MANAGER, GROUP, SELF_HEALING_RULE
+from cloudops.kube.client import ApiClient
 from cloudops.kube.errors import KubeError, Unavailable
 from cloudops.kube.raw import RawResponse, request
+from cloudops.kube.types import KubeObject
 from cloudops.selfheal.guards import lease_expired
 from cloudops.selfheal.rules import Rule
 
@@ -96,14 +96,15 @@ async def claim(api: ApiClient, rule: Rule, cluster: str, resource: str, holder:
     """True when this replica now holds the claim for `resource` (absent, or `previous` expired and not taken
     over by another replica meanwhile); False when another replica acted."""
     name = claim_name(rule.uid, cluster, resource)
-    body: dict[str, Any] = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-            "metadata": {"name": name, "namespace": rule.namespace, "labels": {RULE_LABEL: rule.name},
-                         "annotations": {RESOURCE_ANNOTATION: f"{cluster}/{resource}"[:1024]},
-                         "ownerReferences": [{"apiVersion": API_VERSION, "kind": SELF_HEALING_RULE.kind,
-                                              "name": rule.name, "uid": rule.uid, "blockOwnerDeletion": False}]},
-            "spec": {"holderIdentity": holder, "acquireTime": _micro(now), "renewTime": _micro(now),
-                     "leaseDurationSeconds": max(1, rule.cooldown),
-                     "leaseTransitions": (previous.transitions + 1) if previous else 0}}
+    body: KubeObject = {
+        "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+        "metadata": {"name": name, "namespace": rule.namespace, "labels": {RULE_LABEL: rule.name},
+                     "annotations": {RESOURCE_ANNOTATION: f"{cluster}/{resource}"[:1024]},
+                     "ownerReferences": [{"apiVersion": API_VERSION, "kind": SELF_HEALING_RULE.kind, "name": rule.name,
+                                          "uid": rule.uid, "blockOwnerDeletion": False}]},
+        "spec": {"holderIdentity": holder, "acquireTime": _micro(now), "renewTime": _micro(now),
+                 "leaseDurationSeconds": max(1, rule.cooldown),
+                 "leaseTransitions": (previous.transitions + 1) if previous else 0}}
     query = [("fieldManager", FIELD_MANAGER)]
     if previous is None:
         resp = await request(api, "POST", _path(rule.namespace), query=query, body=body, seconds=30)

@@ -12,13 +12,33 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient
-
 from cloudops.activity import Entry, Retention, Subject, append, entries
+from cloudops.kube.client import ApiClient
+from cloudops.kube.types import JsonObject
+from cloudops.resources.base import ResourceModel
 
-__all__ = ["STREAM", "Outcome", "actions_since", "read", "record"]
+__all__ = ["STREAM", "HealingRecord", "Outcome", "actions_since", "read", "record"]
 
 STREAM = "self-healing"
+
+
+class HealingRecord(ResourceModel):
+    """What one history record holds (the ActivityRecord's data, in wire names)."""
+
+    rule: str = ""
+    cluster: str = ""
+    kind: str = ""  # pod | node | deployment
+    namespace: str = ""
+    name: str = ""
+    resource: str = ""  # the cooldown key
+    condition: str = ""
+    action: str = ""
+    result: str = ""  # succeeded | failed | dry_run
+    dry_run: bool = False
+    started_at: str = ""
+    finished_at: str = ""
+    message: str = ""
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -39,12 +59,12 @@ class Outcome:
     message: str = ""
     error: str = ""
 
-    def data(self) -> dict[str, Any]:
-        return {"rule": self.rule, "cluster": self.cluster, "kind": self.kind, "namespace": self.namespace,
-                "name": self.name, "resource": self.resource, "condition": self.condition[:1024],
-                "action": self.action, "result": self.result, "dryRun": self.result == "dry_run",
-                "startedAt": _iso(self.started_at), "finishedAt": _iso(self.finished_at),
-                "message": self.message[:1024], "error": self.error[:1024]}
+    def data(self) -> JsonObject:
+        return HealingRecord(
+            rule=self.rule, cluster=self.cluster, kind=self.kind, namespace=self.namespace, name=self.name,
+            resource=self.resource, condition=self.condition[:1024], action=self.action, result=self.result,
+            dry_run=self.result == "dry_run", started_at=_iso(self.started_at), finished_at=_iso(self.finished_at),
+            message=self.message[:1024], error=self.error[:1024]).model_dump(by_alias=True)
 
 
 def _iso(moment: datetime) -> str:

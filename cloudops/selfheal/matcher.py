@@ -1,7 +1,8 @@
 """Which member objects a rule's conditions match, and since when: pure functions of the object and the clock.
 
 Every "since" comes from the object itself (creation time, a condition's lastTransitionTime), so two operator
-replicas and a restarted operator agree on when a duration is over without remembering anything.
+replicas and a restarted operator agree on when a duration is over without remembering anything. Objects are
+pods, nodes and deployments as the API server sends them; the parts read are typed below.
 """
 
 from __future__ import annotations
@@ -9,16 +10,53 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
+from cloudops.kube.types import ObjectMeta
+from cloudops.resources.self_healing_rule import LabelSelector
 from cloudops.selfheal.rules import Condition, Rule
 
 __all__ = ["SYSTEM_NAMESPACES", "Match", "evaluate", "pod_statuses", "protected_namespace", "resource_key",
            "restart_count", "selector_matches"]
 
-Json = Mapping[str, Any]
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class StatusCondition(TypedDict, total=False):
+    """A condition in a pod's, node's or deployment's status."""
+
+    type: str
+    status: str
+    lastTransitionTime: str
+    lastUpdateTime: str
+
+
+class StateDetail(TypedDict, total=False):
+    reason: str
+
+
+class ContainerState(TypedDict, total=False):
+    waiting: StateDetail
+    running: StateDetail
+    terminated: StateDetail
+
+
+class ContainerStatus(TypedDict, total=False):
+    name: str
+    restartCount: int
+    state: ContainerState
+    lastState: ContainerState
+
+
+class ObjectStatus(TypedDict, total=False):
+    """The status fields of pods, nodes and deployments the conditions read."""
+
+    phase: str
+    conditions: list[StatusCondition]
+    initContainerStatuses: list[ContainerStatus]
+    containerStatuses: list[ContainerStatus]
+    unavailableReplicas: int
 
 
 @dataclass(frozen=True)
@@ -38,7 +76,17 @@ def protected_namespace(namespace: str, operator_namespace: str) -> bool:
     return namespace in SYSTEM_NAMESPACES or (bool(operator_namespace) and namespace == operator_namespace)
 
 
-def _time(text: Any) -> datetime | None:
+def _meta(obj: Mapping[str, Any]) -> ObjectMeta:
+    meta: ObjectMeta = obj.get("metadata") or ObjectMeta()
+    return meta
+
+
+def _status(obj: Mapping[str, Any]) -> ObjectStatus:
+    status: ObjectStatus = obj.get("status") or ObjectStatus()
+    return status
+
+
+def _time(text: str | None) -> datetime | None:
     if not isinstance(text, str) or not text:
         return None
     try:
@@ -48,38 +96,37 @@ def _time(text: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _created(obj: Json) -> datetime:
-    return _time((obj.get("metadata") or {}).get("creationTimestamp")) or _EPOCH
+def _created(obj: Mapping[str, Any]) -> datetime:
+    return _time(_meta(obj).get("creationTimestamp")) or _EPOCH
 
 
-def _condition(obj: Json, ctype: str) -> Mapping[str, Any]:
-    for c in (obj.get("status") or {}).get("conditions") or []:
+def _condition(obj: Mapping[str, Any], ctype: str) -> StatusCondition:
+    for c in _status(obj).get("conditions") or []:
         if c.get("type") == ctype:
-            return dict(c)
+            return c
     return {}
 
 
-def _containers(pod: Json) -> list[Mapping[str, Any]]:
-    status = pod.get("status") or {}
+def _containers(pod: Mapping[str, Any]) -> list[ContainerStatus]:
+    status = _status(pod)
     return [*(status.get("initContainerStatuses") or []), *(status.get("containerStatuses") or [])]
 
 
-def pod_statuses(pod: Json) -> set[str]:
+def pod_statuses(pod: Mapping[str, Any]) -> set[str]:
     """What kubectl's STATUS column can show for the pod: its phase and each container's current waiting or
     terminated reason; OOMKilled also when it is the last termination (an OOM loop shows CrashLoopBackOff)."""
-    out = {str((pod.get("status") or {}).get("phase") or "Unknown")}
+    out = {str(_status(pod).get("phase") or "Unknown")}
     for c in _containers(pod):
-        state, last = c.get("state") or {}, (c.get("lastState") or {}).get("terminated") or {}
-        for part in ("waiting", "terminated"):
-            reason = (state.get(part) or {}).get("reason")
-            if reason:
+        state = c.get("state") or {}
+        for part in (state.get("waiting") or {}, state.get("terminated") or {}):
+            if reason := part.get("reason"):
                 out.add(str(reason))
-        if last.get("reason") == "OOMKilled":
+        if ((c.get("lastState") or {}).get("terminated") or {}).get("reason") == "OOMKilled":
             out.add("OOMKilled")
     return out
 
 
-def restart_count(pod: Json) -> int:
+def restart_count(pod: Mapping[str, Any]) -> int:
     """The sum over containers, as kubectl's RESTARTS column."""
     return sum(int(c.get("restartCount") or 0) for c in _containers(pod))
 
@@ -90,7 +137,7 @@ def _compare(actual: int, operator: str, value: str) -> bool:
             "equals": actual == wanted}[operator]
 
 
-def _pod_since(pod: Json, status: str) -> datetime:
+def _pod_since(pod: Mapping[str, Any], status: str) -> datetime:
     """Pending counts from creation; a failed state from when the pod stopped being ready."""
     if status == "Pending":
         return _created(pod)
@@ -98,7 +145,7 @@ def _pod_since(pod: Json, status: str) -> datetime:
     return (_time(ready.get("lastTransitionTime")) if ready.get("status") == "False" else None) or _created(pod)
 
 
-def _deployment_since(dep: Json) -> datetime:
+def _deployment_since(dep: Mapping[str, Any]) -> datetime:
     """Unavailable since Available went False, else since the rollout last progressed."""
     available = _condition(dep, "Available")
     if available.get("status") == "False" and (t := _time(available.get("lastTransitionTime"))):
@@ -107,7 +154,7 @@ def _deployment_since(dep: Json) -> datetime:
     return _time(progressing.get("lastUpdateTime")) or _time(progressing.get("lastTransitionTime")) or _created(dep)
 
 
-def _holds(c: Condition, obj: Json) -> datetime | None:
+def _holds(c: Condition, obj: Mapping[str, Any]) -> datetime | None:
     """Since when `c` holds for `obj`, or None when it does not."""
     if c.type == "pod_status":
         return _pod_since(obj, c.value) if c.value in pod_statuses(obj) else None
@@ -119,18 +166,19 @@ def _holds(c: Condition, obj: Json) -> datetime | None:
         hit = state == c.value or (c.value == "NotReady" and state == "Unknown")
         return (_time(ready.get("lastTransitionTime")) or _created(obj)) if hit else None
     if c.type == "deployment_unavailable_replicas":
-        unavailable = int((obj.get("status") or {}).get("unavailableReplicas") or 0)
+        unavailable = int(_status(obj).get("unavailableReplicas") or 0)
         return _deployment_since(obj) if _compare(unavailable, c.operator, c.value) else None
     return None
 
 
-def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+def selector_matches(selector: LabelSelector | Mapping[str, object], labels: Mapping[str, str]) -> bool:
     """metav1.LabelSelector semantics: matchLabels and matchExpressions all hold; an empty selector matches."""
-    for key, value in (selector.get("matchLabels") or {}).items():
+    sel = selector if isinstance(selector, LabelSelector) else LabelSelector.model_validate(selector)
+    for key, value in (sel.match_labels or {}).items():
         if labels.get(key) != value:
             return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr.get("key"), expr.get("operator"), list(expr.get("values") or [])
+    for expr in sel.match_expressions or []:
+        key, op, values = expr.key, expr.operator, list(expr.values or [])
         present = key in labels
         if ((op == "In" and (not present or labels[key] not in values))
                 or (op == "NotIn" and present and labels[key] in values)
@@ -139,10 +187,10 @@ def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> 
     return True
 
 
-def resource_key(kind: str, obj: Json) -> str:
+def resource_key(kind: str, obj: Mapping[str, Any]) -> str:
     """What a cooldown is per. A pod is keyed by its workload (the Deployment behind its ReplicaSet, else its
     controller), so a crash-looping app whose restarted pods keep crashing is still restarted once per cooldown."""
-    meta = obj.get("metadata") or {}
+    meta = _meta(obj)
     namespace, name = meta.get("namespace") or "", meta.get("name") or ""
     if kind != "pods":
         return f"{kind[:-1]}/{namespace}/{name}"
@@ -156,10 +204,10 @@ def resource_key(kind: str, obj: Json) -> str:
     return f"{owner_kind}/{namespace}/{owner_name}"
 
 
-def evaluate(rule: Rule, obj: Json, now: datetime, operator_namespace: str) -> Match | None:
+def evaluate(rule: Rule, obj: Mapping[str, Any], now: datetime, operator_namespace: str) -> Match | None:
     """The match when every condition holds for `obj` (an object of the rule's kind) and the rule's target
     takes it in; due is when the longest required duration is over."""
-    meta = obj.get("metadata") or {}
+    meta = _meta(obj)
     if meta.get("deletionTimestamp"):
         return None  # already going (a restarted pod, a deleted node): nothing to heal
     namespace = str(meta.get("namespace") or "")

@@ -11,7 +11,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudops.labels import key_error, value_error
+from cloudops.labels.selectors import key_error, value_error
+from cloudops.resources import SelfHealingRule
+from cloudops.resources.base import ResourceModel
+from cloudops.resources.self_healing_rule import LabelSelector, SelfHealingRuleSpec
 
 __all__ = [
     "ACTIONS",
@@ -114,7 +117,7 @@ class Rule:
     conditions: tuple[Condition, ...]
     actions: tuple[Action, ...]
     namespaces: tuple[str, ...] = ()
-    selector: Mapping[str, Any] = field(default_factory=dict)
+    selector: LabelSelector = field(default_factory=LabelSelector)
     enabled: bool = True
     dry_run: bool = False
     cooldown: int = 300
@@ -221,30 +224,38 @@ def action_errors(actions: Sequence[Mapping[str, Any]], kind: str | None, where:
     return errors
 
 
-def spec_errors(spec: Mapping[str, Any]) -> list[str]:
-    """Everything wrong with a SelfHealingRule spec (CR field names)."""
-    conditions = list(spec.get("conditions") or [])
+def _wire(model: type[ResourceModel], name: str) -> str:
+    """A field's name on the wire (the models' camelCase alias)."""
+    return model.model_fields[name].alias or name
+
+
+def spec_errors(spec: SelfHealingRuleSpec | Mapping[str, object]) -> list[str]:
+    """Everything wrong with a SelfHealingRule spec that its schema cannot say."""
+    if not isinstance(spec, SelfHealingRuleSpec):
+        spec = SelfHealingRuleSpec.model_validate(spec)
+    conditions = [c.model_dump() for c in spec.conditions]
     errors = condition_errors(conditions)
-    kind = None if errors else CONDITIONS[str(conditions[0]["type"])][0]
-    errors += action_errors(list(spec.get("actions") or []), kind)
-    if not spec.get("clusters"):
+    kind = None if errors else CONDITIONS[spec.conditions[0].type][0]
+    errors += action_errors([a.model_dump() for a in spec.actions], kind)
+    if not spec.clusters:
         errors.append("clusters: at least one cluster is required")
-    for name, value in ((spec.get("labelSelector") or {}).get("matchLabels") or {}).items():
-        if err := key_error(str(name)) or value_error(str(value)):
-            errors.append(f"labelSelector.matchLabels: {err}")
+    match_labels = spec.label_selector.match_labels if spec.label_selector else None
+    where = f"{_wire(SelfHealingRuleSpec, 'label_selector')}.{_wire(LabelSelector, 'match_labels')}"
+    for name, value in (match_labels or {}).items():
+        if err := key_error(name) or value_error(value):
+            errors.append(f"{where}: {err}")
     return errors
 
 
-def rule_from_object(obj: Mapping[str, Any]) -> Rule:
-    """The typed rule of a valid SelfHealingRule object (check spec_errors first)."""
-    meta, spec = obj["metadata"], obj.get("spec") or {}
-    conditions = tuple(Condition(str(c["type"]), str(c.get("operator") or "equals"), str(c["value"]),
-                                 int(c.get("durationSeconds") or 0)) for c in spec.get("conditions") or [])
-    actions = tuple(Action(str(a["type"]), tuple(sorted((str(k), str(v)) for k, v in (a.get("parameters") or {})
-                                                        .items()))) for a in spec.get("actions") or [])
-    return Rule(namespace=meta["namespace"], name=meta["name"], uid=str(meta.get("uid", "")),
-                generation=int(meta.get("generation") or 0), clusters=tuple(spec.get("clusters") or ()),
-                conditions=conditions, actions=actions, namespaces=tuple(spec.get("namespaces") or ()),
-                selector=dict(spec.get("labelSelector") or {}), enabled=bool(spec.get("enabled", True)),
-                dry_run=bool(spec.get("dryRun", False)), cooldown=int(spec.get("cooldownSeconds", 300)),
-                max_per_hour=int(spec.get("maxActionsPerHour", 10)), delay=int(spec.get("delaySeconds") or 0))
+def rule_from_object(obj: SelfHealingRule | Mapping[str, object]) -> Rule:
+    """The typed rule of a valid SelfHealingRule (check spec_errors first)."""
+    if not isinstance(obj, SelfHealingRule):
+        obj = SelfHealingRule.model_validate(obj)
+    meta, spec = obj.metadata, obj.spec
+    conditions = tuple(Condition(c.type, c.operator, c.value, c.duration_seconds) for c in spec.conditions)
+    actions = tuple(Action(a.type, tuple(sorted((a.parameters or {}).items()))) for a in spec.actions)
+    return Rule(namespace=meta.namespace or "", name=meta.name or "", uid=meta.uid or "",
+                generation=meta.generation or 0, clusters=tuple(spec.clusters), conditions=conditions,
+                actions=actions, namespaces=tuple(spec.namespaces or ()),
+                selector=spec.label_selector or LabelSelector(), enabled=spec.enabled, dry_run=spec.dry_run,
+                cooldown=spec.cooldown_seconds, max_per_hour=spec.max_actions_per_hour, delay=spec.delay_seconds)

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kubernetes_asyncio.client import ApiClient
-
 from cloudops.clusters.registry import Registry
 from cloudops.constants import Kind
+from cloudops.kube.client import ApiClient
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.members.access import ClusterRef, MemberAccess
 from cloudops.members.session import MemberSession

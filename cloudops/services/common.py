@@ -5,9 +5,11 @@ Declared once so the validation, the responses and the OpenAPI document agree ac
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from cloudops.kube.types import JsonObject
 
 __all__ = [
     "CLUSTER_IDS_PATTERN",
@@ -52,7 +54,7 @@ LabelKey = Annotated[str, Field(pattern=LABEL_KEY_PATTERN, max_length=317, descr
 LabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$", max_length=63,
                                   description="label value (may be empty)")]
 # Maps keyed by label keys: the key pattern lands in patternProperties, so other keys must be shut out too.
-_ONLY_LABEL_KEYS: dict[str, Any] = {"additionalProperties": False}
+_ONLY_LABEL_KEYS: JsonObject = {"additionalProperties": False}
 LabelMap = Annotated[dict[LabelKey, LabelValue], Field(json_schema_extra=_ONLY_LABEL_KEYS)]
 AnnotationMap = Annotated[dict[LabelKey, str], Field(json_schema_extra=_ONLY_LABEL_KEYS)]
 # A resource.Quantity: `500m`, `8Gi`, `1e3`, `2`.
@@ -98,12 +100,12 @@ class MemberObject(BaseModel):
     status: str
     creation_time: str | None
     labels: dict[str, str]
-    spec: dict[str, Any]
-    status_info: dict[str, Any]
+    spec: dict[str, object]
+    status_info: dict[str, object]
 
 
 class MemberObjectDetail(MemberObject):
-    resource: dict[str, Any] = Field(description="the object; Secrets without values unless asked and allowed")
+    resource: dict[str, object] = Field(description="the object; Secrets without values unless asked and allowed")
 
 
 class ObjectManifest(BaseModel):
@@ -112,7 +114,7 @@ class ObjectManifest(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"required": ["metadata"]})
     apiVersion: str | None = Field(None, max_length=253)
     kind: str | None = Field(None, max_length=63)
-    metadata: dict[str, Any]
+    metadata: dict[str, object]
 
 
 class BatchSummary(BaseModel):

@@ -10,14 +10,15 @@ import base64
 import gzip
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from cloudops.diff import describe, diff, normalize
+from cloudops.kube.types import JsonObject
 
 __all__ = ["BRANCH_ANNOTATION", "CHANGE_CAUSE", "VERSIONED_LABEL", "branch_of", "change_log", "decode", "encode",
            "fingerprint", "last_manager", "resource_key", "stored"]
 
-Json = dict[str, Any]
 VERSIONED_LABEL = "cloudops.io/versioned"
 BRANCH_ANNOTATION = "cloudops.io/branch"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
@@ -28,32 +29,32 @@ def resource_key(cluster: str, group: str, plural: str, namespace: str, name: st
     return hashlib.sha256(f"{cluster}/{group}/{plural}/{namespace}/{name}".encode()).hexdigest()[:40]
 
 
-def stored(obj: Json) -> Json:
+def stored(obj: Mapping[str, Any]) -> JsonObject:
     """The form a version keeps: normalized, without the managed-fields bookkeeping."""
     return normalize(obj)
 
 
-def fingerprint(obj: Json) -> str:
+def fingerprint(obj: Mapping[str, Any]) -> str:
     return hashlib.sha256(json.dumps(stored(obj), sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def encode(obj: Json) -> str:
+def encode(obj: Mapping[str, Any]) -> str:
     raw = json.dumps(stored(obj), sort_keys=True, separators=(",", ":")).encode()
     return base64.b64encode(gzip.compress(raw, mtime=0)).decode()
 
 
-def decode(text: str) -> Json:
+def decode(text: str) -> JsonObject:
     doc = json.loads(gzip.decompress(base64.b64decode(text)))
     if not isinstance(doc, dict):
         raise ValueError("a stored version is not an object")
     return doc
 
 
-def branch_of(obj: Json) -> str:
+def branch_of(obj: Mapping[str, Any]) -> str:
     return str(((obj.get("metadata") or {}).get("annotations") or {}).get(BRANCH_ANNOTATION) or "main")
 
 
-def change_log(previous: Json | None, current: Json, reason: str = "") -> str:
+def change_log(previous: Mapping[str, Any] | None, current: Mapping[str, Any], reason: str = "") -> str:
     """The request's reason, else a new change-cause annotation, else a summary such as `spec.replicas 3→5`."""
     if reason:
         return reason
@@ -67,7 +68,7 @@ def change_log(previous: Json | None, current: Json, reason: str = "") -> str:
     return describe(changes) if changes else "No changes"
 
 
-def last_manager(obj: Json) -> str:
+def last_manager(obj: Mapping[str, Any]) -> str:
     """The field manager that wrote last (managedFields with the newest time), or empty."""
     entries = [m for m in (obj.get("metadata") or {}).get("managedFields") or []
                if m.get("operation") in ("Update", "Apply") and not m.get("subresource")]

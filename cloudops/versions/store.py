@@ -6,21 +6,25 @@ at the object name, and the loser re-reads and retries, so numbers stay unique a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient
-
-from cloudops.constants import API_VERSION, GROUP, YAML_VERSION
-from cloudops.kube.custom_objects import CustomObjects
+from cloudops.constants import GROUP
+from cloudops.errors import StateConflict, Unprocessable
+from cloudops.kube.client import ApiClient
 from cloudops.kube.errors import Conflict, NotFound
+from cloudops.kube.stores import HubStore
+from cloudops.kube.types import JsonObject
 from cloudops.members.objects import ObjectId
+from cloudops.resources import YamlVersion
+from cloudops.resources.base import ObjectMeta, ObjectRef
+from cloudops.resources.yaml_version import YamlVersionSpec
 from cloudops.versions.content import branch_of, change_log, decode, encode, fingerprint, resource_key
 
-__all__ = ["MAX_CONTENT", "RESOURCE_LABEL", "Subject", "VersionTooLarge", "content_of", "history", "prune",
-           "record", "set_tag"]
+__all__ = ["MAX_CONTENT", "RESOURCE_LABEL", "Subject", "TagTaken", "VersionTooLarge", "content_of", "history",
+           "prune", "record", "set_tag"]
 
-Json = dict[str, Any]
 RESOURCE_LABEL = f"{GROUP}/resource"
 CLUSTER_LABEL = f"{GROUP}/cluster"
 NUMBER_LABEL = f"{GROUP}/version"
@@ -28,8 +32,15 @@ NUMBER_LABEL = f"{GROUP}/version"
 MAX_CONTENT = 900 * 1024
 
 
-class VersionTooLarge(ValueError):
-    """The object is too large to be kept as one version; nothing was written."""
+class VersionTooLarge(Unprocessable, ValueError):
+    """The object is too large to be kept as one version (422); nothing was written."""
+
+
+class TagTaken(StateConflict):
+    """Another version of the object holds the tag (409/1006)."""
+
+    def __init__(self, message: str, *, field: str = "tag") -> None:
+        super().__init__(message, field=field)
 
 
 @dataclass(frozen=True)
@@ -54,22 +65,33 @@ class Subject:
         return str(ObjectId(self.cluster_ref, self.type, self.namespace, self.name))
 
 
-def _store(api: ApiClient, namespace: str) -> CustomObjects:
-    return CustomObjects(api, YAML_VERSION, namespace)
+def _store(api: ApiClient, namespace: str) -> HubStore[YamlVersion]:
+    return HubStore(api, YamlVersion, namespace)
 
 
-async def history(api: ApiClient, namespace: str, subject: Subject) -> list[Json]:
+async def history(api: ApiClient, namespace: str, subject: Subject) -> list[YamlVersion]:
     """Every stored version of the object, oldest first."""
     items = await _store(api, namespace).list(label_selector=f"{RESOURCE_LABEL}={subject.key}")
-    return sorted(items, key=lambda v: int(v["spec"]["number"]))
+    return sorted(items, key=lambda v: v.spec.number)
 
 
-def content_of(version: Json) -> Json:
-    return decode(str(version["spec"]["content"]))
+def content_of(version: YamlVersion) -> JsonObject:
+    return decode(version.spec.content)
 
 
-async def record(api: ApiClient, namespace: str, subject: Subject, obj: Json, created_by: str, reason: str = "",
-                 limit: int = 50) -> Json | None:
+def _version(namespace: str, subject: Subject, number: int, previous: JsonObject | None, obj: Mapping[str, Any],
+             created_by: str, reason: str, content: str) -> YamlVersion:
+    meta = ObjectMeta(name=f"v-{subject.key}-{number}", namespace=namespace,
+                      labels={RESOURCE_LABEL: subject.key, CLUSTER_LABEL: subject.cluster, NUMBER_LABEL: str(number)})
+    return YamlVersion(metadata=meta, spec=YamlVersionSpec(
+        cluster_ref=ObjectRef(name=subject.cluster), resource_id=subject.resource_id, group=subject.group,
+        api_version=subject.api_version, plural=subject.plural, type=subject.type, namespace=subject.namespace,
+        name=subject.name, number=number, version=f"v{number}", change_log=change_log(previous, obj, reason)[:4096],
+        created_by=created_by[:253], branch=branch_of(obj)[:253], tags=[], sha256=fingerprint(obj), content=content))
+
+
+async def record(api: ApiClient, namespace: str, subject: Subject, obj: Mapping[str, Any], created_by: str,
+                 reason: str = "", limit: int = 50) -> YamlVersion | None:
     """A new version when the normalized object differs from the newest stored one; None when it does not."""
     content = encode(obj)
     if len(content) > MAX_CONTENT:
@@ -80,22 +102,13 @@ async def record(api: ApiClient, namespace: str, subject: Subject, obj: Json, cr
     for _ in range(5):
         versions = await history(api, namespace, subject)
         latest = versions[-1] if versions else None
-        if latest is not None and latest["spec"].get("sha256") == digest:
+        if latest is not None and latest.spec.sha256 == digest:
             return None
-        number = int(latest["spec"]["number"]) + 1 if latest else 1
+        number = latest.spec.number + 1 if latest else 1
         previous = content_of(latest) if latest else None
-        body = {"apiVersion": API_VERSION, "kind": YAML_VERSION.kind,
-                "metadata": {"name": f"v-{subject.key}-{number}", "namespace": namespace,
-                             "labels": {RESOURCE_LABEL: subject.key, CLUSTER_LABEL: subject.cluster,
-                                        NUMBER_LABEL: str(number)}},
-                "spec": {"clusterRef": {"name": subject.cluster}, "resourceId": subject.resource_id,
-                         "group": subject.group, "apiVersion": subject.api_version, "plural": subject.plural,
-                         "type": subject.type, "namespace": subject.namespace, "name": subject.name,
-                         "number": number, "version": f"v{number}",
-                         "changeLog": change_log(previous, obj, reason)[:4096], "createdBy": created_by[:253],
-                         "branch": branch_of(obj)[:253], "tags": [], "sha256": digest, "content": content}}
         try:
-            created = await store.create(body)
+            created = await store.create(_version(namespace, subject, number, previous, obj, created_by, reason,
+                                                  content))
         except Conflict:
             continue  # another recorder took this number: look again
         await prune(api, namespace, [*versions, created], limit)
@@ -103,28 +116,29 @@ async def record(api: ApiClient, namespace: str, subject: Subject, obj: Json, cr
     raise Conflict(f"could not record a version of {subject.type} {subject.name}: numbers kept changing")
 
 
-async def prune(api: ApiClient, namespace: str, versions: list[Json], limit: int) -> list[str]:
+async def prune(api: ApiClient, namespace: str, versions: list[YamlVersion], limit: int) -> list[str]:
     """Deletes the oldest untagged versions beyond `limit`; tagged ones and the newest always stay."""
     store = _store(api, namespace)
-    untagged = [v for v in versions[:-1] if not v["spec"].get("tags")]
+    untagged = [v for v in versions[:-1] if not v.spec.tags]
     excess = len(versions) - max(1, limit)
     gone = []
     for v in untagged[:max(0, excess)]:
+        name = v.metadata.name or ""
         try:
-            await store.delete(v["metadata"]["name"])
+            await store.delete(name)
         except NotFound:
             pass
-        gone.append(v["metadata"]["name"])
+        gone.append(name)
     return gone
 
 
-async def set_tag(api: ApiClient, namespace: str, versions: list[Json], target: Json, tag: str,
-                  description: str) -> Json:
-    """Adds `tag` to `target`; Conflict when another version of the object holds it."""
+async def set_tag(api: ApiClient, namespace: str, versions: list[YamlVersion], target: YamlVersion, tag: str,
+                  description: str) -> YamlVersion:
+    """Adds `tag` to `target`; TagTaken when another version of the object holds it."""
     for v in versions:
-        if tag in (v["spec"].get("tags") or []) and v["metadata"]["name"] != target["metadata"]["name"]:
-            raise Conflict(f"tag {tag!r} is held by {v['spec'].get('version')} of this resource")
-    tags = sorted({*(target["spec"].get("tags") or []), tag})
-    descriptions = {**(target["spec"].get("tagDescriptions") or {}), tag: description}
-    return await _store(api, namespace).patch(target["metadata"]["name"],
-                                              {"spec": {"tags": tags, "tagDescriptions": descriptions}})
+        if tag in (v.spec.tags or []) and v.metadata.name != target.metadata.name:
+            raise TagTaken(f"tag {tag!r} is held by {v.spec.version} of this resource")
+    changes = YamlVersionSpec.model_construct(tags=sorted({*(target.spec.tags or []), tag}),
+                                              tag_descriptions={**(target.spec.tag_descriptions or {}),
+                                                                tag: description})
+    return await _store(api, namespace).patch_spec(target.metadata.name or "", changes)

@@ -9,10 +9,11 @@ a restart by reading the hub), never the state itself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient
-
+from cloudops.kube.client import ApiClient
+from cloudops.kube.types import JsonObject
 from cloudops.members.access import ClusterRef
 from cloudops.members.discovery import ResourceType
 from cloudops.members.errors import MemberError
@@ -22,7 +23,6 @@ from cloudops.versions.store import Subject, VersionTooLarge, record
 
 __all__ = ["TRACKED_TYPES", "mark_versioned", "record_write", "scan"]
 
-Json = dict[str, Any]
 log = logging.getLogger("cloudops.versions")
 # Secrets are never versioned: a version is not encrypted, and their values must not sit in the hub in clear.
 TRACKED_TYPES = ("deployments.apps", "statefulsets.apps", "daemonsets.apps", "cronjobs.batch", "services",
@@ -61,15 +61,17 @@ async def scan(hub: ApiClient, namespace: str, session: MemberSession, cluster: 
     return recorded
 
 
-def mark_versioned(obj: Json) -> Json:
-    """Objects written through the REST API stay tracked: the operator follows their later changes too."""
-    if obj.get("kind") != "Secret":
-        obj.setdefault("metadata", {}).setdefault("labels", {})[VERSIONED_LABEL] = "true"
-    return obj
+def mark_versioned(obj: Mapping[str, Any]) -> JsonObject:
+    """A copy labelled to stay tracked (objects written through the REST API: the operator follows their later
+    changes too); a Secret is never versioned."""
+    if obj.get("kind") == "Secret":
+        return dict(obj)
+    meta = obj.get("metadata") or {}
+    return {**obj, "metadata": {**meta, "labels": {**(meta.get("labels") or {}), VERSIONED_LABEL: "true"}}}
 
 
-async def record_write(hub: ApiClient, namespace: str, cluster: ClusterRef, rt: ResourceType, written: Json,
-                       user: str, limit: int) -> bool:
+async def record_write(hub: ApiClient, namespace: str, cluster: ClusterRef, rt: ResourceType,
+                       written: Mapping[str, Any], user: str, limit: int) -> bool:
     """A version for an object the shim just wrote, attributed to its user; Secrets are never versioned
     (versions are not encrypted) and an object too large for one version is left unversioned, logged."""
     if written.get("kind") == "Secret":

@@ -11,7 +11,7 @@ import kopf
 
 from cloudops.members.session import MemberSession
 from cloudops.network.monitor import monitor_cluster
-from cloudops.network.probes import ProbeScope
+from cloudops.network.probes import ProbeConfigError, ProbeScope
 from cloudops.settings import Settings
 from cloudops_operator.cluster_jobs import cluster_job
 from cloudops_operator.memo import Memo
@@ -24,7 +24,7 @@ PROBE_SECONDS = 3.0  # per address and attempt; a round never takes longer, howe
 def _scope(settings: Settings) -> ProbeScope | None:
     try:
         scope = ProbeScope.parse(settings.endpoint_probe_cidrs, settings.endpoint_probe_map)
-    except ValueError:
+    except ProbeConfigError:
         return None  # a bad setting is reported by the shim's health-check route, which parses it too
     return scope if scope.allowed else None
 

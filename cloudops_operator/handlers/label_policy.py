@@ -11,16 +11,20 @@ from typing import Any
 
 import kopf
 
-from cloudops.conditions import now_iso, set_condition
+from cloudops.conditions import now_iso
 from cloudops.constants import GROUP, LABEL_POLICY, MANAGED_CLUSTER, VERSION
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import KubeError, NotFound
-from cloudops.label_compliance import Report, check_cluster, remediate
-from cloudops.label_policy import rule_from_spec
+from cloudops.kube.stores import HubStore
+from cloudops.labels.compliance import Checked, Report, check_cluster, remediate
+from cloudops.labels.policy import Rule
+from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
-from cloudops.members.session import MemberSession
+from cloudops.resources import LabelPolicy
+from cloudops.resources.base import Condition
+from cloudops.resources.label_policy import LabelPolicySpec, LabelPolicyStatus, LabelRemediationRecord, LabelViolation
 from cloudops_operator.memo import Memo
-from cloudops_operator.status import ready_status
+from cloudops_operator.model_status import condition, merge_condition, ready_conditions
 
 __all__ = ["check_policy", "check_policy_once", "wake_policy"]
 
@@ -35,83 +39,88 @@ def wake_policy(memo: Memo, **_: Any) -> None:
     memo.wakeup().set()
 
 
-async def _targets(body: kopf.Body, memo: Memo) -> list[dict[str, Any]]:
-    namespace = body["metadata"]["namespace"]
-    clusters = CustomObjects(memo.hub, MANAGED_CLUSTER, namespace)
-    ref = ((body.get("spec") or {}).get("clusterRef") or {}).get("name")
-    if ref:
-        return [await clusters.get(ref)]
+def _store(memo: Memo, policy: LabelPolicy) -> HubStore[LabelPolicy]:
+    return HubStore(memo.hub, LabelPolicy, policy.metadata.namespace or "")
+
+
+async def _targets(policy: LabelPolicy, memo: Memo) -> list[dict[str, Any]]:
+    clusters = CustomObjects(memo.hub, MANAGED_CLUSTER, policy.metadata.namespace or "")
+    if policy.spec.cluster_ref is not None and policy.spec.cluster_ref.name:
+        return [await clusters.get(policy.spec.cluster_ref.name)]
     return sorted(await clusters.list(), key=lambda c: c["metadata"]["name"])
 
 
-async def _check_cluster(body: kopf.Body, memo: Memo, cluster: dict[str, Any]) -> tuple[Report, list[dict[str, Any]]]:
-    spec = body.get("spec") or {}
-    timeout = memo.settings.member_timeout_seconds
-    api, server = await asyncio.wait_for(
-        memo.members.get(memo.hub, body["metadata"]["namespace"], dict(cluster.get("spec") or {})), timeout=timeout)
-    session = MemberSession(api, cluster["metadata"]["name"], server, timeout)
-    rules = [rule_from_spec(r) for r in spec.get("rules") or []]
-    report = await check_cluster(session, rules, namespaces=spec.get("namespaces") or None,
-                                 excluded=spec.get("excludedNamespaces"))
-    remedy = spec.get("remediation") or {}
-    changed: list[dict[str, Any]] = []
-    if spec.get("enforcement", "audit") != "audit" and remedy.get("enabled", True) and remedy.get("defaultLabels"):
-        changed = await remediate(session, report, dict(remedy["defaultLabels"]))
-    return report, changed
+async def _check_cluster(body: kopf.Body, memo: Memo, cluster: dict[str, Any],
+                         spec: LabelPolicySpec) -> tuple[Report, list[LabelRemediationRecord]]:
+    session = await memo.access.session(ClusterRef.of(cluster), namespace=body["metadata"]["namespace"])
+    report = await check_cluster(session, [Rule.of(r) for r in spec.rules], namespaces=spec.namespaces or None,
+                                 excluded=spec.excluded_namespaces)
+    remedy = spec.remediation
+    if spec.enforcement != "audit" and remedy is not None and remedy.enabled and remedy.default_labels:
+        return report, await remediate(session, report, remedy.default_labels)
+    return report, []
 
 
-def _violation(cluster: str, c: Any) -> dict[str, Any]:
+def _violation(cluster: str, c: Checked) -> LabelViolation:
     f = c.finding
     label = (f.missing or f.forbidden or [m["label"] for m in f.mismatched] or [""])[0]
-    return {"cluster": cluster, "resourceType": c.rt.type_name, "namespace": c.namespace, "name": c.name,
-            "label": label, "message": f.message()[:1024]}
+    return LabelViolation(cluster=cluster, resource_type=c.rt.type_name, namespace=c.namespace, name=c.name,
+                          label=label, message=f.message()[:1024])
 
 
-async def check_policy_once(body: kopf.Body, memo: Memo, logger: logging.Logger | kopf.Logger) -> dict[str, Any]:
+def _events(body: kopf.Body, policy: LabelPolicy, status: LabelPolicyStatus, compliant: Condition,
+            logger: logging.Logger | kopf.Logger) -> None:
+    violations = status.violation_count or 0
+    previous = policy.status.violation_count if policy.status else None
+    if violations and previous != violations:
+        kopf.event(body, type="Warning", reason="LabelViolations", message=compliant.message or "")
+    elif not violations and previous:
+        kopf.event(body, type="Normal", reason="Compliant", message=compliant.message or "")
+    if status.remediations:
+        what = ", ".join(f"{r.cluster}/{r.resource_type}/{r.namespace}/{r.name} +{sorted(r.labels)}"
+                         for r in status.remediations[:10])
+        kopf.event(body, type="Normal", reason="Remediated", message=f"added missing labels: {what}"[:1000])
+        logger.info("label policy %s remediated %d object(s): %s", policy.metadata.name,
+                    len(status.remediations), what)
+
+
+async def check_policy_once(body: kopf.Body, memo: Memo, logger: logging.Logger | kopf.Logger) -> LabelPolicyStatus:
     """One check of every target cluster; a cluster that fails is named in the Ready condition."""
+    policy = LabelPolicy.model_validate(body)
     checked, violations, remediations, failures, notes = 0, [], [], [], []
     try:
-        targets = await _targets(body, memo)
+        targets = await _targets(policy, memo)
     except NotFound:
-        targets, failures = [], [f"cluster {body['spec']['clusterRef']['name']!r} is not registered"]
+        ref = policy.spec.cluster_ref.name if policy.spec.cluster_ref else ""
+        targets, failures = [], [f"cluster {ref!r} is not registered"]
     for cluster in targets:
         name = cluster["metadata"]["name"]
         try:
-            report, changed = await _check_cluster(body, memo, cluster)
+            report, changed = await _check_cluster(body, memo, cluster, policy.spec)
         except (MemberError, KubeError, TimeoutError, OSError) as e:
             failures.append(f"{name}: {getattr(e, 'detail', None) or e.__class__.__name__}")
             continue
         checked += report.checked
         violations += [_violation(name, c) for c in report.violations]
-        remediations += [{"cluster": name, **r} for r in changed]
+        remediations += [r.model_copy(update={"cluster": name}) for r in changed]
         notes += [f"{name}: {n}" for n in report.notes]
-    status: dict[str, Any] = {
-        "lastCheckTime": now_iso(), "compliantCount": checked - len(violations), "violationCount": len(violations),
-        "violations": violations[:MAX_LISTED], "checkedCount": checked}
-    if remediations:
-        status["remediations"] = remediations[:MAX_LISTED]
-        status["lastRemediationTime"] = status["lastCheckTime"]
     ok = not failures
     message = ("; ".join(failures) if failures else f"checked {checked} objects in {len(targets)} cluster(s)"
                + (f"; {'; '.join(notes)}" if notes else ""))[:4000]
-    status.update(ready_status(body, ok, "Checked" if ok else "ClusterUnavailable", message))
-    compliant = {"type": "Compliant", "status": "True" if not violations else "False",
-                 "reason": "NoViolations" if not violations else "Violations",
-                 "message": f"{len(violations)} of {checked} objects violate the policy",
-                 "observedGeneration": body["metadata"].get("generation")}
-    status["conditions"] = set_condition(status["conditions"], compliant)
-    previous = (body.get("status") or {}).get("violationCount")
-    if violations and previous != len(violations):
-        kopf.event(body, type="Warning", reason="LabelViolations", message=compliant["message"])
-    elif not violations and previous:
-        kopf.event(body, type="Normal", reason="Compliant", message=compliant["message"])
+    generation = policy.metadata.generation
+    ready = ready_conditions(policy.status.conditions if policy.status else None, ok,
+                             "Checked" if ok else "ClusterUnavailable", message, generation)
+    compliant = condition("Compliant", not violations, "NoViolations" if not violations else "Violations",
+                          f"{len(violations)} of {checked} objects violate the policy", generation)
+    status = LabelPolicyStatus(
+        observed_generation=generation, conditions=merge_condition(ready, compliant), last_check_time=now_iso(),
+        compliant_count=checked - len(violations), violation_count=len(violations),
+        violations=violations[:MAX_LISTED], checked_count=checked)
     if remediations:
-        what = ", ".join(f"{r['cluster']}/{r['resourceType']}/{r['namespace']}/{r['name']} +{sorted(r['labels'])}"
-                         for r in remediations[:10])
-        kopf.event(body, type="Normal", reason="Remediated", message=f"added missing labels: {what}"[:1000])
-        logger.info("label policy %s remediated %d object(s): %s", body["metadata"]["name"], len(remediations), what)
-    await CustomObjects(memo.hub, LABEL_POLICY, body["metadata"]["namespace"]).patch_status(
-        body["metadata"]["name"], status)
+        status.remediations = remediations[:MAX_LISTED]
+        status.last_remediation_time = status.last_check_time
+    _events(body, policy, status, compliant, logger)
+    await _store(memo, policy).patch_status(policy.metadata.name or "", status)
     return status
 
 
@@ -122,20 +131,24 @@ async def check_policy(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo,
     event = memo.wakeup()
     while not stopped:
         event.clear()
-        spec = body.get("spec") or {}
+        interval = DEFAULT_INTERVAL
         try:
-            if spec.get("enabled", True):
+            policy = LabelPolicy.model_validate(body)
+            interval = float(policy.spec.check_interval_seconds or DEFAULT_INTERVAL)
+            if policy.spec.enabled:
                 await check_policy_once(body, memo, logger)
             else:
-                await CustomObjects(memo.hub, LABEL_POLICY, body["metadata"]["namespace"]).patch_status(
-                    body["metadata"]["name"], ready_status(body, False, "Disabled", "the policy is disabled"))
+                existing = policy.status.conditions if policy.status else None
+                generation = policy.metadata.generation
+                disabled = ready_conditions(existing, False, "Disabled", "the policy is disabled", generation)
+                await _store(memo, policy).patch_status(
+                    policy.metadata.name or "", LabelPolicyStatus(observed_generation=generation, conditions=disabled))
         except NotFound:
             return  # deleted
         except asyncio.CancelledError:
             raise
         except Exception as e:  # the loop must outlive any one failed check
             logger.warning("label policy %s not checked: %s", body["metadata"]["name"], e.__class__.__name__)
-        interval = float(spec.get("checkIntervalSeconds") or DEFAULT_INTERVAL)
         waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(interval))]
         try:
             await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)

@@ -3,29 +3,42 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import kopf
+from pydantic import ValidationError
 
-from cloudops.clusters.connect import explain
+from cloudops.clusters.errors import ConnectError, explain
 from cloudops.clusters.metrics_store import write_metrics
+from cloudops.clusters.objects import as_cluster, wire_name
 from cloudops.clusters.probe import Snapshot, probe
 from cloudops.clusters.registry import SYNC_ANNOTATION
 from cloudops.conditions import now_iso
 from cloudops.constants import GROUP, ID_LABEL, MANAGED_CLUSTER, VERSION
-from cloudops.ids import allocate_id
-from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import NotFound
+from cloudops.kube.ids import allocate_id
 from cloudops.kube.secrets import Secrets
+from cloudops.kube.stores import HubStore
+from cloudops.kube.types import JsonObject, JsonValue
+from cloudops.members.access import ClusterRef
 from cloudops.members.session import MemberSession
+from cloudops.resources.base import Condition, dump_patch
+from cloudops.resources.managed_cluster import (
+    ClusterIssue,
+    ComponentHealth,
+    ManagedCluster,
+    ManagedClusterSpec,
+    ManagedClusterStatus,
+    NodeHealth,
+)
 from cloudops_operator.cluster_jobs import run_due_jobs
 from cloudops_operator.memo import Memo
 from cloudops_operator.metrics import CLUSTER_HEALTH_SCORE, CLUSTER_UP, STATUS_WRITES, SYNC_DURATION, SYNCS
-from cloudops_operator.status import ready_status
+from cloudops_operator.model_status import ready_conditions
 
 __all__ = ["SYNC_ANNOTATION", "assign_id", "clusters_by_secret", "delete_secret", "status_patch", "sync", "wake"]
 
@@ -39,12 +52,13 @@ DEFAULT_INTERVAL = 15.0
 async def assign_id(body: kopf.Body, meta: kopf.Meta, patch: kopf.Patch, memo: Memo, **_: Any) -> None:
     """Every cluster gets a stable integer id, kept as a label (selectable) and mirrored in status."""
     label = meta.get("labels", {}).get(ID_LABEL)
+    status = as_cluster(body).status
     if label is None:
         new_id = await allocate_id(memo.hub, meta["namespace"], PLURAL)
         patch.metadata.setdefault("labels", {})[ID_LABEL] = str(new_id)
-        patch.status["id"] = new_id
-    elif (body.get("status") or {}).get("id") != int(label):
-        patch.status["id"] = int(label)
+        patch.status.update(dump_patch(ManagedClusterStatus(id=new_id)))
+    elif (status.id if status is not None else None) != int(label):
+        patch.status.update(dump_patch(ManagedClusterStatus(id=int(label))))
 
 
 @kopf.on.update(GROUP, VERSION, PLURAL)
@@ -56,48 +70,65 @@ def wake(memo: Memo, **_: Any) -> None:
 MAX_NODES, MAX_ISSUES = 500, 100  # the CRD's maxItems
 
 
-def _status_from_snapshot(body: kopf.Body, snap: Snapshot) -> dict[str, Any]:
+def _ready(body: kopf.Body, ok: bool, reason: str, message: str) -> tuple[int | None, list[Condition]]:
+    """observedGeneration and the conditions with Ready merged in."""
+    generation = (body.get("metadata") or {}).get("generation")
+    stored = ManagedClusterStatus.model_validate(body.get("status") or {})
+    return generation, ready_conditions(stored.conditions, ok, reason, message, generation)
+
+
+def _status_from_snapshot(body: kopf.Body, snap: Snapshot, request: str | None = None) -> JsonObject:
     """Per-node detail is not here (it goes to ClusterMetrics): listing 1,000 clusters stays small."""
-    s = dataclasses.asdict(snap)
-    status = {
-        "phase": "connected", "healthStatus": s["health_status"], "healthScore": s["health_score"],
-        "kubernetesVersion": s["version"], "apiServer": s["api_server"], "nodeCount": s["counts"]["nodes"],
-        "resourceCounts": s["counts"], "usage": s["usage"], "components": s["components"],
-        "nodes": None, "issues": s["issues"][:MAX_ISSUES], "lastSyncTime": now_iso(),
-        "reason": "Connected",
-        "message": f"connected in {s['response_time']}s",
-    }
-    status.update(ready_status(body, True, "Connected", status["message"]))
-    return status
+    message = f"connected in {snap.response_time}s"
+    generation, conditions = _ready(body, True, "Connected", message)
+    status = ManagedClusterStatus(
+        phase="connected", health_status=snap.health_status, health_score=snap.health_score,
+        kubernetes_version=snap.version, api_server=snap.api_server, node_count=snap.counts.nodes,
+        resource_counts=snap.counts, usage=snap.usage, components=snap.components, nodes=None,
+        issues=[ClusterIssue.model_validate(i) for i in snap.issues[:MAX_ISSUES]], last_sync_time=now_iso(),
+        reason="Connected", message=message, observed_generation=generation, conditions=conditions)
+    if request:
+        status.last_sync_request = request
+    return dump_patch(status)
 
 
-def _status_from_error(body: kopf.Body, exc: BaseException, server: str) -> dict[str, Any]:
-    err = explain(exc, server)
-    # Last-known counts and usage stay (labelled by lastSyncTime); live readings that would now
-    # mislead, component and node health, are dropped (null deletes in a merge patch).
-    status = {"phase": err.phase, "healthStatus": "error" if err.phase == "error" else "unknown",
-              "healthScore": 0.0, "components": None, "nodes": None, "reason": err.reason, "message": err.message,
-              "issues": [{"type": "error", "message": err.message, "severity": "critical"}], "lastSyncTime": now_iso()}
-    status.update(ready_status(body, False, err.reason, err.message))
-    return status
+def _status_from_error(body: kopf.Body, err: ConnectError, request: str | None = None) -> JsonObject:
+    """Last-known counts and usage stay (labelled by lastSyncTime); live readings that would now mislead,
+    component and node health, are dropped (null deletes in a merge patch)."""
+    generation, conditions = _ready(body, False, err.reason, err.message)
+    phase: Literal["error", "disconnected"] = "error" if err.phase == "error" else "disconnected"
+    status = ManagedClusterStatus(
+        phase=phase, health_status="error" if phase == "error" else "unknown", health_score=0.0, components=None,
+        nodes=None, reason=err.reason, message=err.message, last_sync_time=now_iso(),
+        issues=[ClusterIssue(type="error", message=err.message, severity="critical")],
+        observed_generation=generation, conditions=conditions)
+    if request:
+        status.last_sync_request = request
+    return dump_patch(status)
 
 
 # Readings that change on every probe without meaning anything changed: they alone never cause a write.
-VOLATILE = {"lastSyncTime", "message", "lastSyncRequest"}
+VOLATILE = {wire_name(ManagedClusterStatus, f) for f in ("last_sync_time", "message", "last_sync_request")}
+_COMPONENTS, _CONDITIONS, _NODES = (wire_name(ManagedClusterStatus, f) for f in ("components", "conditions", "nodes"))
+_COMPONENT_READINGS = {wire_name(ComponentHealth, f) for f in ("response_time_seconds", "message")}
+_CONDITION_STATE = {wire_name(Condition, f) for f in ("type", "status", "reason")}
 
 
-def _meaningful(status: dict[str, Any]) -> Any:
+def _objects(value: JsonValue) -> list[JsonObject]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _meaningful(status: JsonObject) -> JsonObject:
     """The status without its volatile readings (response times, lease ages, timestamps)."""
-    out = {k: v for k, v in status.items() if k not in VOLATILE}
-    out["components"] = [{k: v for k, v in c.items() if k not in ("responseTimeSeconds", "message")}
-                         for c in status.get("components") or []]
-    out["conditions"] = [{k: v for k, v in c.items() if k in ("type", "status", "reason")}
-                         for c in status.get("conditions") or []]
-    out.pop("nodes", None)
-    return out
+    components: list[JsonValue] = [{k: v for k, v in c.items() if k not in _COMPONENT_READINGS}
+                                   for c in _objects(status.get(_COMPONENTS))]
+    conditions: list[JsonValue] = [{k: v for k, v in c.items() if k in _CONDITION_STATE}
+                                   for c in _objects(status.get(_CONDITIONS))]
+    steady = {k: v for k, v in status.items() if k not in VOLATILE and k != _NODES}
+    return {**steady, _COMPONENTS: components, _CONDITIONS: conditions}
 
 
-def status_patch(current: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def status_patch(current: JsonObject, new: JsonObject) -> JsonObject:
     """The whole new status when something meaningful changed; otherwise only the heartbeat fields
     (lastSyncTime, message, lastSyncRequest): a steady cluster costs a few bytes per sync, not its status."""
     if _meaningful(current) != _meaningful({**current, **{k: v for k, v in new.items() if v is not None}}) or \
@@ -106,38 +137,37 @@ def status_patch(current: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
     return {k: new[k] for k in VOLATILE if k in new}
 
 
-async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | kopf.Logger) -> dict[str, Any]:
+async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | kopf.Logger) -> bool:
+    """One probe and the status it calls for; True when the member answered."""
     started = time.perf_counter()
     namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
-    spec = dict(body.get("spec", {}))
     request = (body["metadata"].get("annotations") or {}).get(SYNC_ANNOTATION)
     server = "the member API server"
     snap: Snapshot | None = None
     try:
         async with memo.probe_slots:
-            api, server = await memo.members.get(memo.hub, namespace, spec)
+            api, server = await memo.members.get(memo.hub, namespace, dict(body.get("spec") or {}))
             snap = await asyncio.wait_for(probe(api, server), timeout=memo.settings.member_timeout_seconds)
-        status = _status_from_snapshot(body, snap)
+        status, phase = _status_from_snapshot(body, snap, request), "connected"
     except asyncio.CancelledError:
         raise
     except Exception as e:
-        status = _status_from_error(body, e, server)
-        logger.warning("cluster %s: %s (%s)", name, status["message"], status["reason"])
-    if request:
-        status["lastSyncRequest"] = request
-    SYNCS.labels(status["phase"]).inc()
+        err = explain(e, server)
+        status, phase = _status_from_error(body, err, request), err.phase
+        logger.warning("cluster %s: %s (%s)", name, err.message, err.reason)
+    SYNCS.labels(phase).inc()
     CLUSTER_UP.labels(namespace, name).set(1 if snap is not None else 0)
     CLUSTER_HEALTH_SCORE.labels(namespace, name).set(snap.health_score if snap is not None else 0)
     patch = status_patch(dict(body.get("status") or {}), status)
     STATUS_WRITES.labels("full" if patch is status else "heartbeat").inc()
     try:
-        await CustomObjects(memo.hub, MANAGED_CLUSTER, namespace).patch_status(name, patch)
+        await HubStore(memo.hub, ManagedCluster, namespace).patch_status(name, patch)
         if snap is not None:
             await _record(memo, body, snap)
     except NotFound:
         pass  # deleted while probing
     SYNC_DURATION.observe(time.perf_counter() - started)
-    return status
+    return snap is not None
 
 
 async def _record(memo: Memo, body: kopf.Body, snap: Snapshot) -> None:
@@ -145,28 +175,26 @@ async def _record(memo: Memo, body: kopf.Body, snap: Snapshot) -> None:
     pending = memo.pending_samples()
     pending.append((_sample(snap), datetime.now(UTC)))
     nodes = snap.nodes[:MAX_NODES]
-    nodes_changed = memo.get("_nodes") != _steady_nodes(nodes)
+    steady = [(n.name, n.status) for n in nodes]
+    nodes_changed = memo.get("_nodes") != steady
     if len(pending) >= max(1, memo.settings.history_batch) or nodes_changed:
         await flush_history(memo, body, nodes if nodes_changed else None)
-        memo["_nodes"] = _steady_nodes(nodes)
+        memo["_nodes"] = steady
 
 
-def _steady_nodes(nodes: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    return [(n["name"], n["status"]) for n in nodes]
-
-
-async def flush_history(memo: Memo, body: kopf.Body, nodes: list[dict[str, Any]] | None = None) -> None:
+async def flush_history(memo: Memo, body: kopf.Body, nodes: list[NodeHealth] | None = None) -> None:
     pending = memo.pending_samples()
     if not pending and nodes is None:
         return
     batch = list(pending)
-    await write_metrics(memo.hub, dict(body), batch, nodes)
+    await write_metrics(memo.hub, as_cluster(body), batch, nodes)
     del pending[:len(batch)]
 
 
 def _sample(snap: Snapshot) -> dict[str, float]:
-    return {"cpu": snap.usage["cpuPercent"], "memory": snap.usage["memoryPercent"], "disk": snap.usage["diskPercent"],
-            "pods": snap.counts["pods"], "nodes": snap.counts["nodes"], "score": snap.health_score}
+    usage, counts = snap.usage, snap.counts
+    return {"cpu": usage.cpu_percent or 0.0, "memory": usage.memory_percent or 0.0, "disk": usage.disk_percent or 0.0,
+            "pods": float(counts.pods or 0), "nodes": float(counts.nodes or 0), "score": snap.health_score}
 
 
 @kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=10)
@@ -178,17 +206,15 @@ async def sync(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger:
     budget = 2 * memo.settings.member_timeout_seconds
 
     async def open_session() -> MemberSession:
-        api, server = await asyncio.wait_for(memo.members.get(memo.hub, namespace, dict(body.get("spec") or {})),
-                                             timeout=memo.settings.member_timeout_seconds)
-        return MemberSession(api, name, server, memo.settings.member_timeout_seconds, memo.discovery)
+        return await memo.access.session(ClusterRef.of(dict(body)), namespace=namespace)
 
     next_sync, connected = 0.0, False
     try:
         while not stopped:
             if event.is_set() or time.monotonic() >= next_sync:
                 event.clear()
-                connected = (await reconcile_once(body, memo, logger))["phase"] == "connected"
-                interval = float((body.get("spec") or {}).get("syncIntervalSeconds") or DEFAULT_INTERVAL)
+                connected = await reconcile_once(body, memo, logger)
+                interval = float(as_cluster(body).spec.sync_interval_seconds or DEFAULT_INTERVAL)
                 next_sync = time.monotonic() + interval
             next_job = await run_due_jobs(body, memo, logger, open_session, budget) if connected else None
             wait = next_sync - time.monotonic()
@@ -212,8 +238,15 @@ async def sync(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger:
 @kopf.index(GROUP, VERSION, PLURAL)
 def clusters_by_secret(spec: kopf.Spec, name: str, **_: Any) -> dict[str, str] | None:
     """Which clusters use which kubeconfig Secret: kept by kopf from its watch, so a delete lists nothing."""
-    secret = (spec.get("kubeconfigSecretRef") or {}).get("name")
+    secret = _secret_of(spec)
     return {secret: name} if secret else None
+
+
+def _secret_of(spec: Mapping[str, object]) -> str | None:
+    try:
+        return ManagedClusterSpec.model_validate(dict(spec)).kubeconfig_secret_ref.name or None
+    except ValidationError:
+        return None
 
 
 @kopf.on.delete(GROUP, VERSION, PLURAL)
@@ -224,7 +257,7 @@ async def delete_secret(spec: kopf.Spec, meta: kopf.Meta, memo: Memo, logger: ko
             gauge.remove(meta["namespace"], meta["name"])
         except KeyError:
             pass
-    secret = (spec.get("kubeconfigSecretRef") or {}).get("name")
+    secret = _secret_of(spec)
     if not secret:
         return
     users: kopf.Index[str, str] = kwargs["clusters_by_secret"]  # kopf passes indexes by name

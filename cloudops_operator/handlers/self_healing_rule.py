@@ -8,6 +8,7 @@ from typing import Any
 import kopf
 
 from cloudops.constants import GROUP, SELF_HEALING_RULE, VERSION
+from cloudops.resources.base import ObjectMeta
 from cloudops_operator.memo import Memo
 from cloudops_operator.self_healing import ENGINE_KEY, SelfHealing
 
@@ -31,9 +32,9 @@ async def stop_engine(memo: Memo, **_: Any) -> None:
 async def rule_event(event: kopf.RawEvent, memo: Memo, **_: Any) -> None:
     """Listed, added, changed or deleted: the engine follows (status writes come back here and change nothing)."""
     engine: SelfHealing = memo[ENGINE_KEY]
-    obj: dict[str, Any] = dict(event["object"])
-    meta: dict[str, Any] = dict(obj.get("metadata") or {})
-    if event["type"] == "DELETED" or meta.get("deletionTimestamp"):
-        await engine.remove(obj)
+    body = event["object"]
+    meta = ObjectMeta.model_validate(body.get("metadata") or {})
+    if event["type"] == "DELETED" or meta.deletion_timestamp:
+        await engine.remove(meta)
     else:
-        await engine.put(obj)
+        await engine.put(body)

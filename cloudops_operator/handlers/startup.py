@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from cloudops.clusters.connect import MemberClients
 from cloudops.kube.client import hub_client
+from cloudops.members.access import MemberAccess
 from cloudops.members.session import DiscoveryCache
 from cloudops.settings import Settings
 from cloudops_operator.memo import Memo
@@ -37,6 +38,8 @@ async def configure(settings: kopf.OperatorSettings, memo: Memo, **_: Any) -> No
     memo.members = MemberClients()
     memo.probe_slots = asyncio.Semaphore(max(1, memo.settings.probe_concurrency))
     memo.discovery = DiscoveryCache()
+    memo.access = MemberAccess(memo.hub, memo.settings.namespace, memo.members,
+                               memo.settings.member_timeout_seconds, discovery=memo.discovery)
     settings.persistence.finalizer = "cloudops.io/finalizer"
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="kopf.cloudops.io")
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix="kopf.cloudops.io")

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import kopf
 
 from cloudops import history_store
+from cloudops.clusters.objects import as_cluster
 from cloudops.members.session import MemberSession
 from cloudops.usage_history import NAMESPACE_FAMILY, NODE_FAMILY, POD_FAMILY, sample_usage
 from cloudops_operator.cluster_jobs import cluster_job
@@ -32,7 +33,7 @@ async def sample_usage_job(body: kopf.Body, memo: Memo, session: MemberSession) 
     last = memo.get(LAST)
     seconds = s.usage_sample_seconds if last is None else min(now - last, 3 * s.usage_sample_seconds)
     memo[LAST] = now
-    round_ = await sample_usage(memo.hub, dict(body), session, datetime.now(UTC), seconds, s.usage_max_pods,
+    round_ = await sample_usage(memo.hub, as_cluster(body), session, datetime.now(UTC), seconds, s.usage_max_pods,
                                 s.usage_max_nodes)
     return len(round_.pods)
 

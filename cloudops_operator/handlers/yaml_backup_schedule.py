@@ -15,16 +15,19 @@ from typing import Any
 import kopf
 
 from cloudops.backups.cron import CronError, parse_cron, zone
-from cloudops.backups.packing import TooLarge
-from cloudops.backups.schedule import due
+from cloudops.backups.schedule import Due, due
 from cloudops.backups.scheduled import backup_name, expire, fail_interrupted, take_backup
-from cloudops.conditions import ready_condition, set_condition
 from cloudops.constants import GROUP, MANAGED_CLUSTER, VERSION, YAML_BACKUP_SCHEDULE
+from cloudops.errors import CloudOpsError
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import KubeError, NotFound
-from cloudops.members.access import ClusterRef, MemberAccess
+from cloudops.kube.stores import HubStore
+from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
+from cloudops.resources import YamlBackupSchedule
+from cloudops.resources.yaml_backup_schedule import YamlBackupScheduleStatus
 from cloudops_operator.memo import Memo
+from cloudops_operator.model_status import ready_conditions
 
 __all__ = ["run_schedule", "wake"]
 
@@ -36,16 +39,19 @@ def _iso(t: datetime | None) -> str | None:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if t is not None else None
 
 
-def _parse(text: Any) -> datetime | None:
-    return datetime.fromisoformat(str(text).replace("Z", "+00:00")) if text else None
+def _parse(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
 
 
-def ready_status(schedule: dict[str, Any], ok: bool, reason: str, message: str) -> dict[str, Any]:
-    """observedGeneration and Ready for a schedule read from the hub (not kopf's body: it was re-read)."""
-    generation = schedule["metadata"].get("generation")
-    existing = list((schedule.get("status") or {}).get("conditions") or [])
-    return {"observedGeneration": generation,
-            "conditions": set_condition(existing, ready_condition(ok, reason, message, generation))}
+def _ready(schedule: YamlBackupSchedule, status: YamlBackupScheduleStatus, ok: bool, reason: str,
+           message: str) -> YamlBackupScheduleStatus:
+    """`status` with observedGeneration and Ready, for a schedule read from the hub (not kopf's body: it was
+    re-read)."""
+    generation = schedule.metadata.generation
+    current = schedule.status.conditions if schedule.status else None
+    status.observed_generation = generation
+    status.conditions = ready_conditions(current, ok, reason, message, generation)
+    return status
 
 
 def _safe(exc: BaseException) -> str:
@@ -54,58 +60,65 @@ def _safe(exc: BaseException) -> str:
         return exc.detail
     if isinstance(exc, KubeError):
         return f"hub: {exc.message}"
-    if isinstance(exc, TooLarge | ValueError):
+    if isinstance(exc, CloudOpsError):
+        return exc.message  # in the backup's own words, without the REST field it would name
+    if isinstance(exc, ValueError):
         return str(exc)
     return exc.__class__.__name__
 
 
-async def _run(memo: Memo, namespace: str, schedule: dict[str, Any], now: datetime) -> dict[str, Any]:
+async def _run(memo: Memo, namespace: str, schedule: YamlBackupSchedule, now: datetime) -> YamlBackupScheduleStatus:
     """One backup; the status fields describing its outcome."""
-    spec = schedule.get("spec") or {}
     name = backup_name(schedule, now)
     try:
-        cluster_cr = await CustomObjects(memo.hub, MANAGED_CLUSTER, namespace).get(spec["clusterRef"]["name"])
-        access = MemberAccess(memo.hub, namespace, memo.members, memo.settings.member_timeout_seconds)
-        await take_backup(memo.hub, namespace, access, schedule, ClusterRef.of(cluster_cr), now)
+        cluster = ClusterRef.of(await CustomObjects(memo.hub, MANAGED_CLUSTER, namespace).get(
+            schedule.spec.cluster_ref.name))
+        session = await memo.access.session(cluster, namespace=namespace)
+        await take_backup(memo.hub, namespace, session, schedule, cluster, now)
     except asyncio.CancelledError:
         raise
     except Exception as e:
-        return {"lastResult": "failed", "lastError": f"backup {name}: {_safe(e)}"[:4000]}
-    return {"lastResult": "completed", "lastError": None, "lastSuccessfulBackup": name,
-            "lastSuccessfulBackupTime": _iso(now)}
+        return YamlBackupScheduleStatus(last_result="failed", last_error=f"backup {name}: {_safe(e)}"[:4000])
+    return YamlBackupScheduleStatus(last_result="completed", last_error=None, last_successful_backup=name,
+                                    last_successful_backup_time=_iso(now))
+
+
+def _reason(decision: Due, enabled: bool) -> tuple[str, str]:
+    if decision.next_run:
+        return "Scheduled", f"next backup at {_iso(decision.next_run)}"
+    if not enabled:
+        return "Paused", "enabled is false: no backups are taken"
+    return "NeverDue", "the schedule never fires"
 
 
 async def reconcile(memo: Memo, namespace: str, name: str, logger: kopf.Logger) -> float:
     """One pass; returns how long to sleep before the next."""
-    store = CustomObjects(memo.hub, YAML_BACKUP_SCHEDULE, namespace)
+    store = HubStore(memo.hub, YamlBackupSchedule, namespace)
     schedule = await store.get(name)
-    spec, status = schedule.get("spec") or {}, schedule.get("status") or {}
+    spec, status = schedule.spec, schedule.status or YamlBackupScheduleStatus()
     try:
-        cron, tz = parse_cron(str(spec.get("schedule", ""))), zone(spec.get("timeZone"))
+        cron, tz = parse_cron(spec.schedule), zone(spec.time_zone)
     except CronError as e:
-        await store.patch_status(name, {"nextBackupTime": None, **ready_status(schedule, False, "InvalidSchedule",
-                                                                                str(e))})
+        invalid = YamlBackupScheduleStatus(next_backup_time=None)
+        await store.patch_status(name, _ready(schedule, invalid, False, "InvalidSchedule", str(e)))
         return IDLE_SECONDS
-    enabled = spec.get("enabled", True) is not False
     now = datetime.now(UTC)
-    created = _parse(schedule["metadata"]["creationTimestamp"]) or now
-    decision = due(cron, tz, now, _parse(status.get("lastBackupTime")), created, enabled)
-    update: dict[str, Any] = {}
+    created = _parse(schedule.metadata.creation_timestamp) or now
+    decision = due(cron, tz, now, _parse(status.last_backup_time), created, spec.enabled)
+    update = YamlBackupScheduleStatus()
     if decision.run:
         # Claimed before it runs: a restart mid-run counts this slot as taken (its backup is marked Failed).
-        await store.patch_status(name, {"lastBackupTime": _iso(now), "lastBackupName": backup_name(schedule, now)})
-        update.update(await _run(memo, namespace, schedule, now))
-        if update["lastResult"] == "failed":
-            logger.warning("schedule %s: %s", name, update["lastError"])
+        await store.patch_status(name, YamlBackupScheduleStatus(last_backup_time=_iso(now),
+                                                                last_backup_name=backup_name(schedule, now)))
+        update = await _run(memo, namespace, schedule, now)
+        if update.last_result == "failed":
+            logger.warning("schedule %s: %s", name, update.last_error)
     deleted, kept = await expire(memo.hub, namespace, schedule, now)
     if deleted:
         logger.info("schedule %s: expired %s", name, ", ".join(deleted))
-    reason, message = ("Scheduled", f"next backup at {_iso(decision.next_run)}") if decision.next_run else \
-        (("Paused", "enabled is false: no backups are taken") if not enabled else
-         ("NeverDue", "the schedule never fires"))
-    update.update({"nextBackupTime": _iso(decision.next_run), "backupCount": len(kept),
-                   **ready_status(schedule, True, reason, message)})
-    await store.patch_status(name, update)
+    update.next_backup_time = _iso(decision.next_run)
+    update.backup_count = len(kept)
+    await store.patch_status(name, _ready(schedule, update, True, *_reason(decision, spec.enabled)))
     if decision.next_run is None:
         return IDLE_SECONDS
     return min(IDLE_SECONDS, max(0.2, (decision.next_run - datetime.now(UTC)).total_seconds()))

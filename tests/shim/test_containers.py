@@ -23,7 +23,7 @@ import pytest
 from kubernetes_asyncio.client import ApiClient
 
 from api_shim.state import AUDIT, METRICS, SETTINGS
-from cloudops.containers import tickets
+from cloudops.kube import tickets
 from cloudops.settings import Settings
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually

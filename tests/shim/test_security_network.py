@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestServer
 
 from api_shim.app import create_app
 from api_shim.state import CACHE
-from cloudops.netpol import Endpoint, Namespace, Pod, Policy, evaluate
+from cloudops.network.policy_eval import Endpoint, Namespace, Pod, Policy, evaluate
 from cloudops.settings import Settings
 from tests.shim.checked import CheckedClient
 from tests.shim.conftest import Client, KeyMaker

@@ -5,7 +5,41 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from api_shim.views import cluster_detail, cluster_summary, resources_view, usage_view, version_of
+from pydantic.alias_generators import to_snake
+
+from cloudops.resources.managed_cluster import ClusterUsage, ManagedCluster, ManagedClusterStatus, ResourceCounts
+from cloudops.services.clusters import views
+
+
+# The views render the typed ManagedCluster (cloudops.resources); these take the stored JSON the tests write.
+def _typed(cr: dict[str, Any]) -> ManagedCluster:
+    body = copy.deepcopy(cr)
+    body["spec"].setdefault("kubeconfigSecretRef", {"name": "kubeconfig"})
+    usage = (body.get("status") or {}).get("usage")
+    if usage:
+        usage.pop("source", None)  # USAGE's "metrics-server" is not a source the CRD allows (views omit it)
+    return ManagedCluster.model_validate(body)
+
+
+def cluster_summary(cr: dict[str, Any]) -> dict[str, Any]:
+    return views.cluster_summary(_typed(cr)).model_dump()
+
+
+def cluster_detail(cr: dict[str, Any]) -> dict[str, Any]:
+    return views.cluster_detail(_typed(cr)).model_dump()
+
+
+def version_of(status: dict[str, Any]) -> str:
+    return views.bare_version(ManagedClusterStatus.model_validate(status).kubernetes_version)
+
+
+def resources_view(counts: dict[str, Any]) -> dict[str, int]:
+    return views.resources_view(ResourceCounts.model_validate(counts))
+
+
+def usage_view(usage: dict[str, Any]) -> dict[str, Any]:
+    fields = {to_snake(k): v for k, v in usage.items()}  # unvalidated: USAGE's source is not one the CRD allows
+    return views.usage_view(ClusterUsage.model_construct(**fields)).model_dump()
 
 COUNTS = {"pods": 42, "deployments": 7, "services": 5, "configmaps": 11, "secrets": 9, "persistentVolumes": 2,
           "nodes": 3}

@@ -8,7 +8,7 @@ from typing import Any
 from cloudops.compliance.checks import CHECKS, POLICIES, Context, Workload, image_tag
 from cloudops.compliance.evaluate import check_workload, summary
 from cloudops.compliance.patch import merge_patches
-from cloudops.netpol import Policy
+from cloudops.network.policy_eval import Policy
 
 Json = dict[str, Any]
 
@@ -158,5 +158,5 @@ def test_merge_patches_merges_containers_by_name() -> None:
 def test_the_rest_policy_names_are_the_library_policies() -> None:
     from typing import get_args
 
-    from api_shim.routes.compliance import PolicyName
+    from cloudops.services.compliance.models import PolicyName
     assert set(get_args(PolicyName)) == set(POLICIES)

@@ -222,9 +222,9 @@ def test_websocket_urls_believe_forwarding_headers_only_from_trusted_proxies() -
     from aiohttp import web
     from aiohttp.test_utils import make_mocked_request
 
-    from api_shim.routes.containers import _ws_base
     from api_shim.security.client_ip import TrustedProxies
     from api_shim.state import PROXIES
+    from api_shim.streams.terminal_socket import ws_base as _ws_base
 
     def base(peer: str, headers: dict[str, str]) -> str:
         app = web.Application()

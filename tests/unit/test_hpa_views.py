@@ -3,8 +3,9 @@ member's HPA is shown back with its controller's figures and conditions."""
 
 from __future__ import annotations
 
-from api_shim.routes.autoscaling import CreateHpa, MetricSpec, from_member, hpa_view, to_member
 from cloudops.members.access import ClusterRef
+from cloudops.services.autoscaling.models import CreateHpa, MetricSpec
+from cloudops.services.autoscaling.service import from_member, hpa_view, to_member
 
 
 def test_metrics_and_behavior_go_to_the_member_in_camel_case() -> None:
@@ -34,7 +35,7 @@ def test_the_view_reports_the_controllers_figures_and_conditions() -> None:
                           "name": "cpu", "container": "app", "current": {"averageUtilization": 250}}}],
                       "conditions": [{"type": "AbleToScale", "status": "True", "reason": "ReadyForNewScale"},
                                      {"type": "ScalingLimited", "status": "True", "reason": "TooManyReplicas"}]}}
-    view = hpa_view(cluster, obj)
+    view = hpa_view(cluster, obj).model_dump()
     assert view["id"] == "3:horizontalpodautoscaler:shop:web" and view["target"]["api_version"] == "apps/v1"
     assert view["current_metrics"] == [{"type": "ContainerResource", "name": "cpu",
                                         "current": {"average_utilization": 250}}]

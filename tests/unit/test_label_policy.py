@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cloudops.label_policy import Rule, compile_error, evaluate, remediation, rule_from_spec, rule_to_spec, score
+from cloudops.labels.policy import Rule, compile_error, evaluate, remediation, rule_from_spec, rule_to_spec, score
 
 PROD = Rule("deployment", required=("environment", "team", "version"), forbidden=("test", "dev"),
             patterns={"environment": "^production$|^staging$", "version": r"^v\d+\.\d+\.\d+$"})

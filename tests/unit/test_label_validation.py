@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cloudops.labels import field_selector_error, key_error, selector_error, value_error
+from cloudops.labels.selectors import field_selector_error, key_error, selector_error, value_error
 
 # -- keys ------------------------------------------------------------------------------------------
 

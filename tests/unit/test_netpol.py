@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudops.netpol import (
+from cloudops.network.policy_eval import (
     ContainerPort,
     Endpoint,
     Namespace,

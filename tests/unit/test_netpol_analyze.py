@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from cloudops.netpol import Namespace
 from cloudops.network.analyze import analyze, hosts_in
+from cloudops.network.policy_eval import Namespace
 
 Json = dict[str, Any]
 

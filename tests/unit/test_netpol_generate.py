@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from cloudops.netpol import Endpoint, Namespace, Pod, Policy, evaluate
 from cloudops.network.generate import Exception_, generate, selector_labels
+from cloudops.network.policy_eval import Endpoint, Namespace, Pod, Policy, evaluate
 
 Json = dict[str, Any]
 NS = {"shop": Namespace("shop"), "kube-system": Namespace("kube-system")}

@@ -1,0 +1,83 @@
+"""The objects of the OpenAPI 3.1 document that api_shim.openapi builds, in their wire names.
+
+The JSON Schemas inside them (pydantic's, and the path parameter formats) are free JSON: `JsonObject`.
+"""
+
+from __future__ import annotations
+
+from typing import NotRequired, TypedDict
+
+from cloudops.kube.types import JsonObject
+
+__all__ = ["Authorization", "Components", "Header", "Info", "MediaType", "OpenApiDocument", "Operation",
+           "Parameter", "RequestBody", "Response", "SecurityRequirement"]
+
+
+class MediaType(TypedDict):
+    schema: JsonObject
+
+
+class Header(TypedDict):
+    required: bool
+    schema: JsonObject
+    description: str
+
+
+class Response(TypedDict):
+    description: str
+    content: NotRequired[dict[str, MediaType]]
+    headers: NotRequired[dict[str, Header]]
+
+
+Parameter = TypedDict("Parameter", {
+    "name": str, "in": str, "required": bool, "schema": JsonObject, "description": NotRequired[str]})
+
+
+class RequestBody(TypedDict):
+    required: bool
+    content: dict[str, MediaType]
+
+
+class Authorization(TypedDict):
+    """`x-kubernetes-authorization`: the SubjectAccessReview attributes an operation is authorized with."""
+
+    group: str
+    resource: str
+    verb: str
+    subresource: str
+
+
+class SecurityRequirement(TypedDict, total=False):
+    apiKey: list[str]
+    bearer: list[str]
+
+
+Operation = TypedDict("Operation", {
+    "operationId": str,
+    "summary": str,
+    "tags": list[str],
+    "parameters": NotRequired[list[Parameter]],
+    "x-kubernetes-authorization": NotRequired[Authorization],
+    "security": NotRequired[list[SecurityRequirement]],
+    "responses": dict[str, Response],
+    "requestBody": NotRequired[RequestBody],
+    "x-websocket": NotRequired[bool],
+})
+
+
+class Info(TypedDict):
+    title: str
+    version: str
+
+
+class Components(TypedDict):
+    schemas: dict[str, JsonObject]
+    securitySchemes: dict[str, JsonObject]
+
+
+class OpenApiDocument(TypedDict):
+    openapi: str
+    info: Info
+    paths: dict[str, dict[str, Operation]]  # path -> method (lower case) -> operation
+    security: list[SecurityRequirement]
+    components: Components

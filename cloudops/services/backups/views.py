@@ -1,0 +1,39 @@
+"""The reference's backup item (2.2) and schedule answer (2.5) from the hub's objects; pure."""
+
+from __future__ import annotations
+
+from cloudops.backups.store import SCHEDULE_LABEL, backup_id
+from cloudops.backups.views import human_size
+from cloudops.members.access import ClusterRef
+from cloudops.resources import YamlBackup, YamlBackupSchedule
+from cloudops.resources.yaml_backup import YamlBackupStatus
+from cloudops.resources.yaml_backup_schedule import YamlBackupScheduleStatus
+from cloudops.services.backups.models import BackupView, ScheduleView
+
+__all__ = ["backup_view", "schedule_view"]
+
+
+def backup_view(cr: YamlBackup) -> BackupView:
+    meta, spec, status = cr.metadata, cr.spec, cr.status or YamlBackupStatus()
+    size = status.size_bytes or 0
+    return BackupView(
+        id=backup_id(cr), backup_name=meta.name or "", resource_id=spec.resource_id,
+        resource_type=spec.resource_type, cluster_id=spec.cluster_id, cluster_name=spec.cluster_ref.name,
+        namespace=spec.namespace or "", name=spec.name or "", description=spec.description or "",
+        created_at=meta.creation_timestamp, created_by=spec.created_by or "", file_size=human_size(size),
+        size_bytes=size, encrypted=bool(status.encrypted),
+        status="completed" if status.phase == "Completed" else "failed" if status.phase == "Failed" else "in_progress",
+        sha256=status.sha256, object_count=status.object_count or 0,
+        schedule=(meta.labels or {}).get(SCHEDULE_LABEL), error=status.error)
+
+
+def schedule_view(cr: YamlBackupSchedule, cluster: ClusterRef, resource_id: str, created: bool) -> ScheduleView:
+    spec, status = cr.spec, cr.status or YamlBackupScheduleStatus()
+    return ScheduleView(
+        name=cr.metadata.name or "", created=created, cluster_id=cluster.id, cluster_name=cluster.name,
+        resource_id=resource_id, resource_type=(spec.resource_types or [""])[0], schedule=spec.schedule,
+        time_zone=spec.time_zone, retention_days=spec.retention_days or 30, retention_count=spec.retention_count,
+        encrypt=spec.encrypt, enabled=spec.enabled, next_run=status.next_backup_time,
+        last_backup=status.last_backup_time, last_backup_name=status.last_backup_name,
+        last_result=status.last_result, last_successful_backup=status.last_successful_backup,
+        last_error=status.last_error, backup_count=status.backup_count or 0)

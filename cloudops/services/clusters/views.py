@@ -1,0 +1,61 @@
+"""ManagedCluster objects rendered as the reference's snake_case response models."""
+
+from __future__ import annotations
+
+from cloudops.constants import ID_LABEL
+from cloudops.resources.managed_cluster import (
+    ClusterUsage,
+    ManagedCluster,
+    ManagedClusterStatus,
+    ResourceCounts,
+)
+from cloudops.services.clusters.models import ClusterDetail, ClusterMetricsView, ClusterSummary, Usage
+
+__all__ = ["bare_version", "cluster_detail", "cluster_summary", "resources_view", "usage_view"]
+
+
+def bare_version(version: str | None) -> str:
+    """A Kubernetes version without its leading v (1.30.2)."""
+    return (version or "").removeprefix("v")
+
+
+def resources_view(counts: ResourceCounts) -> dict[str, int]:
+    return {"pods": counts.pods or 0, "deployments": counts.deployments or 0, "services": counts.services or 0,
+            "configmaps": counts.configmaps or 0, "secrets": counts.secrets or 0,
+            "persistent_volumes": counts.persistent_volumes or 0, "nodes": counts.nodes or 0}
+
+
+def usage_view(usage: ClusterUsage | None) -> Usage:
+    u = usage or ClusterUsage()
+    return Usage(cpu_usage=u.cpu_percent, memory_usage=u.memory_percent, disk_usage=u.disk_percent,
+                 source=u.source or "none")
+
+
+def _label_id(cluster: ManagedCluster) -> int | None:
+    label = (cluster.metadata.labels or {}).get(ID_LABEL)
+    return int(label) if label and label.isascii() and label.isdigit() else None
+
+
+def cluster_summary(cluster: ManagedCluster) -> ClusterSummary:
+    spec, status = cluster.spec, cluster.status or ManagedClusterStatus()
+    counts = status.resource_counts or ResourceCounts()
+    name = cluster.metadata.name or ""
+    return ClusterSummary(
+        id=status.id or _label_id(cluster), name=name, display_name=spec.display_name or name,
+        provider=spec.provider, region=spec.region or "", version=bare_version(status.kubernetes_version),
+        status=status.phase or "pending", health_status=status.health_status or "unknown",
+        resource_count=sum(v for v in counts.model_dump().values() if isinstance(v, int)),
+        last_sync_time=status.last_sync_time, tags=list(spec.tags or []))
+
+
+def cluster_detail(cluster: ManagedCluster) -> ClusterDetail:
+    status = cluster.status or ManagedClusterStatus()
+    counts, usage = status.resource_counts or ResourceCounts(), status.usage or ClusterUsage()
+    node_count = counts.nodes if counts.nodes is not None else (status.node_count or 0)
+    return ClusterDetail(
+        **cluster_summary(cluster).model_dump(), created_at=cluster.metadata.creation_timestamp,
+        description=cluster.spec.description or "", api_server=status.api_server or "",
+        health_score=status.health_score, message=status.message or "",
+        metrics=ClusterMetricsView(cpu_usage=usage.cpu_percent, memory_usage=usage.memory_percent,
+                                   disk_usage=usage.disk_percent, pod_count=counts.pods or 0, node_count=node_count,
+                                   service_count=counts.services or 0, deployment_count=counts.deployments or 0))

@@ -1,0 +1,112 @@
+"""The cost section (智能运维 API: cost 1.1–1.2) and the cost engine's I/O for anyone else (the MCP cost tool):
+read prices and usage histories from the hub and objects from a member, then call the pure allocation and
+optimization functions (cloudops.cost)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from cloudops import history_store
+from cloudops.cost import allocation
+from cloudops.cost import optimize as advice
+from cloudops.cost.pricing import Prices, resolve
+from cloudops.cost.views import Advice, AllocationReport, OptimizationPlan, OptimizationType, Skipped, Suggestion
+from cloudops.errors import BadRequest
+from cloudops.kube.narrow import dig, text
+from cloudops.kube.stores import HubStore
+from cloudops.members.access import ClusterRef
+from cloudops.members.objects import ObjectId
+from cloudops.members.session import MemberSession
+from cloudops.resources.cost_pricing import CostPricing
+from cloudops.services.base import Service
+from cloudops.services.cost.models import CostReport, Optimization, OptimizationQuery, ReportQuery
+from cloudops.usage_history import CLUSTER_FAMILY, NAMESPACE_FAMILY, NODE_FAMILY, POD_FAMILY, cluster_subject
+
+__all__ = ["OPTIMIZATION_TYPES", "CostService"]
+
+OPTIMIZATION_TYPES: tuple[OptimizationType, ...] = ("resource", "instance", "storage")
+
+
+async def _all(session: MemberSession, type_name: str, namespace: str | None = None) -> list[Mapping[str, object]]:
+    rt = await session.resolve(type_name)
+    items, _ = await session.list_all(rt, namespace)
+    return [{"kind": rt.kind, **item} for item in items]
+
+
+class CostService(Service):
+    async def prices(self, cluster: ClusterRef) -> Prices:
+        """The unit prices of one cluster (its CostPricing objects over OpenCost's defaults)."""
+        spec = dig(cluster.cr, "spec")
+        objects = await HubStore(self.deps.hub, CostPricing, self.deps.namespace).list()
+        return resolve(objects, cluster.name, text(spec.get("provider")), text(spec.get("region")))
+
+    async def allocation(self, cluster: ClusterRef, *, time_range: str, group_by: str,
+                         only_namespace: str | None = None) -> AllocationReport:
+        """The cost of one cluster over `time_range` from its recorded usage (cloudops.cost.allocation.report)."""
+        hub, namespace, name = self.deps.hub, self.deps.namespace, cluster.name
+        prices = await self.prices(cluster)
+        totals = await history_store.histories(hub, namespace, CLUSTER_FAMILY, name)
+        whole = next((h for h in totals if h.subject == cluster_subject(name)), None)
+        namespaces = await history_store.histories(hub, namespace, NAMESPACE_FAMILY, name)
+        pods = [] if group_by == "namespace" else await history_store.histories(hub, namespace, POD_FAMILY, name)
+        return allocation.report(time_range=time_range, now=datetime.now(UTC), group_by=group_by, prices=prices,
+                                 cluster=whole, namespaces=namespaces, pods=pods, namespace=only_namespace)
+
+    async def report(self, q: ReportQuery, cluster: ClusterRef) -> CostReport:
+        """智能运维 1.1."""
+        if q.group_by.startswith("label:") and not q.group_by[6:]:
+            raise BadRequest("label: needs a label key", field="group_by")
+        data = await self.allocation(cluster, time_range=q.time_range, group_by=q.group_by,
+                                     only_namespace=q.namespace)
+        return CostReport(cluster_id=cluster.id, cluster_name=cluster.name, **data)
+
+    async def _resource(self, session: MemberSession, cluster: ClusterRef, min_hours: float,
+                        only_namespace: str | None) -> tuple[list[Advice], list[Skipped]]:
+        kinds = await asyncio.gather(*(_all(session, t, only_namespace)
+                                       for t in ("deployments.apps", "statefulsets.apps", "daemonsets.apps")))
+        hpas = await _all(session, "horizontalpodautoscalers.autoscaling", only_namespace)
+        targets = {(text(dig(h, "spec", "scaleTargetRef").get("kind")), text(dig(h, "metadata").get("namespace")),
+                    text(dig(h, "spec", "scaleTargetRef").get("name"))) for h in hpas}
+        pods = await history_store.histories(self.deps.hub, self.deps.namespace, POD_FAMILY, cluster.name)
+        return advice.resource([w for ws in kinds for w in ws], pods, targets, await self.prices(cluster), min_hours)
+
+    async def plan(self, cluster: ClusterRef, *, types: tuple[OptimizationType, ...], min_hours: float,
+                   underused_percent: float, only_namespace: str | None = None,
+                   session: MemberSession | None = None) -> OptimizationPlan:
+        """Suggestions of the given types with their patches and monthly savings, and what was skipped and why."""
+        session = session or await self.deps.member(cluster)
+        prices = await self.prices(cluster)
+        suggestions: list[Advice] = []
+        skipped: list[Skipped] = []
+        if "resource" in types:
+            found, passed = await self._resource(session, cluster, min_hours, only_namespace)
+            suggestions, skipped = suggestions + found, skipped + passed
+        if "instance" in types:
+            nodes, live = await asyncio.gather(_all(session, "nodes"), _all(session, "pods"))
+            histories = await history_store.histories(self.deps.hub, self.deps.namespace, NODE_FAMILY, cluster.name)
+            found, passed = advice.instance(nodes, live, histories, underused_percent, prices)
+            suggestions, skipped = suggestions + found, skipped + passed
+        if "storage" in types:
+            pvcs, pvs = await asyncio.gather(_all(session, "persistentvolumeclaims", only_namespace),
+                                             _all(session, "persistentvolumes"))
+            suggestions += advice.storage(pvcs, [] if only_namespace else pvs, prices)
+        suggestions.sort(key=lambda s: (-s["estimated_monthly_saving"], s["type"], s["target"]["namespace"],
+                                        s["target"]["name"]))
+        total = round(sum(max(0.0, s["estimated_monthly_saving"]) for s in suggestions), 2)
+        return OptimizationPlan(currency=prices.currency, suggestions=suggestions, skipped=skipped,
+                                total_estimated_monthly_saving=total, pricing_source=prices.view())
+
+    async def optimization(self, q: OptimizationQuery, cluster: ClusterRef) -> Optimization:
+        """智能运维 1.2, each suggestion with the object id of its target."""
+        settings = self.deps.settings
+        plan = await self.plan(cluster, types=(q.optimization_type,) if q.optimization_type else OPTIMIZATION_TYPES,
+                               min_hours=settings.rightsizing_min_hours,
+                               underused_percent=settings.underused_node_percent, only_namespace=q.namespace)
+        suggestions = [Suggestion(id=str(ObjectId(cluster.ref, s["target"]["kind"].lower(), s["target"]["namespace"],
+                                                  s["target"]["name"])), **s) for s in plan["suggestions"]]
+        return Optimization(cluster_id=cluster.id, cluster_name=cluster.name, optimization_type=q.optimization_type,
+                            currency=plan["currency"], suggestions=suggestions, skipped=plan["skipped"],
+                            total_estimated_monthly_saving=plan["total_estimated_monthly_saving"],
+                            pricing_source=plan["pricing_source"])
