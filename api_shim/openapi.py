@@ -64,6 +64,18 @@ def error_statuses(ep: Endpoint) -> list[int]:
     return [s for s in ERROR_STATUSES if s not in (413, 415) or ep.body is not None]
 
 
+# Component names are public (clients generate types from them): a package whose name differs from the section
+# that published its models keeps the published prefix.
+_PUBLISHED = {"backups": "yaml_backups", "mcp_tools": "mcp", "common": "models"}
+_MODULE_PARTS = {"models", "views"}  # where in a section a model lives says nothing of which section it is
+
+
+def _section_name(qualified: str) -> str:
+    """`cloudops__services__cost__views__Trend` → `cost.Trend`."""
+    parts = [p for p in qualified.split("__") if p not in _MODULE_PARTS]
+    return f"{_PUBLISHED.get(parts[-2], parts[-2])}.{parts[-1]}" if len(parts) > 1 else parts[-1]
+
+
 class _Schemas:
     """Every model's JSON Schema, generated together: two models of one name (say the `UpdateBody` of two
     sections) become two components instead of one overwriting the other."""
@@ -74,7 +86,7 @@ class _Schemas:
         defs: dict[str, JsonObject] = top.get("$defs", {})
         # pydantic qualifies a clashing name with its module (cloudops__services__clusters__models__UpdateBody);
         # the section and the class (clusters.UpdateBody) are enough when still unique.
-        short = {name: ".".join([p for p in name.split("__") if p != "models"][-2:]) for name in defs if "__" in name}
+        short = {name: _section_name(name) for name in defs if "__" in name}
         rename = {old: new for old, new in short.items() if new not in defs and list(short.values()).count(new) == 1}
         self.defs: dict[str, JsonObject] = {rename.get(name, name): _renamed(schema, rename)
                                             for name, schema in defs.items()}

@@ -78,6 +78,12 @@ async def history(shim: Client, query: str = "") -> Json:
     return (await call(shim, "GET", f"/api/k8s/self-healing/history{query}"))["data"]
 
 
+async def recorded(shim: Client, query: str) -> Json | None:
+    """The history page once it holds an entry (a wait condition: the page itself is never empty)."""
+    page = await history(shim, query)
+    return page if page["history"] else None
+
+
 async def test_create_validates_and_a_viewer_cannot_create(member: Member, shim: Client, make_key: KeyMaker) -> None:
     cluster, _, ns = member
     bad = rule("bad", "web", ns)
@@ -143,7 +149,7 @@ async def test_restarts_a_crash_looping_pod_once_per_cooldown_and_dry_run_only_r
     # 1. The crash-looping pod is restarted: deleted, and its ReplicaSet brings up a new one.
     await crash(k, web, may_go=True)
     replacement = await running_pod(k, "web", other_than=web)
-    entries = (await eventually(lambda: history(shim, "?rule=restart-web"), 30, "restart recorded"))["history"]
+    entries = (await eventually(lambda: recorded(shim, "?rule=restart-web"), 30, "restart recorded"))["history"]
     assert len(entries) == 1
     e = entries[0]
     assert (e["action"], e["result"], e["dry_run"], e["error"]) == ("restart_pod", "succeeded", False, None)
@@ -156,7 +162,7 @@ async def test_restarts_a_crash_looping_pod_once_per_cooldown_and_dry_run_only_r
     # once that decision is recorded, the engine has evaluated the earlier event on the replacement too.
     await crash(k, replacement)
     await crash(k, dry)
-    dry_entries = (await eventually(lambda: history(shim, "?rule=dry-web"), 30, "dry run recorded"))["history"]
+    dry_entries = (await eventually(lambda: recorded(shim, "?rule=dry-web"), 30, "dry run recorded"))["history"]
     assert [(d["action"], d["result"], d["dry_run"]) for d in dry_entries] == [("restart_pod", "dry_run", True)]
     pods = await asyncio.to_thread(k.json, "get", "pods")
     names = {p["metadata"]["name"] for p in pods["items"] if not p["metadata"].get("deletionTimestamp")}
@@ -194,7 +200,7 @@ async def test_restarts_a_crash_looping_pod_once_per_cooldown_and_dry_run_only_r
         dep = await asyncio.to_thread(k.json, "get", "deployment", "api")
         return bool(dep["spec"]["template"]["spec"]["containers"][0]["image"] == "api:1")
     await eventually(rolled_back, 30, "api rolled back to revision 1")
-    undo = (await eventually(lambda: history(shim, "?rule=undo-api"), 30, "rollback recorded"))["history"]
+    undo = (await eventually(lambda: recorded(shim, "?rule=undo-api"), 30, "rollback recorded"))["history"]
     assert [(e["action"], e["result"]) for e in reversed(undo)] == [
         ("event", "succeeded"), ("annotate", "succeeded"), ("rollback_deployment", "succeeded")], undo
     assert "back to revision 1" in undo[0]["message"]
