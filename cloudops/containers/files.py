@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, TypedDict
 
-from cloudops.containers.execstream import ExecResult
 from cloudops.containers.paths import PathError, check_readable, check_writable, normalize, parent_of
 from cloudops.errors import BusinessCode, CloudOpsError
+from cloudops.members.exec import ExecResult
 
 __all__ = ["FileEntry", "FileOpError", "Files", "Written", "parse_fields", "parse_listing", "workdir_argv"]
 

@@ -9,7 +9,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cloudops.containers.execstream import ExecFailure
 from cloudops.kube.narrow import dig, mappings, text
 from cloudops.labels.selectors import field_selector_error
 from cloudops.mcp_tools.findings import event_time
@@ -25,6 +24,7 @@ from cloudops.mcp_tools.models import (
 )
 from cloudops.mcp_tools.registry import BadParameter, ToolContext, ToolFailed
 from cloudops.members.discovery import ResourceType
+from cloudops.members.exec import ExecFailure
 from cloudops.members.objects import ObjectId, item_view
 from cloudops.members.session import MemberSession
 

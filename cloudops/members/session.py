@@ -17,12 +17,12 @@ from typing import Any, Literal
 from kubernetes_asyncio.client import ApiClient
 
 from cloudops.constants import FIELD_MANAGER
-from cloudops.containers.execstream import ExecChannel, ExecResult, ExecTarget, open_exec, run
 from cloudops.containers.logsource import LogRequest, LogStream
 from cloudops.kube.raw import METADATA_ONLY, RawResponse, request
 from cloudops.kube.types import JsonObject, KubeObject
 from cloudops.members.discovery import AGGREGATED, Discovery, ResourceType, parse_aggregated, parse_legacy
 from cloudops.members.errors import MemberError, from_status, from_transport
+from cloudops.members.exec import ExecChannel, ExecResult, ExecTarget, open_exec, run
 from cloudops.members.objects import SECRET_SUMMARY, huge_exponent, is_secret, redact_secret, strip_managed_fields
 from cloudops.members.streams import log_response
 from cloudops.members.writes import current as write_observer
@@ -278,7 +278,7 @@ class MemberSession:
                    cap: int, stdin: bytes | None = None,
                    on_stdout: Callable[[bytes], Awaitable[None]] | None = None) -> ExecResult:
         """Runs `argv` (never a shell string) in a container to its exit or for `seconds`
-        (cloudops.containers.execstream.run: output caps, timeouts, ExecFailure when it could not start)."""
+        (cloudops.members.exec.run: output caps, timeouts, ExecFailure when it could not start)."""
         return await run(self._exec_target(namespace, pod, container), argv, seconds=seconds, cap=cap, stdin=stdin,
                          on_stdout=on_stdout)
 

@@ -1,43 +1,26 @@
 """Streams from a member's API server on its own client (TLS context, client certificate, bearer token):
-the pods/exec WebSocket and the pods/log body, opened the way every other member call is made and refused
-the same way (cloudops.members.errors). Reading them is cloudops.containers' business (execstream, logsource);
-MemberSession.exec / open_exec / logs are how callers get one.
+the pods/log body, opened the way every other member call is made and refused the same way
+(cloudops.members.errors), and the auth headers the pods/exec WebSocket (cloudops.members.exec) shares.
+Reading the log is cloudops.containers.logsource's business; MemberSession.exec / open_exec / logs are how
+callers get a stream.
 """
 
 from __future__ import annotations
-
-import asyncio
-import json
 
 import aiohttp
 from kubernetes_asyncio.client import ApiClient
 
 from cloudops.members.errors import from_status, from_transport
 
-__all__ = ["PROTOCOLS", "READ_CHUNK", "exec_socket", "log_response"]
+__all__ = ["READ_CHUNK", "auth_headers", "log_response"]
 
-PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 READ_CHUNK = 1024 * 1024
 
 
-async def _auth_headers(api: ApiClient, headers: dict[str, str] | None = None) -> dict[str, str]:
+async def auth_headers(api: ApiClient, headers: dict[str, str] | None = None) -> dict[str, str]:
     out = dict(headers or {})
     await api.update_params_for_auth(out, [], ["BearerToken"])
     return out
-
-
-async def exec_socket(api: ApiClient, cluster: str, server: str, path: str, query: list[tuple[str, str]], *,
-                      what: str, connect_seconds: float = 10.0) -> aiohttp.ClientWebSocketResponse:
-    """The exec WebSocket (v5 or v4 channel protocol); MemberError when the member refuses or is unreachable."""
-    try:
-        return await asyncio.wait_for(api.rest_client.pool_manager.ws_connect(
-            f"{api.configuration.host}{path}", params=query, protocols=PROTOCOLS, headers=await _auth_headers(api),
-            heartbeat=None, timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=5.0), max_msg_size=0,
-            proxy=api.configuration.proxy or None, autoping=True), timeout=connect_seconds)
-    except aiohttp.WSServerHandshakeError as e:
-        raise from_status(cluster, e.status, json.dumps({"message": e.message}), what) from None
-    except (aiohttp.ClientError, OSError, TimeoutError) as e:
-        raise from_transport(cluster, e, server) from None
 
 
 async def log_response(api: ApiClient, cluster: str, server: str, path: str, query: list[tuple[str, str]], *,
@@ -45,7 +28,7 @@ async def log_response(api: ApiClient, cluster: str, server: str, path: str, que
     """The open pods/log response (the caller releases it); MemberError when refused or unreachable."""
     timeout = aiohttp.ClientTimeout(total=None, connect=connect_seconds, sock_connect=connect_seconds,
                                     sock_read=None if follow else max(connect_seconds, 30.0))
-    headers = await _auth_headers(api, {"Accept": "*/*"})
+    headers = await auth_headers(api, {"Accept": "*/*"})
     try:
         # Straight on the client's session (its TLS context and pool): a read buffer of READ_CHUNK, where the
         # generated client's 64 KiB would pause the socket hundreds of times on a large log.

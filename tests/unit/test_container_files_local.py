@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from cloudops.containers.execstream import ExecResult
 from cloudops.containers.files import FileOpError, Files
 from cloudops.containers.paths import PathError
+from cloudops.members.exec import ExecResult
 
 BUSYBOX = shutil.which("busybox")
 APPLETS = ["sh", "find", "stat", "head", "wc", "tr", "cut", "sha256sum", "cat", "cp", "mv", "rm", "dirname",

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from cloudops import activity
-from cloudops.containers.execstream import ExecFailure
 from cloudops.containers.files import FileOpError
 from cloudops.containers.ids import AmbiguousContainer, ContainerId, NoSuchContainer, pick_container
 from cloudops.containers.paths import PathError, normalize
 from cloudops.errors import BadRequest, CloudOpsError, Unprocessable, UpstreamFailed
 from cloudops.kube.types import JsonObject
 from cloudops.members.access import ClusterRef
+from cloudops.members.exec import ExecFailure
 from cloudops.members.session import MemberSession
 from cloudops.redact import redact
 from cloudops.services.base import Service

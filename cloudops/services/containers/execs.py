@@ -7,12 +7,12 @@ from __future__ import annotations
 import secrets
 import time
 
-from cloudops.containers.execstream import ExecFailure, ExecResult
 from cloudops.containers.files import workdir_argv
 from cloudops.containers.ids import ContainerId
 from cloudops.errors import BadRequest, TimedOut
 from cloudops.kube.types import JsonObject
 from cloudops.members.access import ClusterRef
+from cloudops.members.exec import ExecFailure, ExecResult
 from cloudops.paging import page
 from cloudops.services.containers.base import EXEC_STREAM, ContainerService, display, exec_refused, working_dir
 from cloudops.services.containers.models import ExecBody, ExecData, ExecHistory, ExecHistoryQuery, ExecRecord

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from cloudops.containers.execstream import ExecFailure, ExecResult
 from cloudops.containers.exports import safe_filename
 from cloudops.containers.files import Files, Written
 from cloudops.containers.ids import ContainerId
 from cloudops.containers.paths import normalize
 from cloudops.errors import BadRequest, TimedOut, TooLarge
 from cloudops.members.access import ClusterRef
+from cloudops.members.exec import ExecFailure, ExecResult
 from cloudops.services.containers.base import ContainerScope, ContainerService, exec_refused, located
 from cloudops.services.containers.models import (
     DeleteBody,

@@ -14,7 +14,6 @@ import time
 from collections.abc import AsyncIterator, Sequence
 
 from cloudops import activity
-from cloudops.containers.execstream import STDERR, STDOUT, ExecChannel
 from cloudops.containers.files import workdir_argv
 from cloudops.containers.ids import ContainerId
 from cloudops.containers.terminal import OutputDecoder
@@ -22,6 +21,7 @@ from cloudops.errors import BadRequest, CloudOpsError, Denied, Missing
 from cloudops.kube import tickets
 from cloudops.kube.errors import NotFound
 from cloudops.members.access import ClusterRef
+from cloudops.members.exec import STDERR, STDOUT, ExecChannel
 from cloudops.services.containers.base import EXEC_STREAM, ContainerService, display, working_dir
 from cloudops.services.containers.models import TerminalBody, TerminalData
 

@@ -1,10 +1,11 @@
 """Exec into a member pod over the API server's WebSocket (pods/exec), v5.channel.k8s.io or v4.
 
-The socket is opened on the member's own ApiClient session (cloudops.members.streams: its TLS context, client
-certificate and bearer token), so exec reaches members exactly the way every other call does; callers go
-through MemberSession.exec / open_exec. Frames carry one channel byte: 0 stdin, 1 stdout, 2 stderr, 3 error
-(a Status, sent once at the end), 4 resize; v5 adds 255 (close a channel), which is how stdin end-of-file
-travels. `run` is the one-shot form with output caps and a timeout that returns what came so far.
+The socket is opened on the member's own ApiClient session (its TLS context, client certificate and bearer
+token, the headers built by cloudops.members.streams), so exec reaches members exactly the way every other call
+does, and is refused the same way (cloudops.members.errors); callers go through MemberSession.exec / open_exec.
+Frames carry one channel byte: 0 stdin, 1 stdout, 2 stderr, 3 error (a Status, sent once at the end),
+4 resize; v5 adds 255 (close a channel), which is how stdin end-of-file travels. `run` is the one-shot form
+with output caps and a timeout that returns what came so far.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from cloudops.containers.exitcodes import exit_code_of, missing_executable, stat
 from cloudops.errors import UpstreamFailed
 from cloudops.kube.client import ApiClient
 from cloudops.kube.types import JsonObject
-from cloudops.members.errors import MemberError, from_transport
-from cloudops.members.streams import exec_socket
+from cloudops.members.errors import MemberError, from_status, from_transport
+from cloudops.members.streams import auth_headers
 
-__all__ = ["STDERR", "STDOUT", "ExecChannel", "ExecFailure", "ExecResult", "ExecTarget", "open_exec", "run"]
+__all__ = ["PROTOCOLS", "STDERR", "STDOUT", "ExecChannel", "ExecFailure", "ExecResult", "ExecTarget", "exec_socket",
+           "open_exec", "run"]
 
+PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 CHUNK = 32 * 1024
 Sink = Callable[[bytes], Awaitable[None]]
@@ -115,6 +118,20 @@ class ExecChannel:
 
     def exit_code(self) -> int | None:
         return exit_code_of(self.status) if self.status is not None else None
+
+
+async def exec_socket(api: ApiClient, cluster: str, server: str, path: str, query: list[tuple[str, str]], *,
+                      what: str, connect_seconds: float = 10.0) -> aiohttp.ClientWebSocketResponse:
+    """The exec WebSocket (v5 or v4 channel protocol); MemberError when the member refuses or is unreachable."""
+    try:
+        return await asyncio.wait_for(api.rest_client.pool_manager.ws_connect(
+            f"{api.configuration.host}{path}", params=query, protocols=PROTOCOLS, headers=await auth_headers(api),
+            heartbeat=None, timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=5.0), max_msg_size=0,
+            proxy=api.configuration.proxy or None, autoping=True), timeout=connect_seconds)
+    except aiohttp.WSServerHandshakeError as e:
+        raise from_status(cluster, e.status, json.dumps({"message": e.message}), what) from None
+    except (aiohttp.ClientError, OSError, TimeoutError) as e:
+        raise from_transport(cluster, e, server) from None
 
 
 async def open_exec(target: ExecTarget, argv: Sequence[str], *, stdin: bool = False, tty: bool = False,
