@@ -13,8 +13,9 @@ from api_shim.context import Call, Target
 from api_shim.envelope import DATA_MODEL, ApiError
 from cloudops.bounded import DocumentTooComplex, loads_json
 from cloudops.kube.types import JsonValue
+from cloudops.validation import validation_message
 
-__all__ = ["Call", "ClusterMode", "Endpoint", "Section", "Target", "is_json_type", "validation_message"]
+__all__ = ["Call", "ClusterMode", "Endpoint", "Section", "Target", "is_json_type"]
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 # Where an endpoint finds its cluster: nowhere, the `{id}` path segment, `cluster_id` (query or body;
@@ -129,17 +130,6 @@ async def _json_body(request: web.Request) -> JsonValue:
     except (ValueError, UnicodeDecodeError) as e:
         raise ApiError(400, f"body: not valid JSON ({e.__class__.__name__} at position {getattr(e, 'pos', 0)})") \
             from None
-
-
-def validation_message(err: ValidationError, where: str) -> str:
-    """`body.tags[0]: Input should be a valid string; ...`: the field path and why, never the value."""
-    parts = []
-    for e in err.errors(include_url=False, include_input=False):
-        loc = where
-        for p in e["loc"]:
-            loc += f"[{p}]" if isinstance(p, int) else f".{p}"
-        parts.append(f"{loc}: {e['msg']}")
-    return "; ".join(parts)
 
 
 def _validate(model: type[BaseModel], raw: object, where: str) -> BaseModel:

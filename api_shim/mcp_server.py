@@ -33,7 +33,6 @@ from mcp_types import ToolAnnotations
 from pydantic import AnyHttpUrl, BaseModel, Field, ValidationError
 from starlette.types import Message, Scope
 
-from api_shim.endpoints import validation_message
 from api_shim.envelope import ApiError
 from api_shim.resolver import Resolver
 from api_shim.security.audit import AuditRecord, redact_params
@@ -48,6 +47,7 @@ from cloudops.mcp_tools import TOOLS, Tool, destructive_enabled
 from cloudops.services.base import Deps
 from cloudops.services.mcp import McpService
 from cloudops.settings import Settings
+from cloudops.validation import validation_message
 
 __all__ = ["MCP_PATH", "mount"]
 

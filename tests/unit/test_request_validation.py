@@ -7,7 +7,7 @@ from typing import Any, Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from api_shim.endpoints import validation_message
+from cloudops.validation import validation_message
 
 SECRET = "SUPERSECRETTOKEN123"
 

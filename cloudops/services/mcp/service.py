@@ -29,6 +29,7 @@ from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
 from cloudops.services.base import Service
 from cloudops.services.mcp.models import ExecuteResult, ToolList, ToolParameter, ToolView
+from cloudops.validation import validation_message
 
 __all__ = ["Authorize", "McpService"]
 
@@ -39,17 +40,6 @@ REFERENCE_CODES = {"cluster_scanner": BusinessCode.SCAN_FAILED, "config_validato
                    "performance_analyzer": BusinessCode.SCAN_FAILED, "resource_monitor": BusinessCode.TOOL_FAILED,
                    "cost_analyzer": BusinessCode.TOOL_FAILED}
 MEMBER_STATUSES_KEPT = (403, 404, 409, 422, 429)  # a member's refusal stays the member's, not the tool's failure
-
-
-def _invalid(err: ValidationError, where: str) -> str:
-    """`body.parameters.limit: Input should be a valid integer; ...`: the field path and why, never the value."""
-    parts = []
-    for e in err.errors(include_url=False, include_input=False):
-        loc = where
-        for p in e["loc"]:
-            loc += f"[{p}]" if isinstance(p, int) else f".{p}"
-        parts.append(f"{loc}: {e['msg']}")
-    return "; ".join(parts)
 
 
 class McpService(Service):
@@ -108,7 +98,7 @@ class McpService(Service):
         try:
             params = tool.params.model_validate(parameters, strict=True)
         except ValidationError as e:
-            raise BadRequest(_invalid(e, "body.parameters")) from None
+            raise BadRequest(validation_message(e, "body.parameters")) from None
         await self._permit(tool, cluster, authorize)
         start = time.monotonic()
         code = BusinessCode.SCAN_FAILED if tool.name == "cluster_scanner" else BusinessCode.TOOL_FAILED
