@@ -11,21 +11,25 @@ from typing import Literal, NotRequired, TypedDict, TypeGuard
 
 from cloudops.clusters.health import parse_quantity
 from cloudops.errors import BadRequest
+from cloudops.kube.shapes import (
+    Affinity,
+    LabelSelector,
+    NodeSelectorTerm,
+    PodAffinityTerm,
+    PodSpec,
+    Requirement,
+)
 from cloudops.kube.types import KubeObject
 
 __all__ = [
     "EFFECTS",
     "POD_AFFINITY_KINDS",
     "WORKLOAD_KINDS",
-    "Affinity",
-    "Container",
     "DomainRow",
     "GraphData",
     "NodeGroup",
-    "PodSpec",
     "RequirementError",
     "Taint",
-    "Toleration",
     "add_taints",
     "affinity_graph",
     "effect_summary",
@@ -60,60 +64,7 @@ class RequirementError(BadRequest, ValueError):
     """`requirements` that are not `name=quantity` pairs: 400 naming the entry."""
 
 
-# -- the Kubernetes shapes read here --------------------------------------------------------------------------
-
-
-class Requirement(TypedDict, total=False):
-    """A NodeSelectorRequirement or LabelSelectorRequirement."""
-
-    key: str
-    operator: str
-    values: list[str]
-
-
-class NodeSelectorTerm(TypedDict, total=False):
-    matchExpressions: list[Requirement]
-    matchFields: list[Requirement]
-
-
-class LabelSelector(TypedDict, total=False):
-    matchLabels: dict[str, str]
-    matchExpressions: list[Requirement]
-
-
-class NodeSelector(TypedDict, total=False):
-    nodeSelectorTerms: list[NodeSelectorTerm]
-
-
-class PreferredTerm(TypedDict, total=False):
-    weight: int
-    preference: NodeSelectorTerm
-
-
-class NodeAffinity(TypedDict, total=False):
-    requiredDuringSchedulingIgnoredDuringExecution: NodeSelector
-    preferredDuringSchedulingIgnoredDuringExecution: list[PreferredTerm]
-
-
-class PodAffinityTerm(TypedDict, total=False):
-    labelSelector: LabelSelector
-    topologyKey: str
-
-
-class WeightedPodAffinityTerm(TypedDict, total=False):
-    weight: int
-    podAffinityTerm: PodAffinityTerm
-
-
-class PodAffinity(TypedDict, total=False):
-    requiredDuringSchedulingIgnoredDuringExecution: list[PodAffinityTerm]
-    preferredDuringSchedulingIgnoredDuringExecution: list[WeightedPodAffinityTerm]
-
-
-class Affinity(TypedDict, total=False):
-    nodeAffinity: NodeAffinity
-    podAffinity: PodAffinity
-    podAntiAffinity: PodAffinity
+# -- the Kubernetes shapes read here (a PodSpec and its parts are cloudops.kube.shapes') ----------------------
 
 
 PodAffinityKind = Literal["podAffinity", "podAntiAffinity"]
@@ -125,37 +76,6 @@ class Taint(TypedDict, total=False):
     value: str
     effect: str
     timeAdded: str
-
-
-class Toleration(TypedDict, total=False):
-    key: str
-    operator: str
-    value: str
-    effect: str
-    tolerationSeconds: int
-
-
-class ResourceRequirements(TypedDict, total=False):
-    requests: dict[str, str]
-    limits: dict[str, str]
-
-
-class Container(TypedDict, total=False):
-    name: str
-    image: str
-    resources: ResourceRequirements
-
-
-class PodSpec(TypedDict, total=False):
-    """The parts of a PodSpec read here (the object holds more)."""
-
-    affinity: Affinity
-    nodeSelector: dict[str, str]
-    tolerations: list[Toleration]
-    nodeName: str
-    containers: list[Container]
-    initContainers: list[Container]
-    overhead: dict[str, str]
 
 
 # -- what the rules return --------------------------------------------------------------------------------------

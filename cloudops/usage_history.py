@@ -23,7 +23,6 @@ from cloudops.clusters.health import parse_quantity
 from cloudops.clusters.shapes import (
     Node,
     PersistentVolumeClaim,
-    Pod,
     PodMetrics,
     node_list,
     pod_list,
@@ -31,6 +30,7 @@ from cloudops.clusters.shapes import (
     pvc_list,
 )
 from cloudops.kube.client import ApiClient
+from cloudops.kube.shapes import Pod
 from cloudops.kube.types import JsonObject, JsonValue
 from cloudops.members.errors import MemberError
 from cloudops.members.session import MemberSession

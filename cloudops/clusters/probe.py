@@ -1,7 +1,8 @@
 """Reads a member cluster's state: version, nodes, resource counts, component health and usage.
 
-Member JSON is read as plain dicts typed by cloudops.clusters.shapes, not turned into models: a probe reads
-lists many times a minute, and validating them would cost more CPU than the requests themselves.
+Member JSON is read as plain dicts typed by cloudops.clusters.shapes and cloudops.kube.shapes, not turned into
+models: a probe reads lists many times a minute, and validating them would cost more CPU than the requests
+themselves.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, Field
 
 from cloudops.clusters.health import HealthInput, HealthStatus, health_status, parse_quantity, score_health
-from cloudops.clusters.shapes import Lease, Node, NodeMetrics, Pod
+from cloudops.clusters.shapes import Lease, Node, NodeMetrics
 from cloudops.kube.client import ApiClient
 from cloudops.kube.failures import http_failure
 from cloudops.kube.raw import METADATA_ONLY, get_json, get_text
+from cloudops.kube.shapes import Pod
 from cloudops.resources.managed_cluster import ClusterUsage, ComponentHealth, NodeHealth, ResourceCounts
 
 __all__ = ["FULL", "Scope", "Snapshot", "ping", "probe"]

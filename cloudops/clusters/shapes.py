@@ -1,4 +1,5 @@
-"""The parts of core Kubernetes objects that the cluster probe and usage sampling read.
+"""The parts of core Kubernetes objects that the cluster probe and usage sampling read (pods, their
+containers and metadata: cloudops.kube.shapes, shared with the other sections).
 
 Only the fields read are declared (every one optional, as the API server may leave any out); a quantity is
 a string such as `250m` or `1Gi` (cloudops.clusters.health.parse_quantity). The `*_list` adapters validate
@@ -11,59 +12,11 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
-__all__ = ["Container", "ContainerMetrics", "Lease", "Meta", "Node", "NodeCondition", "NodeMetrics",
-           "PersistentVolumeClaim", "Pod", "PodMetrics", "PodSpec", "PodVolume", "Quantity", "node_list", "pod_list",
-           "pod_metrics_list", "pvc_list"]
+from cloudops.kube.shapes import Condition, Pod, Quantity
+from cloudops.kube.types import ObjectMeta
 
-Quantity = str | int | float
-
-
-class OwnerRef(TypedDict, total=False):
-    kind: str
-    name: str
-    controller: bool
-
-
-class Meta(TypedDict, total=False):
-    name: str
-    namespace: str
-    labels: dict[str, str]
-    ownerReferences: list[OwnerRef]
-
-
-class Resources(TypedDict, total=False):
-    requests: dict[str, Quantity]
-    limits: dict[str, Quantity]
-
-
-class Container(TypedDict, total=False):
-    name: str
-    resources: Resources
-
-
-class ClaimSource(TypedDict, total=False):
-    claimName: str
-
-
-class PodVolume(TypedDict, total=False):
-    name: str
-    persistentVolumeClaim: ClaimSource
-
-
-class PodSpec(TypedDict, total=False):
-    nodeName: str
-    containers: list[Container]
-    volumes: list[PodVolume]
-
-
-class PodStatus(TypedDict, total=False):
-    phase: str
-
-
-class Pod(TypedDict, total=False):
-    metadata: Meta
-    spec: PodSpec
-    status: PodStatus
+__all__ = ["ContainerMetrics", "Lease", "Node", "NodeMetrics", "PersistentVolumeClaim", "PodMetrics", "node_list",
+           "pod_list", "pod_metrics_list", "pvc_list"]
 
 
 class ContainerMetrics(TypedDict, total=False):
@@ -72,27 +25,22 @@ class ContainerMetrics(TypedDict, total=False):
 
 
 class PodMetrics(TypedDict, total=False):
-    metadata: Meta
+    metadata: ObjectMeta
     containers: list[ContainerMetrics]
-
-
-class NodeCondition(TypedDict, total=False):
-    type: str
-    status: str
 
 
 class NodeStatus(TypedDict, total=False):
     allocatable: dict[str, Quantity]
-    conditions: list[NodeCondition]
+    conditions: list[Condition]
 
 
 class Node(TypedDict, total=False):
-    metadata: Meta
+    metadata: ObjectMeta
     status: NodeStatus
 
 
 class NodeMetrics(TypedDict, total=False):
-    metadata: Meta
+    metadata: ObjectMeta
     usage: dict[str, Quantity]
 
 
@@ -105,7 +53,7 @@ class ClaimSpec(TypedDict, total=False):
 
 
 class PersistentVolumeClaim(TypedDict, total=False):
-    metadata: Meta
+    metadata: ObjectMeta
     spec: ClaimSpec
 
 

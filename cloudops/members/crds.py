@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from cloudops.kube.shapes import Condition
 from cloudops.kube.types import JsonObject, KubeObject
 from cloudops.members.discovery import ResourceType
 from cloudops.members.errors import MemberError
@@ -64,16 +65,8 @@ class CrdSpec(TypedDict, total=False):
     conversion: CrdConversion
 
 
-class CrdConditionSpec(TypedDict, total=False):
-    type: str
-    status: str
-    reason: str
-    message: str
-    lastTransitionTime: str
-
-
 class CrdStatus(TypedDict, total=False):
-    conditions: list[CrdConditionSpec]
+    conditions: list[Condition]
     storedVersions: list[str]
 
 

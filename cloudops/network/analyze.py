@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from typing_extensions import TypedDict
 
+from cloudops.kube import shapes
 from cloudops.network import kinds
 from cloudops.network.policy_eval import (
     Direction,
@@ -112,7 +113,7 @@ def hosts_in(value: str, namespace: str, services: Sequence[str]) -> list[tuple[
     return list(dict.fromkeys(found))
 
 
-def _values(container: kinds.Container, configmaps: Mapping[str, kinds.ConfigMap]) -> list[tuple[Evidence, str]]:
+def _values(container: shapes.Container, configmaps: Mapping[str, kinds.ConfigMap]) -> list[tuple[Evidence, str]]:
     """(evidence, value) for each environment value of a container, ConfigMap references resolved."""
     out: list[tuple[Evidence, str]] = []
     for env in container.get("env") or []:
@@ -156,7 +157,7 @@ def _service_views(services: Mapping[str, kinds.Service], pod_of: Mapping[str, P
 class _Namespace:
     """What one analysis knows of a namespace: its pods, Services, ConfigMaps and policies."""
 
-    def __init__(self, namespace: str, pods: Sequence[kinds.Pod], services: Sequence[kinds.Service],
+    def __init__(self, namespace: str, pods: Sequence[shapes.Pod], services: Sequence[kinds.Service],
                  configmaps: Sequence[kinds.ConfigMap], policies: Sequence[kinds.NetworkPolicy],
                  namespaces: Mapping[str, Namespace]) -> None:
         self.name, self.namespaces = namespace, namespaces
@@ -210,7 +211,7 @@ def _recommendation(edges: Sequence[Edge], open_in: list[str], open_out: list[st
                       "body for generate-policy denies all but the inferred connections and DNS"}
 
 
-def analyze(namespace: str, pods: Sequence[kinds.Pod], services: Sequence[kinds.Service],
+def analyze(namespace: str, pods: Sequence[shapes.Pod], services: Sequence[kinds.Service],
             configmaps: Sequence[kinds.ConfigMap], policies: Sequence[kinds.NetworkPolicy],
             namespaces: Mapping[str, Namespace], include_recommendations: bool = True) -> Connectivity:
     ns = _Namespace(namespace, pods, services, configmaps, policies, namespaces)

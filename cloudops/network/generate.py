@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from cloudops.errors import BadRequest
+from cloudops.kube import shapes
 from cloudops.network import kinds
 
 __all__ = ["DNS_PEER", "GENERATED_LABELS", "Exception_", "GenerateError", "PolicyType", "generate", "selector_labels"]
@@ -39,7 +40,7 @@ class Exception_:
     ports: tuple[int, ...]
 
 
-def selector_labels(pod: kinds.Pod) -> dict[str, str]:
+def selector_labels(pod: shapes.Pod) -> dict[str, str]:
     labels = (pod.get("metadata") or {}).get("labels") or {}
     return {k: str(v) for k, v in sorted(labels.items()) if k not in GENERATED_LABELS}
 
@@ -52,7 +53,7 @@ def _name(policy_type: str, pod: str) -> str:
     return f"cloudops-{policy_type}-{pod}"[:253].rstrip("-.")
 
 
-def generate(namespace: str, pods: Sequence[kinds.Pod], policy_type: PolicyType, exceptions: Sequence[Exception_],
+def generate(namespace: str, pods: Sequence[shapes.Pod], policy_type: PolicyType, exceptions: Sequence[Exception_],
              dns: bool = True) -> list[kinds.NetworkPolicy]:
     """One policy per pod, in the order given. Raises GenerateError (a ValueError) naming `pods[i]` or
     `exceptions[i]`."""

@@ -1,4 +1,5 @@
-"""The Kubernetes shapes the network code reads and writes, as TypedDicts holding only the fields it uses.
+"""The Kubernetes shapes the network code reads and writes, as TypedDicts holding only the fields it uses
+(pods, containers, label selectors and object metadata are cloudops.kube's, shared with the other sections).
 
 A member session answers plain JSON; `parse()` validates one object into its shape, once, where it comes in.
 Fields the shape does not name are dropped, so a parsed object is for reading: a write that must keep
@@ -8,38 +9,19 @@ everything (a PUT of a changed Ingress) starts from the object as the member sen
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import BeforeValidator, TypeAdapter
+from pydantic import TypeAdapter
 from typing_extensions import TypedDict
 
-__all__ = ["ConfigMap", "Container", "EndpointSlice", "Ingress", "IngressBackend", "IngressSpec", "IngressTls",
-           "LabelSelector", "Meta", "Namespace", "NetworkPolicy", "Peer", "Pod", "PolicyPort", "PolicyRule",
-           "PolicySpec", "Secret", "Service", "ServicePort", "SliceEndpoint", "SlicePort", "parse", "parse_all"]
+from cloudops.kube.shapes import LabelSelector
+from cloudops.kube.types import Many, ObjectMeta, StrMap
+
+__all__ = ["ConfigMap", "EndpointSlice", "Ingress", "IngressBackend", "IngressSpec", "IngressTls", "Namespace",
+           "NetworkPolicy", "Peer", "PolicyPort", "PolicyRule", "PolicySpec", "Secret", "Service", "ServicePort",
+           "SliceEndpoint", "SlicePort", "parse", "parse_all"]
 
 T = TypeVar("T")
-
-
-def _list(value: object) -> object:
-    return [] if value is None else value
-
-
-def _map(value: object) -> object:
-    return {} if value is None else value
-
-
-# Kubernetes sends `null` for some empty lists (an EndpointSlice's `endpoints` and `ports`): read as empty.
-Many = Annotated[list[T], BeforeValidator(_list)]
-StrMap = Annotated[dict[str, str], BeforeValidator(_map)]
-
-
-class Meta(TypedDict, total=False):
-    name: str
-    namespace: str
-    labels: StrMap
-    annotations: StrMap
-    creationTimestamp: str | None  # null in objects never stored
-    resourceVersion: str
 
 
 class ObjectRef(TypedDict, total=False):
@@ -75,13 +57,13 @@ class SlicePort(TypedDict, total=False):
 class EndpointSlice(TypedDict, total=False):
     apiVersion: str
     kind: str
-    metadata: Meta
+    metadata: ObjectMeta
     addressType: str
     endpoints: Many[SliceEndpoint]
     ports: Many[SlicePort]
 
 
-# -- v1 Service, ConfigMap, Secret, Namespace, Pod ------------------------------------------------------
+# -- v1 Service, ConfigMap, Secret, Namespace ----------------------------------------------------------
 
 
 class ServicePort(TypedDict, total=False):
@@ -102,88 +84,28 @@ class ServiceSpec(TypedDict, total=False):
 class Service(TypedDict, total=False):
     apiVersion: str
     kind: str
-    metadata: Meta
+    metadata: ObjectMeta
     spec: ServiceSpec
 
 
 class ConfigMap(TypedDict, total=False):
-    metadata: Meta
+    metadata: ObjectMeta
     data: StrMap
 
 
 class Secret(TypedDict, total=False):
     apiVersion: str
     kind: str
-    metadata: Meta
+    metadata: ObjectMeta
     type: str
     data: StrMap
 
 
 class Namespace(TypedDict, total=False):
-    metadata: Meta
-
-
-class KeyRef(TypedDict, total=False):
-    name: str
-    key: str
-
-
-class EnvSource(TypedDict, total=False):
-    configMapKeyRef: KeyRef
-
-
-class EnvVar(TypedDict, total=False):
-    name: str
-    value: str
-    valueFrom: EnvSource
-
-
-class EnvFrom(TypedDict, total=False):
-    prefix: str
-    configMapRef: KeyRef
-
-
-class ContainerPort(TypedDict, total=False):
-    name: str
-    containerPort: int
-    protocol: str
-
-
-class Container(TypedDict, total=False):
-    name: str
-    env: Many[EnvVar]
-    envFrom: Many[EnvFrom]
-    ports: Many[ContainerPort]
-
-
-class PodSpec(TypedDict, total=False):
-    containers: Many[Container]
-    hostNetwork: bool
-
-
-class PodStatus(TypedDict, total=False):
-    phase: str
-    podIP: str
-
-
-class Pod(TypedDict, total=False):
-    metadata: Meta
-    spec: PodSpec
-    status: PodStatus
+    metadata: ObjectMeta
 
 
 # -- networking.k8s.io/v1 NetworkPolicy, Ingress --------------------------------------------------------
-
-
-class Requirement(TypedDict, total=False):
-    key: str
-    operator: str
-    values: Many[str]
-
-
-class LabelSelector(TypedDict, total=False):
-    matchLabels: StrMap
-    matchExpressions: Many[Requirement]
 
 
 IpBlock = TypedDict("IpBlock", {"cidr": str, "except": Many[str]}, total=False)
@@ -215,7 +137,7 @@ class PolicySpec(TypedDict, total=False):
 class NetworkPolicy(TypedDict, total=False):
     apiVersion: str
     kind: str
-    metadata: Meta
+    metadata: ObjectMeta
     spec: PolicySpec
 
 
@@ -283,7 +205,7 @@ class IngressStatus(TypedDict, total=False):
 class Ingress(TypedDict, total=False):
     apiVersion: str
     kind: str
-    metadata: Meta
+    metadata: ObjectMeta
     spec: IngressSpec
     status: IngressStatus
 

@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from cloudops.kube import shapes
 from cloudops.network import kinds
 
 __all__ = [
@@ -63,10 +64,10 @@ def label_selector_matches(selector: Mapping[str, object] | None, labels: Mappin
     None also matches everything: callers that give "absent" another meaning check for None first.
     An unknown operator matches nothing, so a malformed selector never widens access.
     """
-    return selector_matches(None if selector is None else kinds.parse(kinds.LabelSelector, selector), labels)
+    return selector_matches(None if selector is None else kinds.parse(shapes.LabelSelector, selector), labels)
 
 
-def selector_matches(selector: kinds.LabelSelector | None, labels: Mapping[str, str]) -> bool:
+def selector_matches(selector: shapes.LabelSelector | None, labels: Mapping[str, str]) -> bool:
     """label_selector_matches for a selector already read as one."""
     if not selector:
         return True
@@ -108,10 +109,10 @@ class Pod:
 
     @classmethod
     def from_k8s(cls, obj: Mapping[str, object]) -> Pod:
-        return cls.of(kinds.parse(kinds.Pod, obj))
+        return cls.of(kinds.parse(shapes.Pod, obj))
 
     @classmethod
-    def of(cls, pod: kinds.Pod) -> Pod:
+    def of(cls, pod: shapes.Pod) -> Pod:
         meta, spec, status = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
         ports = tuple(ContainerPort(str(p.get("name") or ""), int(p.get("containerPort") or 0),
                                     str(p.get("protocol") or "TCP"))
@@ -168,7 +169,7 @@ class Endpoint:
 class Policy:
     namespace: str
     name: str
-    pod_selector: kinds.LabelSelector
+    pod_selector: shapes.LabelSelector
     policy_types: tuple[Direction, ...]
     ingress: tuple[kinds.PolicyRule, ...]
     egress: tuple[kinds.PolicyRule, ...]

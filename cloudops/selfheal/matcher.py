@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypedDict
 
+from cloudops.kube.shapes import Condition as StatusCondition
 from cloudops.kube.types import ObjectMeta
 from cloudops.resources.self_healing_rule import LabelSelector
 from cloudops.selfheal.rules import Condition, Rule
@@ -21,15 +22,6 @@ __all__ = ["SYSTEM_NAMESPACES", "Match", "evaluate", "pod_statuses", "protected_
 
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class StatusCondition(TypedDict, total=False):
-    """A condition in a pod's, node's or deployment's status."""
-
-    type: str
-    status: str
-    lastTransitionTime: str
-    lastUpdateTime: str
 
 
 class StateDetail(TypedDict, total=False):

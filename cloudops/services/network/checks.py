@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from cloudops.errors import BadRequest
+from cloudops.kube.types import ObjectMeta
 from cloudops.labels.selectors import key_error, selector_error, value_error
-from cloudops.network import kinds
 
 __all__ = ["check_labels", "check_selector", "metadata_changes"]
 
@@ -20,10 +20,10 @@ def check_labels(labels: dict[str, str] | None, where: str) -> None:
             raise BadRequest(err, field=where)
 
 
-def metadata_changes(labels: dict[str, str] | None, annotations: dict[str, str] | None) -> kinds.Meta:
+def metadata_changes(labels: dict[str, str] | None, annotations: dict[str, str] | None) -> ObjectMeta:
     """The labels and annotations that replace an object's where given (labels checked: 400 naming the bad one)."""
     check_labels(labels, "labels")
-    changes: kinds.Meta = {}
+    changes: ObjectMeta = {}
     if labels is not None:
         changes["labels"] = labels
     if annotations is not None:

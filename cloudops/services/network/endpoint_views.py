@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cloudops.kube.types import ObjectMeta
 from cloudops.members.access import ClusterRef
 from cloudops.network import kinds
 from cloudops.network.slices import MANAGED_BY_LABEL, SERVICE_LABEL, TRIGGER, endpoint_counts, subsets_of
@@ -22,7 +23,7 @@ __all__ = ["endpoint_detail", "endpoint_item", "service_info", "slice_labels", "
 _SYSTEM_LABELS = (SERVICE_LABEL, MANAGED_BY_LABEL, "endpointslice.kubernetes.io/skip-mirror")
 
 
-def _meta(s: kinds.EndpointSlice) -> kinds.Meta:
+def _meta(s: kinds.EndpointSlice) -> ObjectMeta:
     return s.get("metadata") or {}
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cloudops.kube import shapes
 from cloudops.members.access import ClusterRef
 from cloudops.network import kinds
 from cloudops.network.policy_eval import Namespace, Pod, Policy
@@ -78,7 +79,7 @@ class NetworkPolicies(Service):
         raw_ns, _ = await member.list_all(ns_rt, None, metadata_only=True) if everywhere else ([], False)
         namespaces = {n.name: n for n in map(Namespace.of, kinds.parse_all(kinds.Namespace, raw_ns))}
         policies, _ = await member.list_all(rt, ref.namespace)
-        pods = [Pod.of(p) for p in kinds.parse_all(kinds.Pod, raw_pods)
+        pods = [Pod.of(p) for p in kinds.parse_all(shapes.Pod, raw_pods)
                 if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
         return policy_status(Policy.of(obj), pods, namespaces,
                              [Policy.of(p) for p in kinds.parse_all(kinds.NetworkPolicy, policies)], ref.id,

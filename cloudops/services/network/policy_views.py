@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from cloudops.kube import shapes
 from cloudops.members.access import ClusterRef
 from cloudops.network import kinds
 from cloudops.network.policy_eval import (
@@ -46,8 +47,8 @@ from cloudops.services.network.names import NETWORKPOLICY, object_id
 __all__ = ["needs_all_namespaces", "policy_status", "policy_view", "to_k8s_spec"]
 
 
-def _selector(s: Selector) -> kinds.LabelSelector:
-    out: kinds.LabelSelector = {}
+def _selector(s: Selector) -> shapes.LabelSelector:
+    out: shapes.LabelSelector = {}
     if s.matchLabels is not None:
         out["matchLabels"] = s.matchLabels
     if s.matchExpressions is not None:

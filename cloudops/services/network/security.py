@@ -6,6 +6,7 @@ from typing import NamedTuple, TypeVar
 
 import yaml
 
+from cloudops.kube import shapes
 from cloudops.members.access import ClusterRef
 from cloudops.members.session import MemberSession
 from cloudops.network import kinds
@@ -53,7 +54,7 @@ class NetworkSecurity(Service):
         """Declared and inferred connectivity, plus observed flows over `time_range` (default 1h) when a flow
         source is configured (CLOUDOPS_NETWORK_FLOWS); without one `time_range` is reported as not applicable."""
         member = await self.deps.member(cluster)
-        pods, cut_pods = await _listed(member, "pods", b.namespace, kinds.Pod)
+        pods, cut_pods = await _listed(member, "pods", b.namespace, shapes.Pod)
         services, cut_services = await _listed(member, "services", b.namespace, kinds.Service)
         configmaps, cut_configmaps = await _listed(member, "configmaps", b.namespace, kinds.ConfigMap)
         policies, cut_policies = await _listed(member, "networkpolicies", b.namespace, kinds.NetworkPolicy)
@@ -98,7 +99,7 @@ class NetworkSecurity(Service):
         """One policy per pod; with `apply`, every policy passes the member's dry run before any is written."""
         member = await self.deps.member(cluster)
         pods_rt = await member.resolve("pods")
-        pods = [kinds.parse(kinds.Pod, await member.get(pods_rt, b.namespace, name))
+        pods = [kinds.parse(shapes.Pod, await member.get(pods_rt, b.namespace, name))
                 for name in dict.fromkeys(b.pods)]
         exceptions = [Exception_(e.from_, e.to, tuple(e.ports)) for e in b.exceptions]
         policies = generate(b.namespace, pods, b.policy_type, exceptions, b.allow_dns)
