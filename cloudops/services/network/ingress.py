@@ -14,8 +14,7 @@ from cloudops.members.session import MemberSession
 from cloudops.network import kinds
 from cloudops.network.slices import SERVICE_LABEL, ready_by_service
 from cloudops.network.tls import CertInfo, check_tls
-from cloudops.services.base import Service
-from cloudops.services.network.checks import check_selector, metadata_changes
+from cloudops.services.network.checks import metadata_changes
 from cloudops.services.network.ingress_views import (
     backend_status,
     certificate_view,
@@ -34,8 +33,9 @@ from cloudops.services.network.models.ingress import (
     SslResult,
     TlsConfig,
 )
-from cloudops.services.network.models.network_params import Deleted, ListQuery
+from cloudops.services.network.models.network_params import ListQuery
 from cloudops.services.network.names import Named
+from cloudops.services.network.objects import NetworkObjects
 
 __all__ = ["Ingresses"]
 
@@ -74,15 +74,14 @@ def _checked(cfg: TlsConfig, action: str, hosts: list[str]) -> tuple[CertInfo, s
     return info, cfg.certificate, cfg.private_key
 
 
-class Ingresses(Service):
+class Ingresses(NetworkObjects):
+    """`delete` leaves the TLS Secrets: other Ingresses may use them; the SSL route's `delete` removes one."""
+
+    resource = INGRESSES
+
     async def list_ingresses(self, cluster: ClusterRef, q: ListQuery) -> IngressList:
-        check_selector(q.label_selector)
-        member = await self.deps.member(cluster)
-        objs, _ = await member.list_all(await member.resolve(INGRESSES), q.namespace, label_selector=q.label_selector)
-        views = sorted((ingress_view(cluster, o) for o in kinds.parse_all(kinds.Ingress, objs)),
-                       key=lambda v: (v.namespace, v.name))
-        return IngressList(ingresses=views[q.offset:q.offset + q.limit], total=len(views), limit=q.limit,
-                           offset=q.offset)
+        views, total = await self._page(cluster, q, kinds.Ingress, ingress_view)
+        return IngressList(ingresses=views, total=total, limit=q.limit, offset=q.offset)
 
     async def create(self, cluster: ClusterRef, b: IngressCreate) -> IngressView:
         namespace = b.namespace or "default"
@@ -100,15 +99,8 @@ class Ingresses(Service):
         rt = await member.resolve(INGRESSES)
         current = await member.get(rt, ref.namespace, ref.name)
         spec = {**(current.get("spec") or {}), **to_k8s_spec(b)}
-        metadata = {**current["metadata"], **metadata_changes(b.labels, b.annotations)}
-        updated = await member.replace(rt, ref.namespace, ref.name, {**current, "metadata": metadata, "spec": spec})
+        updated = await self._replace(member, rt, ref, current, spec, b.labels, b.annotations)
         return ingress_view(cluster, kinds.parse(kinds.Ingress, updated))
-
-    async def delete(self, cluster: ClusterRef, ref: Named) -> Deleted:
-        """The TLS Secrets stay: other Ingresses may use them; the SSL route's `delete` removes one."""
-        member = await self.deps.member(cluster)
-        await member.delete(await member.resolve(INGRESSES), ref.namespace, ref.name)
-        return Deleted(id=ref.id, name=ref.name, namespace=ref.namespace, deleted=True)
 
     async def status(self, cluster: ClusterRef, ref: Named) -> IngressHealth:
         member = await self.deps.member(cluster)

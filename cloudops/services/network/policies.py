@@ -6,9 +6,8 @@ from cloudops.kube import shapes
 from cloudops.members.access import ClusterRef
 from cloudops.network import kinds
 from cloudops.network.policy_eval import Namespace, Pod, Policy
-from cloudops.services.base import Service
-from cloudops.services.network.checks import check_selector, metadata_changes
-from cloudops.services.network.models.network_params import Deleted, ListQuery
+from cloudops.services.network.checks import metadata_changes
+from cloudops.services.network.models.network_params import ListQuery
 from cloudops.services.network.models.networkpolicies import (
     PolicyCreate,
     PolicyList,
@@ -17,6 +16,7 @@ from cloudops.services.network.models.networkpolicies import (
     PolicyView,
 )
 from cloudops.services.network.names import Named
+from cloudops.services.network.objects import NetworkObjects
 from cloudops.services.network.policy_views import needs_all_namespaces, policy_status, policy_view, to_k8s_spec
 
 __all__ = ["NetworkPolicies"]
@@ -25,15 +25,12 @@ API_VERSION = "networking.k8s.io/v1"
 POLICIES = "networkpolicies"
 
 
-class NetworkPolicies(Service):
+class NetworkPolicies(NetworkObjects):
+    resource = POLICIES
+
     async def list_policies(self, cluster: ClusterRef, q: ListQuery) -> PolicyList:
-        check_selector(q.label_selector)
-        member = await self.deps.member(cluster)
-        objs, _ = await member.list_all(await member.resolve(POLICIES), q.namespace, label_selector=q.label_selector)
-        views = sorted((policy_view(cluster, o) for o in kinds.parse_all(kinds.NetworkPolicy, objs)),
-                       key=lambda v: (v.namespace, v.name))
-        return PolicyList(networkpolicies=views[q.offset:q.offset + q.limit], total=len(views), limit=q.limit,
-                          offset=q.offset)
+        views, total = await self._page(cluster, q, kinds.NetworkPolicy, policy_view)
+        return PolicyList(networkpolicies=views, total=total, limit=q.limit, offset=q.offset)
 
     async def create(self, cluster: ClusterRef, b: PolicyCreate) -> PolicyView:
         """Validated by the member (fieldValidation=Strict): a bad cidr or port is 422 naming the field."""
@@ -59,14 +56,8 @@ class NetworkPolicies(Service):
             if "Egress" not in types:
                 changes["policyTypes"] = [*types, "Egress"]  # else the new egress rules do nothing
         spec = {**(current.get("spec") or {}), **changes}
-        metadata = {**current["metadata"], **metadata_changes(b.labels, b.annotations)}
-        updated = await member.replace(rt, ref.namespace, ref.name, {**current, "metadata": metadata, "spec": spec})
+        updated = await self._replace(member, rt, ref, current, spec, b.labels, b.annotations)
         return policy_view(cluster, kinds.parse(kinds.NetworkPolicy, updated))
-
-    async def delete(self, cluster: ClusterRef, ref: Named) -> Deleted:
-        member = await self.deps.member(cluster)
-        await member.delete(await member.resolve(POLICIES), ref.namespace, ref.name)
-        return Deleted(id=ref.id, name=ref.name, namespace=ref.namespace, deleted=True)
 
     async def status(self, cluster: ClusterRef, ref: Named) -> PolicyStatus:
         """Kubernetes keeps no status for a NetworkPolicy: this one is computed from the pods that exist now."""
