@@ -61,3 +61,39 @@ def test_every_json_endpoint_declares_its_response_model() -> None:
     untyped = [f"{ep.method} {ep.path}" for s in SECTIONS for ep in s.endpoints
                if ep.data is None and ep.method != "WS" and not ep.media]
     assert untyped == []
+
+
+# camelCase words that are the Kubernetes API's own (or a request's), not fields of our custom resources.
+NOT_OURS = {"apiVersion", "resourceVersion", "observedGeneration", "lastTransitionTime", "matchLabels",
+            "matchExpressions", "ownerReferences", "creationTimestamp", "labelSelector", "namespaceSelector",
+            "podSelector", "dryRun", "resourceType"}
+
+
+def _properties(schema: object, out: set[str]) -> None:
+    if isinstance(schema, dict):
+        for name, sub in (schema.get("properties") or {}).items():
+            out.add(name)
+            _properties(sub, out)
+        _properties(schema.get("items"), out)
+        _properties(schema.get("additionalProperties"), out)
+
+
+def test_custom_resource_fields_are_named_only_by_their_models() -> None:
+    """No camelCase field of our CRDs as a string literal outside cloudops/resources: code goes through the
+    models, so a renamed field is one change, checked by test_resource_models."""
+    import yaml
+
+    fields: set[str] = set()
+    for crd in (ROOT / "crds").glob("*.yaml"):
+        if crd.name != "kustomization.yaml":
+            for version in yaml.safe_load(crd.read_text())["spec"]["versions"]:
+                schema = version["schema"]["openAPIV3Schema"]["properties"]
+                _properties(schema.get("spec"), fields)
+                _properties(schema.get("status"), fields)
+    ours = {f for f in fields if any(c.isupper() for c in f)} - NOT_OURS
+    literals = [f"{p.relative_to(ROOT)}:{node.lineno} {node.value}"
+                for package in ("api_shim", "cloudops", "cloudops_operator") for p in _modules(package)
+                if not p.is_relative_to(ROOT / "cloudops" / "resources")
+                for node in ast.walk(ast.parse(p.read_text()))
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in ours]
+    assert len(ours) > 50 and literals == []
