@@ -45,6 +45,8 @@ __all__ = ["SYNC_ANNOTATION", "assign_id", "clusters_by_secret", "delete_secret"
 PLURAL = MANAGED_CLUSTER.plural
 
 DEFAULT_INTERVAL = 15.0
+# A status write and its history batch: the hub answers in milliseconds; far longer means it is stuck.
+HUB_WRITE_SECONDS = 30.0
 
 
 @kopf.on.resume(GROUP, VERSION, PLURAL)
@@ -146,7 +148,9 @@ async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | k
     snap: Snapshot | None = None
     try:
         async with memo.probe_slots:
-            api, server = await memo.members.get(memo.hub, namespace, dict(body.get("spec") or {}))
+            # Bounded like the probe: a hub read that hangs must not hold the sync loop (and its jobs) forever.
+            api, server = await asyncio.wait_for(memo.members.get(memo.hub, namespace, dict(body.get("spec") or {})),
+                                                 timeout=memo.settings.member_timeout_seconds)
             snap = await asyncio.wait_for(probe(api, server), timeout=memo.settings.member_timeout_seconds)
         status, phase = _status_from_snapshot(body, snap, request), "connected"
     except asyncio.CancelledError:
@@ -161,13 +165,21 @@ async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | k
     patch = status_patch(dict(body.get("status") or {}), status)
     STATUS_WRITES.labels("full" if patch is status else "heartbeat").inc()
     try:
-        await HubStore(memo.hub, ManagedCluster, namespace).patch_status(name, patch)
-        if snap is not None:
-            await _record(memo, body, snap)
+        await asyncio.wait_for(_write(memo, body, namespace, name, patch, snap), timeout=HUB_WRITE_SECONDS)
     except NotFound:
         pass  # deleted while probing
+    except TimeoutError:
+        logger.warning("cluster %s: the hub did not take the status within %ss; the next sync writes it",
+                       name, HUB_WRITE_SECONDS)
     SYNC_DURATION.observe(time.perf_counter() - started)
     return snap is not None
+
+
+async def _write(memo: Memo, body: kopf.Body, namespace: str, name: str, patch: JsonObject,
+                 snap: Snapshot | None) -> None:
+    await HubStore(memo.hub, ManagedCluster, namespace).patch_status(name, patch)
+    if snap is not None:
+        await _record(memo, body, snap)
 
 
 async def _record(memo: Memo, body: kopf.Body, snap: Snapshot) -> None:
