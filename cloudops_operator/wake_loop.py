@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 import kopf
 
-__all__ = ["wake_loop"]
+__all__ = ["nap", "wake_loop"]
 
 
 async def wake_loop(stopped: kopf.DaemonStopped, event: asyncio.Event,
@@ -19,9 +19,14 @@ async def wake_loop(stopped: kopf.DaemonStopped, event: asyncio.Event,
         wait = await step()
         if wait is None:
             return
-        waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(wait))]
-        try:
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for w in waiters:
-                w.cancel()
+        await nap(stopped, event, wait)
+
+
+async def nap(stopped: kopf.DaemonStopped, event: asyncio.Event, seconds: float) -> None:
+    """Until `seconds` pass, `event` is set (a spec change, a sync request) or the daemon is stopped."""
+    waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(seconds))]
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for w in waiters:
+            w.cancel()

@@ -25,6 +25,7 @@ from cloudops.resources.base import Condition
 from cloudops.resources.label_policy import LabelPolicySpec, LabelPolicyStatus, LabelRemediationRecord, LabelViolation
 from cloudops_operator.memo import Memo
 from cloudops_operator.model_status import condition, merge_condition, ready_conditions
+from cloudops_operator.wake_loop import wake_loop
 
 __all__ = ["check_policy", "check_policy_once", "wake_policy"]
 
@@ -128,9 +129,8 @@ async def check_policy_once(body: kopf.Body, memo: Memo, logger: logging.Logger 
 async def check_policy(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger: kopf.Logger,
                        **_: Any) -> None:
     """Checks while enabled; a disabled policy keeps its last status and says so in Ready."""
-    event = memo.wakeup()
-    while not stopped:
-        event.clear()
+
+    async def step() -> float | None:
         interval = DEFAULT_INTERVAL
         try:
             policy = LabelPolicy.model_validate(body)
@@ -144,14 +144,11 @@ async def check_policy(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo,
                 await _store(memo, policy).patch_status(
                     policy.metadata.name or "", LabelPolicyStatus(observed_generation=generation, conditions=disabled))
         except NotFound:
-            return  # deleted
+            return None  # deleted
         except asyncio.CancelledError:
             raise
         except Exception as e:  # the loop must outlive any one failed check
             logger.warning("label policy %s not checked: %s", body["metadata"]["name"], e.__class__.__name__)
-        waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(interval))]
-        try:
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for w in waiters:
-                w.cancel()
+        return interval
+
+    await wake_loop(stopped, memo.wakeup(), step)

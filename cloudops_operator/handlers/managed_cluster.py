@@ -39,6 +39,7 @@ from cloudops_operator.cluster_jobs import run_due_jobs
 from cloudops_operator.memo import Memo
 from cloudops_operator.metrics import CLUSTER_HEALTH_SCORE, CLUSTER_UP, STATUS_WRITES, SYNC_DURATION, SYNCS
 from cloudops_operator.model_status import ready_conditions
+from cloudops_operator.wake_loop import nap
 
 __all__ = ["SYNC_ANNOTATION", "assign_id", "clusters_by_secret", "delete_secret", "status_patch", "sync", "wake"]
 
@@ -232,12 +233,7 @@ async def sync(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger:
             wait = next_sync - time.monotonic()
             if next_job is not None:
                 wait = min(wait, next_job)
-            waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(max(wait, 0.05)))]
-            try:
-                await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for w in waiters:
-                    w.cancel()
+            await nap(stopped, event, max(wait, 0.05))
     finally:
         # A stopping operator writes what it holds; only a crash can lose a partial batch.
         if not (body.get("metadata") or {}).get("deletionTimestamp"):

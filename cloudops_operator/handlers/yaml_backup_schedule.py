@@ -28,6 +28,7 @@ from cloudops.resources import YamlBackupSchedule
 from cloudops.resources.yaml_backup_schedule import YamlBackupScheduleStatus
 from cloudops_operator.memo import Memo
 from cloudops_operator.model_status import ready_conditions
+from cloudops_operator.wake_loop import wake_loop
 
 __all__ = ["run_schedule", "wake"]
 
@@ -137,19 +138,14 @@ async def run_schedule(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo,
     failed = await fail_interrupted(memo.hub, namespace, name)
     if failed:
         logger.warning("schedule %s: %d interrupted backup(s) marked Failed", name, len(failed))
-    event = memo.wakeup()
-    while not stopped:
-        event.clear()
+
+    async def step() -> float | None:
         try:
-            wait = await reconcile(memo, namespace, name, logger)
+            return await reconcile(memo, namespace, name, logger)
         except NotFound:
-            return  # the schedule is gone
+            return None  # the schedule is gone
         except KubeError as e:
             logger.warning("schedule %s: hub error %s; retrying", name, e.message)
-            wait = 10.0
-        waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stopped.wait(wait))]
-        try:
-            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for w in waiters:
-                w.cancel()
+            return 10.0
+
+    await wake_loop(stopped, memo.wakeup(), step)
