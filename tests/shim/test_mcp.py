@@ -43,7 +43,13 @@ def deployment(name: str, replicas: int) -> Json:
 
 
 def pod_issues(scan: Json) -> dict[str, Json]:
-    return {i["resource"]: i for i in scan["issues"] if i["resource"] != "cluster"}
+    """The first issue found for each resource: what the scan read from the objects comes before Warning
+    events, and a member may add one of its own at any time (ClusterIPNotAllocated while its repair loop runs)."""
+    found: dict[str, Json] = {}
+    for i in scan["issues"]:
+        if i["resource"] != "cluster":
+            found.setdefault(i["resource"], i)
+    return found
 
 
 async def test_rest_tools_follow_the_cluster(member: Member, shim: Client, make_key: KeyMaker,
