@@ -7,16 +7,19 @@ through `member()` (the one MemberAccess of the process), so each "one place" ru
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cloudops.clusters.registry import Registry
-from cloudops.constants import Kind
 from cloudops.kube.client import ApiClient
-from cloudops.kube.custom_objects import CustomObjects
+from cloudops.kube.stores import HubStore
 from cloudops.members.access import ClusterRef, MemberAccess
 from cloudops.members.session import MemberSession
+from cloudops.resources.base import CustomResource
 from cloudops.settings import Settings
 
 __all__ = ["Deps", "Service"]
+
+M = TypeVar("M", bound=CustomResource)
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,9 @@ class Deps:
     async def member(self, cluster: ClusterRef) -> MemberSession:
         return await self.access.session(cluster)
 
-    def store(self, kind: Kind) -> CustomObjects:
-        return CustomObjects(self.hub, kind, self.namespace)
+    def store(self, model: type[M]) -> HubStore[M]:
+        """The typed hub store of one of our kinds, in the product's namespace."""
+        return HubStore(self.hub, model, self.namespace)
 
 
 class Service:

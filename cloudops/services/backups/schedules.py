@@ -70,7 +70,7 @@ async def save_schedule(deps: Deps, b: ScheduleBody, gate: Gate) -> ScheduleView
     s = await _selection(await deps.member(t.cluster), t)
     digest = hashlib.sha256(f"{t.cluster.name}/{s.resource_id}".encode()).hexdigest()[:8]
     name = b.schedule_name or f"{dns_part(f'{s.type_name}-{t.name}', 50)}-{digest}"
-    store = HubStore(deps.hub, YamlBackupSchedule, deps.namespace)
+    store = deps.store(YamlBackupSchedule)
     existing = await _existing(store, name)
     if existing is None:
         created = YamlBackupSchedule(metadata=ObjectMeta(name=name, namespace=deps.namespace), spec=_spec(b, t, s))

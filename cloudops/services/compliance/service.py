@@ -95,7 +95,7 @@ def _point(r: ComplianceReport) -> HistoryPoint:
 
 class ComplianceService(Service):
     def _checks(self) -> HubStore[ComplianceCheck]:
-        return HubStore(self.deps.hub, ComplianceCheck, self.deps.namespace)
+        return self.deps.store(ComplianceCheck)
 
     async def _check_object(self, cluster: ClusterRef, spec: CheckSpec) -> ComplianceCheck:
         """The ComplianceCheck for these parameters: created, claimed for this REST run, or reused."""

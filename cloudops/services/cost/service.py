@@ -15,7 +15,6 @@ from cloudops.cost.pricing import Prices, resolve
 from cloudops.cost.views import Advice, AllocationReport, OptimizationPlan, OptimizationType, Skipped, Suggestion
 from cloudops.errors import BadRequest
 from cloudops.kube.narrow import dig, text
-from cloudops.kube.stores import HubStore
 from cloudops.members.access import ClusterRef
 from cloudops.members.objects import ObjectId
 from cloudops.members.session import MemberSession
@@ -39,7 +38,7 @@ class CostService(Service):
     async def prices(self, cluster: ClusterRef) -> Prices:
         """The unit prices of one cluster (its CostPricing objects over OpenCost's defaults)."""
         spec = dig(cluster.cr, "spec")
-        objects = await HubStore(self.deps.hub, CostPricing, self.deps.namespace).list()
+        objects = await self.deps.store(CostPricing).list()
         return resolve(objects, cluster.name, text(spec.get("provider")), text(spec.get("region")))
 
     async def allocation(self, cluster: ClusterRef, *, time_range: str, group_by: str,

@@ -123,7 +123,7 @@ class LabelPolicyService(Service):
 
     @property
     def policies(self) -> HubStore[LabelPolicy]:
-        return HubStore(self.deps.hub, LabelPolicy, self.deps.namespace)
+        return self.deps.store(LabelPolicy)
 
     async def create(self, b: PolicyBody, may_label: Authorize) -> PolicyView:
         """`may_label(cluster name)` authorizes the cluster the body names (labels of it are the policy's)."""

@@ -76,7 +76,7 @@ def _moment(text: str | None, where: str) -> datetime | None:
 
 class SelfHealingService(Service):
     def _rules(self) -> HubStore[SelfHealingRule]:
-        return HubStore(self.deps.hub, SelfHealingRule, self.deps.namespace)
+        return self.deps.store(SelfHealingRule)
 
     async def create(self, b: CreateRule, clusters: Sequence[ClusterRef], missing: Sequence[str]) -> RuleView:
         """A rule watching `clusters` (404 when some named in cluster_ids are `missing`, or there are none)."""
