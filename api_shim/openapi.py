@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
-
 from api_shim.endpoints import Endpoint
+from api_shim.openapi_links import add_links
+from api_shim.openapi_schemas import REF, Schemas, reachable
 from api_shim.openapi_types import Header, MediaType, OpenApiDocument, Operation, Parameter, Response
+from api_shim.operation_docs import apply as describe_operations
 from api_shim.path_formats import (
     BACKUP_REF,
     CLUSTER_REF,
@@ -24,8 +24,6 @@ from cloudops.kube.types import JsonObject, JsonValue
 __all__ = ["BACKUP_REF", "CLUSTER_REF", "CRD_NAME", "ERROR_STATUSES", "OBJECT_REF", "PATH_PARAMS", "RESOURCE_TYPE",
            "SYSTEM_ROUTES", "build_openapi", "error_statuses", "object_ref", "path_param_schema"]
 
-REF = "#/components/schemas/{model}"
-REF_PREFIX = REF.format(model="")
 SYSTEM_ROUTES = {"/healthz": "liveness", "/readyz": "readiness: the hub answers", "/metrics": "Prometheus metrics",
                  "/api/k8s/openapi.json": "this document"}
 
@@ -62,87 +60,6 @@ ERROR_HEADERS: dict[int, dict[str, Header]] = {
 def error_statuses(ep: Endpoint) -> list[int]:
     """The error statuses `ep` can answer: 413 and 415 only where a body is read."""
     return [s for s in ERROR_STATUSES if s not in (413, 415) or ep.body is not None]
-
-
-# Component names are public (clients generate types from them): a package whose name differs from the section
-# that published its models keeps the published prefix.
-_PUBLISHED = {"backups": "yaml_backups", "mcp_tools": "mcp", "common": "models"}
-_MODULE_PARTS = {"models", "views"}  # where in a section a model lives says nothing of which section it is
-
-
-def _section_name(qualified: str) -> str:
-    """`cloudops__services__cost__views__Trend` → `cost.Trend`."""
-    parts = [p for p in qualified.split("__") if p not in _MODULE_PARTS]
-    return f"{_PUBLISHED.get(parts[-2], parts[-2])}.{parts[-1]}" if len(parts) > 1 else parts[-1]
-
-
-class _Schemas:
-    """Every model's JSON Schema, generated together: two models of one name (say the `UpdateBody` of two
-    sections) become two components instead of one overwriting the other."""
-
-    def __init__(self, endpoints: list[Endpoint]) -> None:
-        models = list(dict.fromkeys(m for ep in endpoints for m in (ep.query, ep.body, ep.data) if m is not None))
-        keys, top = models_json_schema([(m, "validation") for m in models], ref_template=REF)
-        defs: dict[str, JsonObject] = top.get("$defs", {})
-        # pydantic qualifies a clashing name with its module (cloudops__services__clusters__models__UpdateBody);
-        # the section and the class (clusters.UpdateBody) are enough when still unique.
-        short = {name: _section_name(name) for name in defs if "__" in name}
-        rename = {old: new for old, new in short.items() if new not in defs and list(short.values()).count(new) == 1}
-        self.defs: dict[str, JsonObject] = {rename.get(name, name): _renamed(schema, rename)
-                                            for name, schema in defs.items()}
-        self.refs: dict[type[BaseModel], str] = {
-            m: _renamed_ref(keys[(m, "validation")]["$ref"], rename) for m in models}
-
-    def ref(self, model: type[BaseModel]) -> JsonObject:
-        return {"$ref": self.refs[model]}
-
-    def of(self, model: type[BaseModel]) -> JsonObject:
-        return dict(self.defs[self.refs[model].removeprefix(REF_PREFIX)])
-
-
-def _renamed_ref(ref: str, rename: dict[str, str]) -> str:
-    if not ref.startswith(REF_PREFIX):
-        return ref
-    name = ref.removeprefix(REF_PREFIX)
-    return REF.format(model=rename.get(name, name))
-
-
-def _renamed(schema: JsonObject, rename: dict[str, str]) -> JsonObject:
-    """`schema` with every `$ref` to a renamed component pointing at its new name."""
-    if not rename:
-        return schema
-    out = {k: _renamed_value(v, rename) for k, v in schema.items()}
-    ref = out.get("$ref")
-    if isinstance(ref, str):
-        out["$ref"] = _renamed_ref(ref, rename)
-    return out
-
-
-def _renamed_value(value: JsonValue, rename: dict[str, str]) -> JsonValue:
-    if isinstance(value, dict):
-        return _renamed(value, rename)
-    if isinstance(value, list):
-        return [_renamed_value(v, rename) for v in value]
-    return value
-
-
-def _reachable(roots: object, components: dict[str, JsonObject]) -> set[str]:
-    """Names of the components `roots` (any part of the document) refer to, directly or through others."""
-    seen: set[str] = set()
-    todo = [roots]
-    while todo:
-        value = todo.pop()
-        if isinstance(value, dict):
-            ref = value.get("$ref")
-            if isinstance(ref, str) and ref.startswith(REF_PREFIX):
-                name = ref.removeprefix(REF_PREFIX)
-                if name not in seen and name in components:
-                    seen.add(name)
-                    todo.append(components[name])
-            todo.extend(value.values())
-        elif isinstance(value, list):
-            todo.extend(value)
-    return seen
 
 
 def _object(value: JsonValue | None, what: str) -> JsonObject:
@@ -186,7 +103,7 @@ def _query_params(schema: JsonObject) -> list[Parameter]:
     return params
 
 
-def _operation(ep: Endpoint, schemas: _Schemas) -> Operation:
+def _operation(ep: Endpoint, schemas: Schemas) -> Operation:
     params: list[Parameter] = [
         {"name": n, "in": "path", "required": True, "schema": path_param_schema(ep.path, n)}
         for n in re.findall(r"{(\w+)}", ep.path)
@@ -238,13 +155,15 @@ def _system_routes() -> dict[str, dict[str, Operation]]:
 
 
 def build_openapi(endpoints: list[Endpoint]) -> OpenApiDocument:
-    schemas = _Schemas(endpoints)
+    schemas = Schemas(endpoints)
     paths: dict[str, dict[str, Operation]] = {}
     for ep in endpoints:
         paths.setdefault(ep.path, {})[ep.http_method.lower()] = _operation(ep, schemas)
     paths.update(_system_routes())
+    add_links(paths, schemas.defs)
+    describe_operations(paths)  # English summaries, descriptions, recorded examples (api_shim/operation_docs)
     # Query models are inlined as parameters: only what a path refers to becomes a component.
-    used = sorted(_reachable(paths, schemas.defs))
+    used = sorted(reachable(paths, schemas.defs))
     components = {"ErrorEnvelope": ERROR, **{name: schemas.defs[name] for name in used}}
     return {
         "openapi": "3.1.0",

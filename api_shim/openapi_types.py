@@ -7,14 +7,20 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 
-from cloudops.kube.types import JsonObject
+from cloudops.kube.types import JsonObject, JsonValue
 
-__all__ = ["Authorization", "Components", "Header", "Info", "MediaType", "OpenApiDocument", "Operation",
-           "Parameter", "RequestBody", "Response", "SecurityRequirement"]
+__all__ = ["Authorization", "Components", "Example", "Header", "Info", "Link", "MediaType", "OpenApiDocument",
+           "Operation", "Parameter", "RequestBody", "Response", "SecurityRequirement"]
+
+
+class Example(TypedDict):
+    summary: str
+    value: JsonValue
 
 
 class MediaType(TypedDict):
     schema: JsonObject
+    examples: NotRequired[dict[str, Example]]
 
 
 class Header(TypedDict):
@@ -23,18 +29,30 @@ class Header(TypedDict):
     description: str
 
 
+class Link(TypedDict):
+    """A follow-up call: `parameters` maps `<in>.<name>` of the target to a runtime expression
+    (`$response.body#/data/id`, `$request.path.name`)."""
+
+    operationId: str
+    parameters: dict[str, str]
+    description: str
+
+
 class Response(TypedDict):
     description: str
     content: NotRequired[dict[str, MediaType]]
     headers: NotRequired[dict[str, Header]]
+    links: NotRequired[dict[str, Link]]
 
 
 Parameter = TypedDict("Parameter", {
-    "name": str, "in": str, "required": bool, "schema": JsonObject, "description": NotRequired[str]})
+    "name": str, "in": str, "required": bool, "schema": JsonObject, "description": NotRequired[str],
+    "examples": NotRequired[dict[str, Example]]})
 
 
 class RequestBody(TypedDict):
     required: bool
+    description: NotRequired[str]
     content: dict[str, MediaType]
 
 
@@ -55,6 +73,7 @@ class SecurityRequirement(TypedDict, total=False):
 Operation = TypedDict("Operation", {
     "operationId": str,
     "summary": str,
+    "description": NotRequired[str],
     "tags": list[str],
     "parameters": NotRequired[list[Parameter]],
     "x-kubernetes-authorization": NotRequired[Authorization],

@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from api_shim.endpoints import Endpoint
 from api_shim.state import ENDPOINTS
+from tests.shim.example_recorder import record as record_example
 
 __all__ = ["CheckedClient", "call", "check_response"]
 
@@ -49,6 +50,7 @@ class CheckedClient(TestClient):  # type: ignore[type-arg]
         resp = await super()._request(method, path, **kwargs)
         text = await resp.text() if resp.content_type == "application/json" else ""  # a download may be binary
         check_response(self.app[ENDPOINTS], method.upper(), resp.url.path, resp.status, resp.content_type, text)
+        record_example(self.app[ENDPOINTS], method.upper(), resp, kwargs, text)  # CLOUDOPS_RECORD_EXAMPLES=1
         return resp
 
 
