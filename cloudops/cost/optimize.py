@@ -1,12 +1,13 @@
-"""Cost optimization suggestions (pure): right-sizing as KRR's simple strategy does it, underused nodes,
-and storage nobody uses. Each suggestion carries the patch to apply (or the delete to make) and an
-estimated monthly saving by the allocation model (max(request, usage) x 730 h x unit price).
+"""Cost optimization suggestions (pure): right-sizing as KRR's simple strategy does it, and storage nobody
+uses (underused nodes: cloudops.cost.nodes). Each suggestion carries the patch to apply (or the delete to make)
+and an estimated monthly saving by the allocation model (max(request, usage) x 730 h x unit price).
 
 Right-sizing (KRR, simple strategy): CPU request at the 95th percentile of recorded usage, memory request at
 the recorded maximum plus 15 %, at least 10m and 100Mi; workloads an HPA scales are skipped (changing their
-requests changes what the HPA aims at), and so are workloads with less recorded history than required.
-Usage comes from the per-container fields of the pod-usage histories (bucket means for CPU, bucket peaks for
-memory) of the 24h tier, or the 7d tier when more than 24 hours are required.
+requests changes what the HPA aims at), and so are workloads with less recorded history than required (all
+their recorded hours, cloudops.cost.recorded). Usage comes from the per-container fields of the pod-usage
+histories (bucket means for CPU, bucket peaks for memory) of the 24h tier, or the 7d tier when more than 24
+hours are required; the reason names the hours that tier holds.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ import math
 from collections.abc import Iterable, Mapping
 
 from cloudops.cost.pricing import HOURS_PER_MONTH, Prices
+from cloudops.cost.recorded import ALL, hours_text
 from cloudops.cost.views import Action, Advice, OptimizationType, PatchType, Skipped, Target
 from cloudops.history_store import History
-from cloudops.kube.narrow import dig, mapping, mappings, text
+from cloudops.kube.narrow import dig, mappings, text
 from cloudops.kube.types import JsonObject, JsonValue
 from cloudops.usage_history import quantity as _q
 
-__all__ = ["MIN_CPU_M", "MIN_MEMORY", "instance", "percentile", "resource", "storage"]
+__all__ = ["MIN_CPU_M", "MIN_MEMORY", "percentile", "resource", "storage"]
 
 MIN_CPU_M = 10.0
 MIN_MEMORY = 100 * 1024.0 ** 2
@@ -135,23 +137,24 @@ def _workload(w: Mapping[str, object], target: Target, pods: list[History], tier
     changes: list[JsonValue] = []
     current: dict[str, object] = {}
     recommended: dict[str, object] = {}
-    saving = 0.0
+    saving = window = 0.0
     short = []
     for c in mappings(dig(w, "spec", "template", "spec").get("containers")):
         cname = text(c.get("name"))
         cpu, memory, hours = _workload_usage(mine, cname, tier)
-        if hours < min_hours or not cpu:
-            short.append(f"{cname}: {hours:.1f} h of usage recorded, {min_hours:g} h needed")
+        recorded = _workload_usage(mine, cname, ALL)[2]
+        if recorded < min_hours or not cpu:
+            short.append(f"{cname}: {recorded:.1f} h of usage recorded, {min_hours:g} h needed")
             continue
         if (sized := _right_size(c, cpu, memory, prices, replicas)) is not None:
             changes.append(sized[0])
             current[cname], recommended[cname] = sized[1], sized[2]
-            saving += sized[3]
+            saving, window = saving + sized[3], max(window, hours)
     if changes:
         return _suggestion("resource", target, "patch", "requests set to the 95th percentile of CPU usage and the "
-                           "peak memory usage plus 15 %", current, recommended,
-                           {"spec": {"template": {"spec": {"containers": changes}}}}, "strategic", saving,
-                           {"replicas": replicas})
+                           f"peak memory usage plus 15 % over the recorded {hours_text(window)} hours", current,
+                           recommended, {"spec": {"template": {"spec": {"containers": changes}}}}, "strategic",
+                           saving, {"replicas": replicas, "recorded_hours": round(window, 4)})
     return "not enough history: " + "; ".join(short) if short else None
 
 
@@ -174,81 +177,6 @@ def resource(workloads: Iterable[Mapping[str, object]], pods: list[History], hpa
             skipped.append(Skipped(**target, reason=found))
         elif found is not None:
             suggestions.append(found)
-    return suggestions, skipped
-
-
-def _pod_requests(pod: Mapping[str, object]) -> tuple[float, float]:
-    cpu = mem = 0.0
-    for c in mappings(dig(pod, "spec").get("containers")):
-        req = dig(c, "resources", "requests")
-        cpu += _q(req.get("cpu")) * 1000.0
-        mem += _q(req.get("memory"))
-    return cpu, mem
-
-
-def _moves(pod: Mapping[str, object]) -> bool:
-    """Pods a drain would move: not DaemonSet pods, not mirror (static) pods, not finished."""
-    meta = _meta(pod)
-    if "kubernetes.io/config.mirror" in mapping(meta.get("annotations")):
-        return False
-    if any(o.get("kind") == "DaemonSet" for o in mappings(meta.get("ownerReferences"))):
-        return False
-    return dig(pod, "status").get("phase") not in ("Succeeded", "Failed")
-
-
-def _node_of(pod: Mapping[str, object]) -> str:
-    return text(dig(pod, "spec").get("nodeName"))
-
-
-def _load(nodes: list[Mapping[str, object]], live: list[Mapping[str, object]]) -> tuple[
-        dict[str, tuple[float, float]], dict[str, tuple[float, float]]]:
-    """(allocatable, requested) CPU millicores and memory bytes per node."""
-    capacity: dict[str, tuple[float, float]] = {}
-    used: dict[str, tuple[float, float]] = {}
-    for n in nodes:
-        alloc = dig(n, "status", "allocatable")
-        capacity[text(_meta(n).get("name"))] = (_q(alloc.get("cpu")) * 1000.0, _q(alloc.get("memory")))
-    for p in live:
-        cpu, mem = _pod_requests(p)
-        u = used.get(_node_of(p), (0.0, 0.0))
-        used[_node_of(p)] = (u[0] + cpu, u[1] + mem)
-    return capacity, used
-
-
-def instance(nodes: list[Mapping[str, object]], pods: list[Mapping[str, object]], node_histories: list[History],
-             threshold: float, prices: Prices) -> tuple[list[Advice], list[Skipped]]:
-    """Nodes whose requested share (the larger of CPU and memory) is below `threshold` percent now and at
-    every recorded point of the last 24 hours, when the other nodes have room for their pods."""
-    live = [p for p in pods if _node_of(p) and _moves(p)]
-    peak = {h.subject.name: max((max(float(p.get("cpu_share_max", 0.0)), float(p.get("memory_share_max", 0.0)))
-                                 for p in h.series.get("24h") or []), default=None) for h in node_histories}
-    capacity, used = _load(nodes, live)
-    schedulable = [text(_meta(n).get("name")) for n in nodes if not dig(n, "spec").get("unschedulable")]
-    suggestions: list[Advice] = []
-    skipped: list[Skipped] = []
-    for name in schedulable:
-        cap, req = capacity.get(name, (0.0, 0.0)), used.get(name, (0.0, 0.0))
-        share = max(100.0 * req[0] / cap[0] if cap[0] else 0.0, 100.0 * req[1] / cap[1] if cap[1] else 0.0)
-        recorded = peak.get(name)
-        highest = max(share, recorded) if recorded is not None else share
-        if highest >= threshold:
-            continue
-        target = Target(kind="Node", namespace="", name=name)
-        others = [o for o in schedulable if o != name]
-        room_cpu = sum(capacity[o][0] - used.get(o, (0.0, 0.0))[0] for o in others)
-        room_mem = sum(capacity[o][1] - used.get(o, (0.0, 0.0))[1] for o in others)
-        if not others or room_cpu < req[0] or room_mem < req[1]:
-            skipped.append(Skipped(**target, reason="the other schedulable nodes lack room for its pods"))
-            continue
-        moving = sorted(f"{text(_meta(p).get('namespace'))}/{text(_meta(p).get('name'))}" for p in live
-                        if _node_of(p) == name)
-        saving = (cap[0] / 1000.0 * prices.cpu + cap[1] / GIB * prices.memory) * HOURS_PER_MONTH
-        suggestions.append(_suggestion(
-            "instance", target, "cordon-and-drain",
-            f"requested share {highest:.1f} % stays below {threshold:g} %"
-            + (" (now and over the recorded 24 hours)" if recorded is not None else " (now; no recorded history)"),
-            {"requested_share_percent": round(highest, 2)}, {"remove_node": True},
-            {"spec": {"unschedulable": True}}, "merge", saving, {"pods_to_move": moving}))
     return suggestions, skipped
 
 

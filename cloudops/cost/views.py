@@ -121,10 +121,16 @@ class Skipped(TypedDict):
 
 class OptimizationPlan(TypedDict):
     """Suggestions of the asked types for one cluster, what was skipped and why (智能运维 1.2 without the
-    cluster and the object ids)."""
+    cluster and the object ids); none at all, with the reason, before enough usage is recorded."""
 
     currency: str
     suggestions: list[Advice]
     skipped: list[Skipped]
-    total_estimated_monthly_saving: float
+    total_estimated_monthly_saving: Annotated[float | None, Field(
+        description="sum of the suggestions' savings; null when suggestions are withheld")]
+    recorded_hours: Annotated[float, Field(description="hours of the cluster's usage recorded (last 30 days)")]
+    required_hours: Annotated[float, Field(description="hours needed before any suggestion "
+                                                       "(CLOUDOPS_RIGHTSIZING_MIN_HOURS)")]
+    withheld_reason: Annotated[str | None, Field(
+        description="why there are no suggestions yet (too little usage recorded); null when they were made")]
     pricing_source: PricingSource

@@ -1,5 +1,6 @@
-"""The reference's MCP tool 1.5, cost analysis: the cost engine's report and optimization for one cluster,
-and a forecast from the engine's least-squares trend, with how much recorded time the fit stands on."""
+"""The reference's MCP tool 1.5, cost analysis: the cost engine's report and optimization for one cluster
+(with the API's settings: no suggestion before CLOUDOPS_RIGHTSIZING_MIN_HOURS are recorded), and a forecast
+from the engine's least-squares trend, with how much recorded time the fit stands on."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ class CostParams(BaseModel):
     include_forecast: bool = True
     namespace: str | None = Field(None, pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63,
                                   description="only this namespace (default: the whole cluster)")
+    min_nodes: int = Field(1, ge=1, le=10000, description="node advice never leaves fewer Ready, schedulable "
+                                                          "nodes than this")
 
 
 class Forecast(TypedDict, total=False):
@@ -69,7 +72,9 @@ async def analyze_cost(ctx: ToolContext, p: CostParams) -> CostResult:
                                     only_namespace=p.namespace)
     optimization = None
     if p.include_optimization:
-        optimization = await costs.plan(ctx.cluster, types=OPTIMIZATION_TYPES, min_hours=24.0, underused_percent=30.0,
+        settings = ctx.deps.settings
+        optimization = await costs.plan(ctx.cluster, types=OPTIMIZATION_TYPES, min_hours=settings.rightsizing_min_hours,
+                                        underused_percent=settings.underused_node_percent, min_nodes=p.min_nodes,
                                         only_namespace=p.namespace, session=ctx.session)
     return CostResult(analysis_id=f"cost-{uuid.uuid4().hex[:12]}", cluster_id=ctx.cluster.id,
                       cluster_name=ctx.cluster.name, time_range=p.time_range, report=report,

@@ -1,6 +1,7 @@
 """Cost report and optimization (智能运维 1.1–1.2) through REST against a real member: usage history written
-into the hub with chosen timestamps (as the operator records it), prices from CostPricing objects, and a
-right-sizing patch that, applied to the member, changes the requests it names."""
+into the hub with chosen timestamps (as the operator records it), prices from CostPricing objects, a
+right-sizing patch that, applied to the member, changes the requests it names, node advice that is feasible
+on the member's two nodes, and no advice before the minimum hours are recorded."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from cloudops.constants import COST_PRICING, MANAGED_CLUSTER
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.settings import Settings
 from devcluster.topology import Topology
-from tests.helpers import Kubectl
+from tests.helpers import Kubectl, eventually
 from tests.shim.conftest import Client, KeyMaker
 from tests.shim.member_fixtures import call, registered_member
 
@@ -144,3 +145,131 @@ async def test_pod_histories_keep_current_attributes_and_are_pruned(member: Any,
     assert len(await history_store.histories(hub_api, namespace, "pod-usage", cluster["name"])) == 1
     assert await history_store.prune(hub_api, namespace, "pod-usage", cluster["name"],
                                      now + timedelta(minutes=1), keep=10) == 1  # not written since: stale
+
+
+async def record_nodes(hub_api: ApiClient, namespace: str, cluster_name: str, nodes: list[str],
+                       samples: list[tuple[datetime, float]]) -> None:
+    """Cluster and node usage as the operator records it: each sample (time, seconds it stands for), every
+    node at a 2 % requested share."""
+    cr = await CustomObjects(hub_api, MANAGED_CLUSTER, namespace).get(cluster_name)
+    for at, seconds in samples:
+        await history_store.append(hub_api, cr, "cluster-usage", history_store.Subject("Cluster", "", cluster_name),
+                                   {"seconds": seconds, "cpu_idle_ms": 0.0, "memory_idle_bs": 0.0}, at)
+        for n in nodes:
+            await history_store.append(hub_api, cr, "node-usage", history_store.Subject("Node", "", n),
+                                       {"seconds": seconds, "cpu_share_max": 2.0, "memory_share_max": 1.0}, at)
+
+
+def node_names(admin: Kubectl) -> list[str]:
+    return sorted(n["metadata"]["name"] for n in admin.json("get", "nodes")["items"])
+
+
+async def test_no_suggestions_before_the_minimum_hours_are_recorded(member: Any, shim: Client, hub_api: ApiClient,
+                                                                    namespace: str, topology: Topology) -> None:
+    """Ten minutes recorded, four hours required: nothing to advise yet, and the answer says why (before: both
+    nodes of the member to drain, and the unbound claim to delete)."""
+    cluster, k, _ = member
+    await asyncio.to_thread(k, "apply", "-f", "-", stdin=json.dumps(ORPHAN))
+    now = datetime.now(UTC)
+    nodes = await asyncio.to_thread(node_names, Kubectl(topology.members[0].kubeconfig))
+    await record_nodes(hub_api, namespace, cluster["name"], nodes,
+                       [(now - timedelta(minutes=10), 300.0), (now - timedelta(minutes=5), 300.0)])
+    advice = (await call(shim, "GET", "/api/k8s/cost/optimization"))["data"]
+    assert advice["suggestions"] == [] and advice["total_estimated_monthly_saving"] is None
+    assert advice["recorded_hours"] == pytest.approx(1 / 6, abs=1e-3) and advice["required_hours"] == 4.0
+    assert advice["withheld_reason"] == ("no suggestions until 4 hours of usage are recorded "
+                                         "(CLOUDOPS_RIGHTSIZING_MIN_HOURS): 0.17 hours recorded so far")
+    # The MCP cost tool answers the same.
+    mcp = (await call(shim, "POST", "/api/k8s/mcp/cost/analyze",
+                      json={"cluster_id": cluster["id"], "time_range": "1h", "include_forecast": False}))["data"]
+    assert mcp["optimization"]["suggestions"] == [] and "0.17 hours" in mcp["optimization"]["withheld_reason"]
+
+
+WEB = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+       "spec": {"replicas": 1, "selector": {"matchLabels": {"app": "web"}}, "template": {
+           "metadata": {"labels": {"app": "web"}},
+           "spec": {"containers": [{"name": "app", "image": "nginx",
+                                    "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}]}}}}
+
+
+def bare_pods_by_node(admin: Kubectl, skip_namespace: str) -> set[str]:
+    """Nodes holding pods without a controller outside the test's namespace (the demo's pod, say)."""
+    out = set()
+    for p in admin.json("get", "pods", "-A")["items"]:
+        meta = p["metadata"]
+        if (meta["namespace"] != skip_namespace and p["spec"].get("nodeName") and not meta.get("deletionTimestamp")
+                and not any(o.get("controller") for o in meta.get("ownerReferences") or [])
+                and p["status"].get("phase") not in ("Succeeded", "Failed")):
+            out.add(p["spec"]["nodeName"])
+    return out
+
+
+def web_pod(k: Kubectl) -> tuple[str, str]:
+    """(name, node) of the one web pod, once the rollout is done and the old pod gone."""
+    pods = k.json("get", "pods", "-l", "app=web")["items"]
+    assert len(pods) == 1 and pods[0]["status"].get("phase") == "Running", pods
+    assert not pods[0]["metadata"].get("deletionTimestamp")
+    return pods[0]["metadata"]["name"], pods[0]["spec"]["nodeName"]
+
+
+async def instance_advice(shim: Client, query: str = "") -> tuple[list[Json], dict[str, str]]:
+    data = (await call(shim, "GET", f"/api/k8s/cost/optimization?optimization_type=instance{query}"))["data"]
+    assert data.get("withheld_reason") is None
+    return data["suggestions"], {s["name"]: s["reason"] for s in data["skipped"] if s["kind"] == "Node"}
+
+
+async def test_node_advice_on_a_two_node_member_is_feasible(member: Any, shim: Client, hub_api: ApiClient,
+                                                            namespace: str, topology: Topology) -> None:
+    """Both nodes of the member underused: at most one is suggested, and only when its pods fit on the other
+    (before: both, with a bare pod "to move" and "over the recorded 24 hours" whatever was recorded)."""
+    cluster, k, ns = member
+    admin = Kubectl(topology.members[0].kubeconfig)
+    nodes = await asyncio.to_thread(node_names, admin)
+    assert len(nodes) == 2, nodes
+    taken = await asyncio.to_thread(bare_pods_by_node, admin, ns)
+    keep, spare = sorted(nodes, key=lambda n: (n not in taken, n))  # the bare pod goes where others are
+    assert spare not in taken, f"both nodes hold pods without a controller: {taken}"
+    now = datetime.now(UTC)
+    await record_nodes(hub_api, namespace, cluster["name"], nodes,
+                       [(now - timedelta(hours=HOURS - i) + timedelta(minutes=5), 3600.0) for i in range(HOURS)])
+    solo = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "solo"},
+            "spec": {"nodeName": keep, "containers": [{"name": "app", "image": "nginx", "resources": {
+                "requests": {"cpu": "100m", "memory": "64Mi"}}}]}}
+    pinned = json.loads(json.dumps(WEB))
+    pinned["spec"]["template"]["spec"]["nodeSelector"] = {"kubernetes.io/hostname": spare}
+    await asyncio.to_thread(k, "apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List",
+                                                                      "items": [solo, pinned]}))
+    web, _ = await eventually(lambda: asyncio.to_thread(web_pod, k), what="web pod running")
+
+    # The bare pod cannot be rescheduled; the pinned one has nowhere else to go.
+    found, skipped = await instance_advice(shim)
+    assert found == []
+    assert "without a controller would be deleted by a drain, not rescheduled" in skipped[keep]
+    assert f"{ns}/solo" in skipped[keep]
+    assert skipped[spare].startswith("the remaining nodes cannot take its pods: ")
+    assert f"{ns}/{web} ({keep}: nodeSelector kubernetes.io/hostname={spare} does not match)" in skipped[spare]
+
+    taint = f"cost19-{ns}"
+    try:
+        # Unpinned, but the other node is tainted: the pod (started on the spare node) does not tolerate it.
+        await asyncio.to_thread(admin, "taint", "node", keep, f"{taint}=x:NoSchedule")
+        await asyncio.to_thread(k, "patch", "deployment", "web", "--type", "json", "-p", json.dumps(
+            [{"op": "remove", "path": "/spec/template/spec/nodeSelector"}]))
+        web, on = await eventually(lambda: asyncio.to_thread(web_pod, k), timeout=90, what="web pod rolled out")
+        assert on == spare
+        found, skipped = await instance_advice(shim)
+        assert found == [] and f"{ns}/{web} ({keep}: taint {taint}=x:NoSchedule not tolerated)" in skipped[spare]
+    finally:
+        await asyncio.to_thread(admin, "taint", "node", keep, f"{taint}-")
+
+    # Untainted: the spare node can go, its pod moving to the other one; never both.
+    (s,), skipped = await instance_advice(shim)
+    assert s["target"]["name"] == spare and s["action"] == "cordon-and-drain"
+    assert f"{ns}/{web}" in s["details"]["pods_to_move"] and s["details"]["placement"][f"{ns}/{web}"] == keep
+    assert f"{ns}/solo" not in str(s["details"]) and s["details"]["remaining_nodes"] == [keep]
+    assert "over the recorded 6.0 hours" in s["reason"] and "24 hours" not in s["reason"]
+    assert s["current"]["recorded_hours"] == HOURS and keep in skipped
+    # Never below the minimum node count.
+    found, skipped = await instance_advice(shim, "&min_nodes=2")
+    assert found == [] and "the minimum is 2 (min_nodes)" in skipped[spare]
+    await call(shim, "GET", "/api/k8s/cost/optimization?min_nodes=0", 400)

@@ -1,5 +1,5 @@
 """The cost engine (pure): usage samples, OpenCost allocation against a hand computation, pricing resolution,
-KRR-style right-sizing, underused nodes and unused storage."""
+KRR-style right-sizing and unused storage (underused nodes: test_cost_nodes.py)."""
 
 from __future__ import annotations
 
@@ -183,6 +183,8 @@ def test_right_sizing_takes_p95_cpu_and_peak_memory_plus_15_percent() -> None:
     per_hour = (1000 - 76) / 1000 * 0.031611 + (1024 - 230) / 1024 * 0.004237
     assert mean < 76 and s["estimated_monthly_saving"] == pytest.approx(per_hour * 730 * 2, abs=0.01)
     assert s["patch_type"] == "strategic" and s["target"] == {"kind": "Deployment", "namespace": "shop", "name": "web"}
+    # The wording names the hours measured: 80 one-hour samples in the 15-minute buckets of the last day.
+    assert s["reason"].endswith("over the recorded 80.0 hours") and s["details"]["recorded_hours"] == 80.0
 
 
 def test_right_sizing_minimums_hpa_targets_and_short_history() -> None:
@@ -198,25 +200,6 @@ def test_right_sizing_minimums_hpa_targets_and_short_history() -> None:
     right, _ = optimize.resource([workload(cpu="10m", memory="100Mi")], [tiny], set(), pricing.OPENCOST_DEFAULTS,
                                  min_hours=24)
     assert right == []  # already right
-
-
-def test_instance_suggests_an_underused_node_with_the_pods_to_move() -> None:
-    nodes = [{"metadata": {"name": n}, "spec": {}, "status": {"allocatable": {"cpu": "4", "memory": "8Gi"}}}
-             for n in ("n1", "n2")]
-    busy = {"name": "app", "resources": {"requests": {"cpu": "2", "memory": "4Gi"}}}
-    light = {"name": "app", "resources": {"requests": {"cpu": "200m", "memory": "256Mi"}}}
-    pods = [pod("a", node="n1", containers=[busy]), pod("b", node="n2", containers=[light]),
-            pod("ds", node="n2", containers=[light], owner=("DaemonSet", "agent"))]
-    found, skipped = optimize.instance(nodes, pods, [], 30.0, pricing.OPENCOST_DEFAULTS)
-    (s,) = found
-    assert s["target"]["name"] == "n2" and s["details"]["pods_to_move"] == ["shop/b"]
-    assert s["patch"] == {"spec": {"unschedulable": True}}
-    assert s["estimated_monthly_saving"] == pytest.approx((4 * 0.031611 + 8 * 0.004237) * 730, abs=0.01)
-    # Recorded history above the threshold keeps the node.
-    hist = History(Subject("Node", "", "n2"), {"24h": [{"t": "2026-01-01T00:00:00Z", "n": 1,
-                                                        "cpu_share_max": 45.0}]}, {}, "")
-    assert optimize.instance(nodes, pods, [hist], 30.0, pricing.OPENCOST_DEFAULTS)[0] == []
-    assert skipped == []
 
 
 def test_storage_suggests_unbound_claims_and_released_volumes() -> None:

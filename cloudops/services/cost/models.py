@@ -33,6 +33,9 @@ class OptimizationQuery(BaseModel):
         None, description="优化类型; absent: all three")
     namespace: str | None = Field(None, pattern=NAMESPACE_PATTERN, max_length=63,
                                   description="only workloads and claims of this namespace")
+    min_nodes: int = Field(1, ge=1, le=10000, description=(
+        "instance advice never leaves fewer Ready, schedulable nodes than this (counting every node suggested "
+        "for removal together)"))
 
 
 class CostReport(BaseModel):
@@ -58,5 +61,11 @@ class Optimization(BaseModel):
     currency: str
     suggestions: list[Suggestion]
     skipped: list[Skipped]
-    total_estimated_monthly_saving: float
+    total_estimated_monthly_saving: float | None = Field(
+        description="sum of the suggestions' savings; null when suggestions are withheld")
+    recorded_hours: float = Field(description="hours of the cluster's usage recorded (last 30 days)")
+    required_hours: float = Field(description="recorded hours needed before any suggestion "
+                                              "(CLOUDOPS_RIGHTSIZING_MIN_HOURS)")
+    withheld_reason: str | None = Field(description="why there are no suggestions yet; null when they were made")
+    min_nodes: int = Field(description="the minimum node count the instance advice kept")
     pricing_source: PricingSource
