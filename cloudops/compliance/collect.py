@@ -21,10 +21,14 @@ from cloudops.network.policy_eval import Direction, Policy
 from cloudops.resources.compliance_check import CompliancePolicy
 
 __all__ = ["DEFAULT_RESOURCES", "NO_CHECK_RESOURCES", "SYSTEM_NAMESPACES", "WORKLOAD_RESOURCES", "Fix", "Run",
-           "apply_fixes", "run_checks"]
+           "apply_fixes", "covered_by_checked", "nothing_checked", "run_checks"]
 
 WORKLOAD_RESOURCES = ("deployments", "statefulsets", "daemonsets", "replicasets", "jobs", "cronjobs", "pods")
-DEFAULT_RESOURCES = ("deployments", "statefulsets", "daemonsets", "cronjobs")
+# Every workload type: a bare Pod (or ReplicaSet, Job) is a workload too. An object that a checked object
+# controls (a Deployment's ReplicaSets and their pods, a CronJob's Jobs) is checked once, through its controller.
+DEFAULT_RESOURCES = WORKLOAD_RESOURCES
+# Controllers between a pod and what a run checks: read (metadata only) when the run checks pods but not them.
+INTERMEDIATE = ("replicasets", "jobs")
 # Named in the reference's example; no check of the library looks at them, so they are reported as skipped.
 NO_CHECK_RESOURCES = ("services", "configmaps", "secrets", "ingresses")
 SYSTEM_NAMESPACES = ("kube-system", "kube-public", "kube-node-lease", "local-path-storage")
@@ -36,6 +40,25 @@ class Run:
     results: list[Result] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     truncated: bool = False
+    empty_reason: str = ""  # why there are no results, when there are none
+
+
+def nothing_checked(resources: Sequence[str], namespaces: Sequence[str] | None, excluded: Iterable[str],
+                    listed: int) -> str:
+    """Why a run has no result, in the caller's terms: what it looked for, and where."""
+    types = [r for r in resources if r not in NO_CHECK_RESOURCES]
+    skip = sorted(set(excluded))
+    if namespaces is not None and not namespaces:
+        return "nothing was checked: every namespace asked for is excluded"
+    where = (f"namespaces {', '.join(namespaces)}" if namespaces is not None
+             else "every namespace" + (f" but {', '.join(skip)}" if skip else ""))
+    if not types:
+        return (f"nothing was checked: no check applies to {', '.join(resources) or 'the resource types asked'}; "
+                f"ask for workload types ({', '.join(WORKLOAD_RESOURCES)})")
+    if listed:
+        return (f"nothing was checked: the {listed} objects found ({', '.join(types)} in {where}) are all in "
+                "excluded namespaces or controlled by objects outside the scope")
+    return f"nothing was checked: no {', '.join(types)} found in {where}"
 
 
 @dataclass
@@ -52,16 +75,35 @@ class Fix:
                        checks=self.checks, patch=self.patch, status=self.status, error=self.error)
 
 
-def _owned_by_checked(obj: Mapping[str, object]) -> bool:
-    """Pods, ReplicaSets and Jobs made by a controller are checked through their controller's template."""
-    return any(ref.get("controller") for ref in mappings(dig(obj, "metadata").get("ownerReferences")))
+def _uid(obj: Mapping[str, object]) -> str:
+    return text(dig(obj, "metadata").get("uid"))
+
+
+def _controller(obj: Mapping[str, object]) -> str:
+    """The uid of the object's controller ("" when it has none)."""
+    return next((text(ref.get("uid")) for ref in mappings(dig(obj, "metadata").get("ownerReferences"))
+                 if ref.get("controller")), "")
+
+
+def covered_by_checked(obj: Mapping[str, object], checked: set[str], controllers: Mapping[str, str]) -> bool:
+    """Whether `obj` is checked through a controller: one of its controllers, up the chain (`controllers`:
+    uid -> its controller's uid), is among the `checked` uids. A pod of a bare ReplicaSet the run does not
+    check, or of a controller kind no check knows, is checked itself (pure)."""
+    seen: set[str] = set()
+    uid = _controller(obj)
+    while uid and uid not in seen:
+        if uid in checked:
+            return True
+        seen.add(uid)
+        uid = controllers.get(uid, "")
+    return False
 
 
 async def _list(session: MemberSession, plural: str, namespaces: Sequence[str] | None,
-                run: Run) -> list[Mapping[str, object]]:
+                run: Run, metadata_only: bool = False) -> list[Mapping[str, object]]:
     """The objects of one type (each with its kind), as the member sends them."""
     rt = await session.resolve(plural)
-    pages = [await session.list_all(rt, ns, max_items=MAX_OBJECTS)
+    pages = [await session.list_all(rt, ns, max_items=MAX_OBJECTS, metadata_only=metadata_only)
              for ns in (namespaces if namespaces is not None else [None])]
     if any(truncated for _, truncated in pages):
         run.truncated = True
@@ -86,17 +128,25 @@ async def run_checks(session: MemberSession, policies: Sequence[CompliancePolicy
     if "reliability" in policies:
         for obj in await _list(session, "poddisruptionbudgets", wanted, run):
             pdbs[text(dig(obj, "metadata").get("namespace"))].append(dig(obj, "spec", "selector"))
+    listed: list[Mapping[str, object]] = []
     for plural in resources:
         if plural in NO_CHECK_RESOURCES:
             run.notes.append(f"{plural}: no check of the library applies to this type; skipped")
             continue
-        for obj in await _list(session, plural, wanted, run):
-            w = Workload.from_k8s(obj)
-            if w.namespace in skip or (plural in ("pods", "replicasets", "jobs") and _owned_by_checked(obj)):
-                continue
-            ctx = Context(netpols[w.namespace], pdbs[w.namespace], directions)
-            run.results.extend(check_workload(w, ctx, policies))
+        listed += await _list(session, plural, wanted, run)
+    between = [o for plural in INTERMEDIATE if "pods" in resources and plural not in resources
+               for o in await _list(session, plural, wanted, run, metadata_only=True)]
+    checked = {_uid(o) for o in listed}
+    controllers = {_uid(o): _controller(o) for o in (*listed, *between)}
+    for obj in listed:
+        w = Workload.from_k8s(obj)
+        if w.namespace in skip or covered_by_checked(obj, checked, controllers):
+            continue
+        ctx = Context(netpols[w.namespace], pdbs[w.namespace], directions)
+        run.results.extend(check_workload(w, ctx, policies))
     run.results.sort(key=lambda r: (r.workload.namespace, r.workload.kind, r.workload.name))
+    if not run.results:
+        run.empty_reason = nothing_checked(resources, wanted, () if wanted is not None else skip, len(listed))
     return run
 
 

@@ -1,7 +1,8 @@
 """Checks applied to workloads: one result per workload and policy, the reference's summary and score.
 
 Score: compliance_score = round(100 × passed / total, 1), where total counts (workload, policy) results and
-a result passes when none of its policy's checks finds a violation; 100.0 when nothing was checked.
+a result passes when none of its policy's checks finds a violation. With nothing checked there is no score:
+null, and `score_reason` says why (a 100 over nothing would read as "all clear").
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from cloudops.compliance.views import FixSuggestion, ResultView, Summary
 from cloudops.kube.types import JsonObject
 from cloudops.resources.compliance_check import CompliancePolicy
 
-__all__ = ["Result", "check_workload", "fix_patch", "summary"]
+__all__ = ["NOTHING_CHECKED", "Result", "check_workload", "fix_patch", "summary"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,15 @@ def check_workload(workload: Workload, ctx: Context, policies: Sequence[Complian
     return out
 
 
-def summary(results: Sequence[Result]) -> Summary:
+NOTHING_CHECKED = "nothing was checked"
+
+
+def summary(results: Sequence[Result], empty_reason: str = "") -> Summary:
+    """Counts and score; `empty_reason` is the reason given when there is no result."""
     total = len(results)
     passed = sum(1 for r in results if r.passed)
-    score = round(100.0 * passed / total, 1) if total else 100.0
-    return Summary(total=total, passed=passed, failed=total - passed, compliance_score=score)
+    if not total:
+        return Summary(total=0, passed=0, failed=0, compliance_score=None,
+                       score_reason=empty_reason or NOTHING_CHECKED)
+    return Summary(total=total, passed=passed, failed=total - passed,
+                   compliance_score=round(100.0 * passed / total, 1), score_reason=None)

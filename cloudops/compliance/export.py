@@ -103,8 +103,8 @@ def _chart(pdf: _Pdf, history: Sequence[Mapping[str, Any]], since: str, until: s
     points = []
     for p in history:
         t = _parse(str(p.get("time", "")))
-        if t is None or start is None or end is None or end <= start:
-            continue
+        if t is None or start is None or end is None or end <= start or p.get("score") is None:
+            continue  # a run that checked nothing has no score to plot
         frac = min(1.0, max(0.0, (t - start).total_seconds() / (end - start).total_seconds()))
         points.append((x0 + w * frac, y0 + h - h * float(p.get("score", 0)) / 100))
     pdf.set_draw_color(31, 119, 180)
@@ -136,10 +136,14 @@ def to_pdf(report: Mapping[str, Any]) -> bytes:
                   f"{report.get('generated_at', '')})   Runs in range: {report.get('reports_in_range', 0)}")
 
     pdf.heading("Summary")
+    score = summary.get("compliance_score")
     pdf.line_text(f"Total: {summary.get('total', 0)}   Passed: {summary.get('passed', 0)}   "
                   f"Failed: {summary.get('failed', 0)}   Fixed: {summary.get('fixed', 0)}   "
-                  f"Compliance score: {summary.get('compliance_score', 0)}", bold=True, size=11)
-    pdf.line_text("Score = round(100 x passed / total, 1); one result per workload and policy.")
+                  f"Compliance score: {'none' if score is None else score}", bold=True, size=11)
+    if score is None:
+        pdf.line_text(f"No score: {summary.get('score_reason') or 'nothing was checked'}", bold=True)
+    pdf.line_text("Score = round(100 x passed / total, 1); one result per workload and policy; none when nothing "
+                  "was checked.")
     for p in report.get("policies") or []:
         pdf.line_text(f"{p['policy']}: total {p['total']}, passed {p['passed']}, failed {p['failed']}", indent=4)
     if report.get("results_truncated"):
@@ -151,7 +155,7 @@ def to_pdf(report: Mapping[str, Any]) -> bytes:
     pdf.heading("Failing results by policy")
     failing = [r for r in report.get("results") or [] if r.get("status") == "failed"]
     if not failing:
-        pdf.line_text("None: every result passed.")
+        pdf.line_text("None: every result passed." if report.get("results") else "None: nothing was checked.")
     listed = 0
     for policy in dict.fromkeys(r.get("policy", "") for r in failing):
         group = [r for r in failing if r.get("policy") == policy]

@@ -13,6 +13,7 @@ installed into a member that lacks it when the mode is `install`; `require` repo
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -26,8 +27,8 @@ from cloudops.kube.types import JsonObject, JsonValue, ObjectMeta
 from cloudops.members.errors import MemberError
 from cloudops.members.session import MemberSession
 
-__all__ = ["CRD", "CRD_NAME", "MAX_RESULTS", "Mode", "PolicyReport", "Written", "policy_report_mode",
-           "policy_reports", "write_policy_reports"]
+__all__ = ["CRD", "CRD_NAME", "MAX_RESULTS", "Mode", "PolicyReport", "Written", "delete_policy_reports",
+           "policy_report_mode", "policy_reports", "write_policy_reports"]
 
 Mode = Literal["install", "require", "off"]
 PR_GROUP, PR_VERSION = "wgpolicyk8s.io", "v1alpha2"
@@ -153,7 +154,11 @@ def report_name(check: str) -> str:
 
 
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else "" if value is None else str(value)
+    """A property value: properties is map[string]string, so other values go as JSON text (`true`, `["ALL"]`),
+    never as Python's `True` or `['ALL']`; an absent value is empty."""
+    if isinstance(value, str):
+        return value
+    return "" if value is None else json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
 
 
 def _failed(check: str, found: list[ViolationView]) -> PolicyResult:
@@ -242,6 +247,29 @@ class Written:
     def __init__(self) -> None:
         self.namespaces: list[str] = []
         self.deleted: list[str] = []
+
+
+async def delete_policy_reports(session: MemberSession, check: str, hub_namespace: str) -> list[str]:
+    """Deletes every PolicyReport of `check` (of this hub namespace) in the member: what a deleted check leaves
+    (a member object cannot be owned by a hub object). Returns their namespaces; none when the type is not served."""
+    try:
+        rt = await session.resolve(f"policyreports.{PR_GROUP}")
+    except MemberError as e:
+        if e.status == 404:
+            return []
+        raise
+    selector = f"{CHECK_LABEL}={label_value(check)},{HUB_LABEL}={label_value(hub_namespace)}"
+    existing, _ = await session.list_all(rt, None, label_selector=selector, metadata_only=True)
+    gone = []
+    for obj in existing:
+        meta = obj.get("metadata") or {}
+        try:
+            await session.delete(rt, meta.get("namespace"), str(meta.get("name", "")))
+        except MemberError as e:
+            if e.status != 404:
+                raise
+        gone.append(str(meta.get("namespace")))
+    return gone
 
 
 async def write_policy_reports(session: MemberSession, reports: Sequence[PolicyReport], check: str, hub_namespace: str,

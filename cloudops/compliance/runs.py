@@ -21,7 +21,7 @@ from cloudops.compliance.collect import (
     apply_fixes,
     run_checks,
 )
-from cloudops.compliance.evaluate import Result, summary
+from cloudops.compliance.evaluate import NOTHING_CHECKED, Result, summary
 from cloudops.compliance.policyreport import Mode, policy_report_mode, policy_reports, write_policy_reports
 from cloudops.compliance.reports import NewReport, expire, write_report
 from cloudops.compliance.views import ResultView, Summary
@@ -47,8 +47,8 @@ from cloudops.resources.compliance_check import FixSuggestion as StoredFix
 from cloudops.resources.compliance_report import ReportSummary
 from cloudops.settings import Settings
 
-__all__ = ["FIX_STREAM", "REST_CLAIM_ANNOTATION", "CheckSpec", "Outcome", "Recording", "execute", "failed_status",
-           "ready_conditions", "record"]
+__all__ = ["FIX_STREAM", "REST_CLAIM_ANNOTATION", "CheckSpec", "Outcome", "Recording", "compliant_condition",
+           "execute", "failed_status", "ready_conditions", "record"]
 
 FIX_STREAM = "compliance-fix"
 # Set by the shim on a ComplianceCheck it creates for a REST run: that generation is run by the shim, not the operator.
@@ -116,10 +116,12 @@ class Outcome:
     truncated: bool
     started: datetime
     completed: datetime
+    empty_reason: str = ""
 
     def summary(self) -> Summary:
-        """The reference's summary (see cloudops.compliance.evaluate for the score)."""
-        return summary(self.results)
+        """The reference's summary (see cloudops.compliance.evaluate for the score; null when nothing was
+        checked, with the reason)."""
+        return summary(self.results, self.empty_reason)
 
     @property
     def fixed(self) -> int:
@@ -130,7 +132,7 @@ async def execute(session: MemberSession, spec: CheckSpec) -> Outcome:
     started = datetime.now(UTC)
     run = await run_checks(session, spec.policies, spec.resources, spec.namespaces, spec.excluded, spec.directions)
     fixes = await apply_fixes(session, run.results, spec.excluded) if spec.auto_fix else []
-    return Outcome(run.results, fixes, run.notes, run.truncated, started, datetime.now(UTC))
+    return Outcome(run.results, fixes, run.notes, run.truncated, started, datetime.now(UTC), run.empty_reason)
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,8 @@ class Recording:
 
 
 def _iso(t: datetime) -> str:
-    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """Milliseconds: which of two checks ran last must hold for runs in the same second (ad-hoc expiry)."""
+    return t.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _short(value: object, limit: int) -> str:
@@ -169,17 +172,25 @@ def _status_result(r: Result) -> CheckResult:
         fix_suggestion=StoredFix(action=fix["action"][:128], patch=dict(fix["patch"] or {})) if fix else None)
 
 
+def compliant_condition(failing: int, total: int, empty_reason: str, generation: int | None) -> dict[str, object]:
+    """Compliant: True with no violation, False with some, Unknown when nothing was checked (no green on
+    nothing)."""
+    cond = ready_condition(not failing, "Violations" if failing else "NoViolations",
+                           f"{failing} of {total} results failed", generation)
+    if not total:
+        cond.update(status="Unknown", reason="NothingChecked", message=(empty_reason or NOTHING_CHECKED)[:4000])
+    return {**cond, "type": "Compliant"}
+
+
 def ready_conditions(check: ComplianceCheck, ok: bool, reason: str, message: str,
-                     failing: int | None = None, total: int = 0) -> list[Condition]:
+                     failing: int | None = None, total: int = 0, empty_reason: str = "") -> list[Condition]:
     """The check's conditions with Ready set (and Compliant, given the failing results of a run)."""
     generation = check.metadata.generation
     stored = check.status.conditions if check.status and check.status.conditions else []
     conds = set_condition([c.model_dump(by_alias=True, exclude_none=True) for c in stored],
                           ready_condition(ok, reason, message[:4000], generation))
     if failing is not None:
-        compliant = ready_condition(not failing, "Violations" if failing else "NoViolations",
-                                    f"{failing} of {total} results failed", generation)
-        conds = set_condition(conds, {**compliant, "type": "Compliant"})
+        conds = set_condition(conds, compliant_condition(failing, total, empty_reason, generation))
     return [Condition.model_validate(c) for c in conds]
 
 
@@ -222,11 +233,13 @@ async def record(rec: Recording, check: ComplianceCheck, cluster: ClusterRef, se
     the hub either way.
     """
     name, views, totals = check.metadata.name or "", [r.view() for r in outcome.results], outcome.summary()
+    reason = totals["score_reason"][:1024] if totals["score_reason"] is not None else None
     report = await write_report(rec.hub, rec.namespace, NewReport(
         check=check, cluster_name=cluster.name, cluster_id=cluster.id, run_id=run_id, trigger=trigger, actor=actor,
         started=outcome.started, completed=outcome.completed, spec=spec.cr_spec(cluster.name),
         summary=ReportSummary(total=totals["total"], passed=totals["passed"], failed=totals["failed"],
-                              fixed=outcome.fixed, compliance_score=totals["compliance_score"]),
+                              fixed=outcome.fixed, compliance_score=totals["compliance_score"],
+                              score_reason=reason),
         results=views, fixes=[f.view() for f in outcome.fixes], notes=outcome.notes))
     _, kept = await expire(rec.hub, rec.namespace, name, rec.retention)
     if cluster.cr.get("metadata", {}).get("uid"):
@@ -234,14 +247,18 @@ async def record(rec: Recording, check: ComplianceCheck, cluster: ClusterRef, se
     polr = await _policy_reports(rec, session, views, name, run_id, outcome.completed)
     failing = [r for r in outcome.results if not r.passed]
     report_name = report.metadata.name or ""
-    message = (f"{totals['passed']} of {totals['total']} results passed (score {totals['compliance_score']}); "
+    score = f"score {totals['compliance_score']}" if reason is None else f"no score: {reason}"
+    message = (f"{totals['passed']} of {totals['total']} results passed ({score}); "
                f"report {report_name}" + (f"; PolicyReports not written: {polr.error}" if polr.error else ""))
+    # A null score is sent as null (the merge patch removes the last run's), never left as it was.
     return ComplianceCheckStatus(
         phase="completed", check_id=run_id, last_trigger=trigger, last_run_time=_iso(outcome.started),
         last_completion_time=_iso(outcome.completed), last_error=None,
         summary=CheckSummary(total=totals["total"], passed=totals["passed"], failed=totals["failed"],
-                             fixed=outcome.fixed, compliance_score=totals["compliance_score"]),
+                             fixed=outcome.fixed, compliance_score=totals["compliance_score"],
+                             score_reason=reason),
         score=totals["compliance_score"], results=[_status_result(r) for r in failing[:MAX_STATUS_RESULTS]],
         results_truncated=len(failing) > MAX_STATUS_RESULTS, report_name=report_name, report_count=kept,
         policy_reports=polr, observed_generation=check.metadata.generation,
-        conditions=ready_conditions(check, True, "Completed", message, len(failing), totals["total"]))
+        conditions=ready_conditions(check, True, "Completed", message, len(failing), totals["total"],
+                                    reason or ""))

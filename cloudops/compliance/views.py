@@ -48,7 +48,10 @@ class Summary(TypedDict):
     total: int
     passed: int
     failed: int
-    compliance_score: float
+    compliance_score: float | None
+    """round(100 × passed / total, 1); null when nothing was checked (total 0)."""
+    score_reason: str | None
+    """Why compliance_score is null; null when there is a score."""
 
 
 class FixView(TypedDict):

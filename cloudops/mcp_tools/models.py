@@ -38,8 +38,10 @@ class ScanResult(BaseModel):
     cluster_id: int | None
     cluster_name: str
     scan_type: str
-    health_status: str = Field(description="healthy | warning | error")
-    score: float
+    health_status: str = Field(description="healthy | warning | error; unknown when nothing was checked (a "
+                                           "security scan that found no workload): no score then")
+    score: float | None = Field(description="0-100; null when nothing was checked (score_reason says why)")
+    score_reason: str | None = Field(None, description="why score is null; null when there is a score")
     issues: list[FoundIssue]
     recommendations: list[Recommendation]
     checked: dict[str, int] = Field(description="how many objects of each kind were looked at")
@@ -61,7 +63,8 @@ class ComplianceSummary(TypedDict):
     total: int
     passed: int
     failed: int
-    compliance_score: float
+    compliance_score: Annotated[float | None, Field(description="null when nothing was checked")]
+    score_reason: Annotated[str | None, Field(description="why compliance_score is null")]
 
 
 class ValidateResult(BaseModel):

@@ -11,9 +11,10 @@ import asyncio
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from dataclasses import dataclass
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from typing_extensions import TypedDict
 
 from cloudops.clusters.health import Issue, health_status, parse_quantity
@@ -58,14 +59,44 @@ class ScanOptions(BaseModel):
     include_events: bool = True
 
 
+INCLUDE = ("include_nodes", "include_pods", "include_services", "include_events")
+
+
+def _include(key: str, what: str) -> Any:
+    return Field(None, description=f"health scan: {what} (default true); the same as options.{key}, given at the "
+                                   "top level as the reference's example does")
+
+
 class ScanParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     scan_type: Literal["health", "security", "performance"] = Field(
         description="health: nodes, pods in bad states, Services without ready endpoints, warning Events; "
-                    "security: the compliance engine's security-context checks; performance: the bottleneck "
-                    "analysis")
+                    "security: the compliance engine's security-context checks over every workload (a score of "
+                    "null when there is none); performance: the bottleneck analysis")
     options: ScanOptions = Field(default_factory=ScanOptions)
     namespace: Namespace | None = NS_FIELD
+    include_nodes: bool | None = _include("include_nodes", "each node's conditions and cordon")
+    include_pods: bool | None = _include("include_pods", "pods in bad states or pending for resources")
+    include_services: bool | None = _include("include_services", "Services without ready endpoints")
+    include_events: bool | None = _include("include_events", "Warning events")
+
+    @field_validator(*INCLUDE)
+    @classmethod
+    def _agrees_with_options(cls, value: bool | None, info: ValidationInfo) -> bool | None:
+        options = info.data.get("options")
+        if value is not None and isinstance(options, ScanOptions) and info.field_name in options.model_fields_set \
+                and getattr(options, info.field_name) != value:
+            raise ValueError(f"says {str(value).lower()} where options.{info.field_name} says "
+                             f"{str(not value).lower()}: give one")
+        return value
+
+    @model_validator(mode="after")
+    def _into_options(self) -> ScanParams:
+        """The top-level flags are the options: one place for the scan to read."""
+        given = {k: v for k in INCLUDE if (v := getattr(self, k)) is not None}
+        if given:
+            self.options = self.options.model_copy(update=given)
+        return self
 
 
 async def _items(session: MemberSession, type_name: str, namespace: str | None = None,
@@ -87,7 +118,10 @@ async def _optional(session: MemberSession, type_name: str,
         raise
 
 
-def _status_of(score: float, issues: list[FoundIssue]) -> str:
+def _status_of(score: float | None, issues: list[FoundIssue]) -> str:
+    """healthy, warning or error from the score and issues; unknown when there is no score (nothing checked)."""
+    if score is None:
+        return "unknown"
     return health_status(score, [Issue(i["type"], i["message"], i["severity"]) for i in issues])
 
 
@@ -98,7 +132,13 @@ def _collect(found: f.Found, issues: list[FoundIssue], recs: list[Recommendation
             recs.append(f.recommendation(reason, item))
 
 
-Findings = tuple[float, list[FoundIssue], list[Recommendation], dict[str, int]]  # score, issues, advice, counts
+@dataclass
+class Findings:
+    score: float | None  # None: nothing was checked, `score_reason` says why
+    issues: list[FoundIssue]
+    recs: list[Recommendation]
+    counted: dict[str, int]
+    score_reason: str | None = None
 
 
 async def _health(ctx: ToolContext, p: ScanParams) -> Findings:
@@ -107,9 +147,11 @@ async def _health(ctx: ToolContext, p: ScanParams) -> Findings:
     issues = [FoundIssue(type=i.get("type", ""), resource="cluster", namespace="", message=i.get("message", ""),
                          severity=i.get("severity", ""), source="cluster probe") for i in snap.issues]
     recs: list[Recommendation] = []
-    counted = {"nodes": len(snap.nodes)}
-    if o.include_nodes:
-        _collect(f.node_conditions(await _items(s, "nodes")), issues, recs)
+    counted: dict[str, int] = {}
+    if o.include_nodes:  # the probe reads nodes for the cluster's score; each node's conditions only when asked
+        nodes = await _items(s, "nodes")
+        counted["nodes"] = len(nodes)
+        _collect(f.node_conditions(nodes), issues, recs)
     if o.include_pods:
         pods = await _items(s, "pods", ns)
         counted["pods"] = len(pods)
@@ -122,10 +164,11 @@ async def _health(ctx: ToolContext, p: ScanParams) -> Findings:
         events = await _items(s, "events", ns, "type=Warning")
         counted["warning_events"] = len(events)
         _collect(f.warning_events(events), issues, recs)
-    return snap.health_score, issues, recs, counted
+    return Findings(snap.health_score, issues, recs, counted)
 
 
 async def _security(ctx: ToolContext, p: ScanParams) -> Findings:
+    """The security-context checks over every workload (pods and their controllers); no score over nothing."""
     run = await run_checks(ctx.session, ["security-context"], DEFAULT_RESOURCES,
                            [p.namespace] if p.namespace else None, SYSTEM_NAMESPACES)
     issues: list[FoundIssue] = []
@@ -140,23 +183,26 @@ async def _security(ctx: ToolContext, p: ScanParams) -> Findings:
             if v.action:
                 recs.append(Recommendation(type="security", title=f"{v.check_id}: {item['resource']}",
                                            description=v.message, action=v.action, resource=item["resource"]))
-    return float(summary(run.results)["compliance_score"]), issues, recs, {"workloads_checked": len(run.results)}
+    totals = summary(run.results, run.empty_reason)
+    return Findings(totals["compliance_score"], issues, recs, {"workloads_checked": len(run.results)},
+                    totals["score_reason"])
+
+
+async def _performance(ctx: ToolContext, p: ScanParams) -> Findings:
+    perf = await analyze_performance(ctx, PerformanceParams.model_validate({"namespace": p.namespace}))
+    score = max(0.0, 100.0 - 10.0 * sum(1 for i in perf.findings if i["severity"] in ("high", "critical")))
+    return Findings(score, perf.findings, perf.recommendations, perf.checked)
 
 
 async def scan_cluster(ctx: ToolContext, p: ScanParams) -> ScanResult:
     start = time.monotonic()
-    if p.scan_type == "health":
-        score, issues, recs, counted = await _health(ctx, p)
-    elif p.scan_type == "security":
-        score, issues, recs, counted = await _security(ctx, p)
-    else:
-        perf = await analyze_performance(ctx, PerformanceParams.model_validate({"namespace": p.namespace}))
-        issues, recs, counted = perf.findings, perf.recommendations, perf.checked
-        score = max(0.0, 100.0 - 10.0 * sum(1 for i in issues if i["severity"] in ("high", "critical")))
+    scan = {"health": _health, "security": _security, "performance": _performance}[p.scan_type]
+    found = await scan(ctx, p)
     return ScanResult(scan_id=f"scan-{uuid.uuid4().hex[:12]}", cluster_id=ctx.cluster.id,
                       cluster_name=ctx.cluster.name, scan_type=p.scan_type,
-                      health_status=_status_of(score, issues), score=score, issues=issues, recommendations=recs,
-                      checked=counted, scan_time=now_iso(), duration=round(time.monotonic() - start, 3))
+                      health_status=_status_of(found.score, found.issues), score=found.score,
+                      score_reason=found.score_reason, issues=found.issues, recommendations=found.recs,
+                      checked=found.counted, scan_time=now_iso(), duration=round(time.monotonic() - start, 3))
 
 
 class MonitorParams(BaseModel):
@@ -254,7 +300,8 @@ async def validate_config(ctx: ToolContext, p: ValidateParams) -> ValidateResult
     run = await run_checks(ctx.session, policies, list(p.resources or DEFAULT_RESOURCES),
                            [p.namespace] if p.namespace else None, SYSTEM_NAMESPACES)
     return ValidateResult(validation_id=f"validate-{uuid.uuid4().hex[:12]}", cluster_id=ctx.cluster.id,
-                          cluster_name=ctx.cluster.name, policies=list(policies), summary=summary(run.results),
+                          cluster_name=ctx.cluster.name, policies=list(policies),
+                          summary=summary(run.results, run.empty_reason),
                           results=[r.view() for r in run.results if not r.passed], notes=run.notes,
                           truncated=run.truncated, validated_at=now_iso())
 

@@ -60,6 +60,8 @@ class CheckSummary(ResourceModel):
     failed: int | None = None
     fixed: int | None = None
     compliance_score: float | None = None
+    """Unset when nothing was checked; score_reason says why."""
+    score_reason: str | None = None
 
 
 class CheckViolation(ResourceModel):

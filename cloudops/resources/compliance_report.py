@@ -18,7 +18,9 @@ class ReportSummary(ResourceModel):
     passed: int
     failed: int
     fixed: int | None = None
-    compliance_score: float
+    compliance_score: float | None = None
+    """Unset when nothing was checked (total 0); score_reason says why."""
+    score_reason: str | None = None
 
 
 class ComplianceReportSpec(ResourceModel):

@@ -8,6 +8,8 @@ Runs of one check never overlap. Due decisions come from the hub's state only:
 - schedule: cloudops.backups.schedule.due over status.lastRunTime (or the creation time): missed slots collapse
   into one run, the next slot is counted from now; a scheduled run is claimed (lastRunTime) before it starts.
 A run that cannot reach its cluster is retried after RETRY_SECONDS while its generation is still unrun.
+An ad-hoc check (a REST run's, cloudops.compliance.adhoc) not run for its TTL is deleted by its daemon. A deleted
+check's PolicyReports in its member are deleted (forget_check): a member object cannot be owned by a hub object.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ import kopf
 
 from cloudops.backups.cron import CronError, next_after, parse_cron, zone
 from cloudops.backups.schedule import due
+from cloudops.compliance.adhoc import TTL as ADHOC_TTL
+from cloudops.compliance.adhoc import expires_at
+from cloudops.compliance.policyreport import delete_policy_reports
 from cloudops.compliance.runs import (
     REST_CLAIM_ANNOTATION,
     CheckSpec,
@@ -39,7 +44,7 @@ from cloudops.resources.compliance_check import CheckTrigger, ComplianceCheck, C
 from cloudops_operator.memo import Memo
 from cloudops_operator.wake_loop import wake_loop
 
-__all__ = ["reconcile", "run_check", "wake_check"]
+__all__ = ["forget_check", "reconcile", "run_check", "wake_check"]
 
 PLURAL = COMPLIANCE_CHECK.plural
 IDLE_SECONDS = 300.0
@@ -85,6 +90,9 @@ async def _run(memo: Memo, body: kopf.Body, check: ComplianceCheck, spec: CheckS
         kopf.event(body, type="Warning", reason="NonCompliant",
                    message=f"{totals['failed']} of {totals['total']} results failed "
                            f"(score {status.score}); report {status.report_name}")
+    elif not totals["total"]:
+        kopf.event(body, type="Warning", reason="NothingChecked",
+                   message=f"no score: {totals['score_reason']}; report {status.report_name}")
     return status, True
 
 
@@ -94,6 +102,14 @@ async def reconcile(memo: Memo, body: kopf.Body, logger: kopf.Logger) -> float:
     name = body.metadata.name or ""
     check = await store.get(name)
     status = check.status or ComplianceCheckStatus()
+    expiry = expires_at(check)
+    if expiry is not None:  # an ad-hoc check: the shim runs it; here it only expires
+        left = (expiry - datetime.now(UTC)).total_seconds()
+        if left <= 0:
+            logger.info("ad-hoc compliance check %s not run since %s: deleted", name, _iso(expiry - ADHOC_TTL))
+            await store.delete(name)
+            return IDLE_SECONDS
+        return min(IDLE_SECONDS, left)
     try:
         spec = CheckSpec.from_cr(check.spec)
     except ValueError as e:
@@ -138,6 +154,28 @@ def _sleep(next_run: datetime | None) -> float:
     if next_run is None:
         return IDLE_SECONDS
     return min(IDLE_SECONDS, max(0.2, (next_run - datetime.now(UTC)).total_seconds()))
+
+
+@kopf.on.delete(GROUP, VERSION, PLURAL)
+async def forget_check(body: kopf.Body, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
+    """The check's PolicyReports in its member go with it (its ComplianceReports are owned: the hub's garbage
+    collector takes them). Best effort: a member that cannot be reached does not keep the check from going."""
+    namespace, name = body.metadata.namespace or "", body.metadata.name or ""
+    cluster_name = ""
+    try:
+        check = ComplianceCheck.model_validate(dict(body))
+        cluster_name = check.spec.cluster_ref.name
+        cluster = ClusterRef.of(await CustomObjects(memo.hub, MANAGED_CLUSTER, namespace).get(cluster_name))
+        session = await memo.access.session(cluster, memo.settings.sync_timeout_seconds, namespace)
+        gone = await delete_policy_reports(session, name, namespace)
+    except NotFound:
+        return  # its cluster is gone, and its reports with it as far as this hub can tell
+    except (MemberError, KubeError, ValueError) as e:
+        logger.warning("compliance check %s deleted; its PolicyReports in %s were not: %s", name, cluster_name, e)
+        return
+    if gone:
+        logger.info("compliance check %s deleted with its PolicyReports in %s (%s)", name, cluster_name,
+                    ", ".join(gone))
 
 
 @kopf.on.update(GROUP, VERSION, PLURAL, field="spec")

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,13 @@ from pypdf import PdfReader
 
 from api_shim.state import AUDIT, HUB
 from cloudops import activity
+from cloudops.compliance import adhoc
 from cloudops.settings import Settings
+from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
-from tests.processes import OperatorProcess
+from tests.processes import OperatorProcess, start_operator, stop_operator, wait_healthy
 from tests.shim.conftest import Client, KeyMaker
-from tests.shim.network_fixtures import Member, call, member
+from tests.shim.network_fixtures import Member, call, member, pod
 
 __all__ = ["member"]
 
@@ -77,7 +80,7 @@ async def test_checks_fail_exactly_the_bad_deployment_and_auto_fix_makes_a_rerun
         "network-policy": ["network-policy-ingress", "network-policy-egress"],
         "image": ["pull-policy-always"], "probes": ["readiness-probe", "liveness-probe"],
         "reliability": ["deployment-replicas", "pod-disruption-budget"]}
-    assert run["summary"] == {"total": 12, "passed": 6, "failed": 6, "compliance_score": 50.0}
+    assert run["summary"] == {"total": 12, "passed": 6, "failed": 6, "compliance_score": 50.0, "score_reason": None}
     sc = next(r for r in run["results"] if r["name"] == "bad" and r["policy"] == "security-context")
     assert sc["resource"] == "deployment/bad" and sc["namespace"] == ns
     assert sc["violations"][0]["field"] == "spec.template.spec.securityContext.runAsNonRoot"
@@ -230,3 +233,142 @@ async def test_runs_are_recorded_as_reports_and_policy_reports_and_a_scheduled_c
     assert cc["status"]["nextRunTime"] > scheduled[0]["spec"]["completedAt"]
     assert cc["status"]["observedGeneration"] == cc["metadata"]["generation"]
     assert "every-minute" in await asyncio.to_thread(member.admin, "get", "polr", "-n", ns)
+
+
+async def _pdf_text(shim: Client, params: Json) -> str:
+    r = await shim.get(REPORT, params={**params, "format": "pdf"})
+    assert r.status == 200, await r.text()
+    return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(await r.read())).pages)
+
+
+async def test_nothing_checked_has_no_score_and_the_default_scope_checks_a_bare_pod(
+        member: Member, shim: Client, hub: Kubectl, namespace: str) -> None:
+    """No 100 over nothing: a null score with the reason, a Compliant condition that says Unknown; and the
+    default scope includes pods, so the demo's bare pod (root, no limits, no probes) is checked."""
+    ns, hubk = member.ns, Kubectl(hub.kubeconfig, namespace)
+    empty = (await call(shim, "POST", RUN, json={"namespaces": [ns]}))["data"]
+    reason = ("nothing was checked: no deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs, pods "
+              f"found in namespaces {ns}")
+    assert empty["status"] == "nothing_checked" and empty["results"] == []
+    assert empty["summary"] == {"total": 0, "passed": 0, "failed": 0, "compliance_score": None,
+                                "score_reason": reason}
+    name = empty["check_name"]
+
+    async def status() -> Json:
+        return (await asyncio.to_thread(hubk.json, "get", "compliancecheck", name))["status"]
+    st = await status()
+    assert "score" not in st and "complianceScore" not in st["summary"] and st["summary"]["scoreReason"] == reason
+    compliant = next(c for c in st["conditions"] if c["type"] == "Compliant")
+    assert (compliant["status"], compliant["reason"], compliant["message"]) == ("Unknown", "NothingChecked", reason)
+    q = {"time_range": "1h", "check_name": name}
+    rep = (await call(shim, "GET", REPORT, params=q))["data"]
+    assert rep["summary"]["compliance_score"] is None and rep["summary"]["score_reason"] == reason
+    assert [(p["score"], p["score_reason"]) for p in rep["history"]] == [(None, reason)]
+    text = await _pdf_text(shim, q)
+    assert "Compliance score: none" in text and "every result passed" not in text
+
+    # The demo's workload: a bare Pod running as root without limits or probes, checked by default.
+    await member.apply(pod("web", {"app": "web"}))
+    run = (await call(shim, "POST", RUN, json={"namespaces": [ns]}))["data"]
+    assert run["status"] == "completed" and run["check_name"] == name
+    assert {r["resource"] for r in run["results"]} == {"pod/web"}
+    failed = failing(run, "web")
+    assert "run-as-non-root" in failed["security-context"] and failed["probes"] == ["readiness-probe",
+                                                                                    "liveness-probe"]
+    assert "cpu-limits" in failed["resource-limits"] and run["summary"]["compliance_score"] is not None
+    st = await status()
+    assert st["score"] == run["summary"]["compliance_score"] and "scoreReason" not in st["summary"]
+    assert next(c for c in st["conditions"] if c["type"] == "Compliant")["status"] == "False"
+    # PolicyReport properties are strings in the spec's words: `true`, not Python's `True`.
+    polr = await member.json("get", "policyreport", f"cloudops-{name}")
+    root = next(e for e in polr["results"] if e["rule"] == "run-as-non-root")
+    assert root["result"] == "fail" and root["properties"]["expected"] == "true"
+    assert not any(v in ("True", "False") for e in polr["results"] for v in (e.get("properties") or {}).values())
+
+    # Back to nothing: the score goes (null), it is not left at the last run's.
+    await asyncio.to_thread(member.k, "delete", "pod", "web", "--grace-period=0", "--force")
+    again = (await call(shim, "POST", RUN, json={"namespaces": [ns]}))["data"]
+    assert again["status"] == "nothing_checked" and again["summary"]["compliance_score"] is None
+    st = await status()
+    assert "score" not in st and "complianceScore" not in st["summary"] and st["summary"]["total"] == 0
+
+
+async def _checks(hubk: Kubectl) -> set[str]:
+    items = (await asyncio.to_thread(hubk.json, "get", "compliancechecks", "-l",
+                                     f"{adhoc.ADHOC_LABEL}={adhoc.ADHOC_VALUE}"))["items"]
+    return {i["metadata"]["name"] for i in items}
+
+
+async def _gone_with_its_reports(member: Member, hubk: Kubectl, check: str) -> None:
+    """The check's ComplianceReports (owned: the hub's garbage collector) and its PolicyReports in the member."""
+    async def gone() -> bool:
+        reports = (await asyncio.to_thread(hubk.json, "get", "compliancereports", "-l",
+                                           f"cloudops.io/compliance-check={check}"))["items"]
+        polrs = (await asyncio.to_thread(member.admin.json, "get", "policyreports", "-A", "-l",
+                                         f"cloudops.io/compliance-check={check}"))["items"]
+        return not reports and not polrs
+    await eventually(gone, 60, f"the reports of {check} gone")
+
+
+async def test_ad_hoc_checks_are_runs_per_caller_bounded_and_expired(
+        member: Member, shim: Client, hub: Kubectl, namespace: str, make_key: KeyMaker,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A REST run re-runs its caller's check for its parameters; a caller keeps a bounded number of them and
+    idle ones expire, with their reports; the report without a check name is the caller's newest run."""
+    monkeypatch.setattr(adhoc, "MAX_PER_CALLER", 2)
+    ns, hubk = member.ns, Kubectl(hub.kubeconfig, namespace)
+    await member.apply(deployment("bad", BAD_CONTAINER, 1))
+    viewer = {"X-API-Key": await make_key("vera", ["cloudops:viewers"])}
+    body = {"namespaces": [ns], "policies": ["image"]}
+    mine = (await call(shim, "POST", RUN, json=body))["data"]
+    again = (await call(shim, "POST", RUN, json=body))["data"]
+    hers = (await call(shim, "POST", RUN, json=body, headers=viewer))["data"]
+    assert again["check_name"] == mine["check_name"] != hers["check_name"]
+    assert await _checks(hubk) == {mine["check_name"], hers["check_name"]}
+    # Without a check name, each caller sees their own newest run, never the other's (hers is newer).
+    assert (await call(shim, "GET", REPORT, params={"time_range": "1h"}))["data"]["check_id"] == again["check_id"]
+    seen = (await call(shim, "GET", REPORT, params={"time_range": "1h"}, headers=viewer))["data"]
+    assert seen["check_id"] == hers["check_id"]
+    other = await make_key("otto", ["cloudops:viewers"])
+    assert (await call(shim, "GET", REPORT, 404, params={"time_range": "1h"}, headers={"X-API-Key": other}))[
+        "code"] == 1002
+
+    # Bounded: a third parameter set removes the caller's least recently run check, with its reports.
+    b = (await call(shim, "POST", RUN, json={**body, "policies": ["probes"]}))["data"]
+    c = (await call(shim, "POST", RUN, json={**body, "policies": ["reliability"]}))["data"]
+    assert await _checks(hubk) == {b["check_name"], c["check_name"], hers["check_name"]}
+    await _gone_with_its_reports(member, hubk, mine["check_name"])
+
+    # Expired: idle past the TTL, removed at the next run, whoever makes it.
+    monkeypatch.setattr(adhoc, "TTL", timedelta(0))
+    (await call(shim, "POST", RUN, json=body, headers=viewer))
+    assert await _checks(hubk) == {hers["check_name"]}
+    for gone in (b, c):
+        await _gone_with_its_reports(member, hubk, gone["check_name"])
+
+
+async def test_the_operator_expires_an_idle_ad_hoc_check_and_its_policy_reports(
+        member: Member, shim: Client, hub: Kubectl, namespace: str, topology: Topology,
+        identities: dict[str, Path], tmp_path: Path) -> None:
+    """With nobody running checks, an ad-hoc check idle past the TTL is deleted by its daemon, and a deleted
+    check's PolicyReports in the member go with it."""
+    ns, hubk = member.ns, Kubectl(hub.kubeconfig, namespace)
+    await member.apply(deployment("bad", BAD_CONTAINER, 1))
+    run = (await call(shim, "POST", RUN, json={"namespaces": [ns], "policies": ["image"]}))["data"]
+    name = run["check_name"]
+    assert run["policy_reports"]["written"] == 1
+    idle = (datetime.now(UTC) - adhoc.TTL - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    await asyncio.to_thread(hubk, "patch", "compliancecheck", name, "--subresource=status", "--type=merge", "-p",
+                            json.dumps({"status": {"lastRunTime": idle, "lastCompletionTime": idle}}))
+    op = start_operator(topology, namespace, tmp_path / "operator.log", identities["operator"])
+    try:
+        wait_healthy(op)
+        await eventually(lambda: _absent(hubk, name), 60, "the idle ad-hoc check deleted")
+        await _gone_with_its_reports(member, hubk, name)
+    finally:
+        stop_operator(op)
+
+
+async def _absent(hubk: Kubectl, name: str) -> bool:
+    got = await asyncio.to_thread(hubk.run, "get", "compliancecheck", name, check=False)
+    return got.returncode != 0 and "NotFound" in got.stderr

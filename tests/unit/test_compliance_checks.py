@@ -142,8 +142,15 @@ def test_cronjob_template_path_and_no_probes_for_jobs() -> None:
 
 def test_summary_and_score_formula() -> None:
     results = check_workload(Workload.from_k8s(deployment([good_container()], replicas=1)), CTX, POLICIES)
-    assert summary(results) == {"total": 6, "passed": 5, "failed": 1, "compliance_score": 83.3}
-    assert summary([]) == {"total": 0, "passed": 0, "failed": 0, "compliance_score": 100.0}
+    assert summary(results) == {"total": 6, "passed": 5, "failed": 1, "compliance_score": 83.3, "score_reason": None}
+
+
+def test_no_score_over_nothing() -> None:
+    """A run that checked nothing has no score (a 100 would read as all clear), and says why."""
+    assert summary([]) == {"total": 0, "passed": 0, "failed": 0, "compliance_score": None,
+                           "score_reason": "nothing was checked"}
+    assert summary([], "nothing was checked: no pods found in namespaces a")["score_reason"] == (
+        "nothing was checked: no pods found in namespaces a")
 
 
 def test_merge_patches_merges_containers_by_name() -> None:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-from cloudops.compliance.collect import DEFAULT_RESOURCES, NO_CHECK_RESOURCES, SYSTEM_NAMESPACES, WORKLOAD_RESOURCES
+from cloudops.compliance.collect import DEFAULT_RESOURCES, NO_CHECK_RESOURCES, SYSTEM_NAMESPACES
 from cloudops.compliance.views import FixSuggestion, FixView, ResultView, Summary, ViolationView
 from cloudops.resources.compliance_check import CompliancePolicy
 from cloudops.services.common import ClusterRefItem
@@ -26,7 +26,8 @@ class CheckBody(BaseModel):
     cluster_id: ClusterRefItem | None = None
     policies: list[PolicyName] | None = Field(None, description="default: every policy of the library")
     resources: list[str] | None = Field(None, max_length=20, description=(
-        f"workload types (default {', '.join(DEFAULT_RESOURCES)}; also {', '.join(WORKLOAD_RESOURCES)}); "
+        f"workload types (default: all of them, {', '.join(DEFAULT_RESOURCES)}; an object a checked object "
+        "controls, such as a Deployment's ReplicaSets and pods, is checked through it); "
         f"{', '.join(NO_CHECK_RESOURCES)} have no checks and are reported as skipped"))
     namespaces: list[NamespaceName] | None = Field(None, max_length=200, description="default: every namespace")
     excluded_namespaces: list[NamespaceName] | None = Field(None, max_length=200, description=(
@@ -38,11 +39,14 @@ class CheckBody(BaseModel):
 
 class CheckRun(BaseModel):
     check_id: str
-    check_name: str = Field(description="the ComplianceCheck this run belongs to (created or reused)")
+    check_name: str = Field(description="the caller's ad-hoc ComplianceCheck for these parameters (created on "
+                                        "first use, re-run after; expires when not run for a day)")
     report_name: str = Field(description="the ComplianceReport holding this run's results")
     cluster_id: int | None
     cluster_name: str
-    status: Literal["completed"]
+    status: Literal["completed", "nothing_checked"] = Field(description=(
+        "completed: the run checked workloads; nothing_checked: it found no workload in its scope, so there is "
+        "no score (summary.compliance_score is null, summary.score_reason says why)"))
     policies: list[str]
     resources: list[str]
     excluded_namespaces: list[str]
@@ -61,7 +65,9 @@ class ReportQuery(BaseModel):
     time_range: TimeRange = Field("7d", description="时间范围: runs completed within it")
     format: Literal["json", "csv", "pdf"] = Field("json", description="报告格式")
     check_name: str | None = Field(None, pattern=r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", max_length=253,
-                                   description="the ComplianceCheck; default: the one whose run completed last")
+                                   description="the ComplianceCheck; default: the newest run of the caller's "
+                                               "checks (of standing checks when the caller has none in the "
+                                               "range), never another caller's")
 
 
 class ReportSummary(Summary):
@@ -80,7 +86,8 @@ class HistoryPoint(TypedDict):
     check_id: str
     report_name: str
     trigger: str
-    score: float
+    score: float | None
+    score_reason: str | None
     total: int
     passed: int
     failed: int

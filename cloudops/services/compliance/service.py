@@ -1,16 +1,16 @@
 """The compliance section (合规性管理 1.1–1.2) over the compliance engine (cloudops.compliance).
 
-A REST run is a run of a ComplianceCheck like the operator's: it creates (or reuses, for the same cluster and
-parameters) a ComplianceCheck named `rest-<cluster>-<digest>`, claims its generation so the operator does not
-run it too, runs while the request waits and records itself the same way (status, ComplianceReport,
-PolicyReports, fix history). Each auto-fix change is handed to the caller's audit as it is made.
+A REST run is a run of a ComplianceCheck like the operator's: the caller's ad-hoc check for these parameters
+(cloudops.compliance.adhoc: created on first use, re-run after, expired when unused), whose generation it claims
+so the operator does not run it too; it runs while the request waits and records itself the same way (status,
+ComplianceReport, PolicyReports, fix history). Each auto-fix change is handed to the caller's audit as made.
+The report (1.2) without a check name is the newest run of the caller's checks (or of standing checks when the
+caller has none in the range), never another caller's.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
 import logging
 import time
 import uuid
@@ -18,11 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from cloudops.activity import label_value
+from cloudops.compliance import adhoc
 from cloudops.compliance.checks import POLICIES
 from cloudops.compliance.collect import DEFAULT_RESOURCES, SYSTEM_NAMESPACES
+from cloudops.compliance.evaluate import NOTHING_CHECKED
 from cloudops.compliance.export import to_csv, to_pdf
-from cloudops.compliance.reports import CLUSTER_LABEL, completed_at, list_reports, unpack
+from cloudops.compliance.reports import completed_at, list_reports, unpack
 from cloudops.compliance.runs import (
     REST_CLAIM_ANNOTATION,
     CheckSpec,
@@ -38,7 +39,6 @@ from cloudops.kube.errors import Conflict, NotFound
 from cloudops.kube.stores import HubStore
 from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
-from cloudops.resources.base import ObjectMeta, dump
 from cloudops.resources.compliance_check import ComplianceCheck, ComplianceCheckStatus
 from cloudops.resources.compliance_report import ComplianceReport
 from cloudops.services.base import Service
@@ -55,8 +55,6 @@ from cloudops.services.compliance.models import (
 __all__ = ["ChangeAudit", "ComplianceService", "Download"]
 
 log = logging.getLogger("cloudops.compliance")
-REST_LABEL = "cloudops.io/created-by"
-MAX_REST_CHECKS = 20  # ComplianceChecks REST runs leave per cluster (one per distinct set of parameters)
 RANGES = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 # One audit record per change made on the caller's behalf: (operation, HTTP-like status, parameters).
 ChangeAudit = Callable[[str, int, Mapping[str, object]], None]
@@ -86,11 +84,28 @@ def _iso(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _point(r: ComplianceReport) -> HistoryPoint:
+def _score(r: ComplianceReport) -> tuple[float | None, str | None]:
+    """A report's score and why it has none: none when it checked nothing (reports written before scores were
+    null for an empty run stored 100 there)."""
     s = r.spec.summary
+    if s.total == 0 or s.compliance_score is None:
+        return None, s.score_reason or NOTHING_CHECKED
+    return float(s.compliance_score), None
+
+
+def _point(r: ComplianceReport) -> HistoryPoint:
+    s, (score, reason) = r.spec.summary, _score(r)
     return HistoryPoint(time=r.spec.completed_at, check_id=r.spec.run_id, report_name=r.metadata.name or "",
-                        trigger=r.spec.trigger or "", score=float(s.compliance_score), total=s.total,
+                        trigger=r.spec.trigger or "", score=score, score_reason=reason, total=s.total,
                         passed=s.passed, failed=s.failed)
+
+
+def _visible(found: list[ComplianceReport], actor: str) -> list[ComplianceReport]:
+    """The reports a report without a check name picks from: the caller's REST runs, else standing checks'
+    runs (never another caller's REST runs)."""
+    me = actor[:253]
+    mine = [r for r in found if r.spec.trigger == "rest" and r.spec.actor == me]
+    return mine or [r for r in found if r.spec.trigger != "rest"]
 
 
 class ComplianceService(Service):
@@ -98,28 +113,27 @@ class ComplianceService(Service):
         return self.deps.store(ComplianceCheck)
 
     async def _check_object(self, cluster: ClusterRef, spec: CheckSpec) -> ComplianceCheck:
-        """The ComplianceCheck for these parameters: created, claimed for this REST run, or reused."""
-        wanted = spec.cr_spec(cluster.name)
-        digest = hashlib.sha256(json.dumps(dump(wanted), sort_keys=True).encode()).hexdigest()[:10]
-        name = f"rest-{cluster.name[:200]}-{digest}"
-        wanted.description = f"created by a REST run (POST /api/k8s/compliance/check) by {self.deps.actor}"[:1024]
-        meta = ObjectMeta(name=name, annotations={REST_CLAIM_ANNOTATION: "1"},
-                          labels={REST_LABEL: "rest", CLUSTER_LABEL: label_value(cluster.name)})
+        """The caller's ad-hoc ComplianceCheck for these parameters: created (claimed for this REST run) or
+        reused."""
+        check = adhoc.adhoc_check(cluster.name, self.deps.actor, spec.cr_spec(cluster.name),
+                                  {REST_CLAIM_ANNOTATION: "1"})
         try:
-            return await self._checks().create(ComplianceCheck(metadata=meta, spec=wanted))
+            return await self._checks().create(check)
         except Conflict:
-            return await self._checks().get(name)
+            return await self._checks().get(check.metadata.name or "")
 
-    async def _expire_rest_checks(self, cluster: ClusterRef, keep: str) -> None:
-        """REST runs with other parameters make other checks: only the MAX_REST_CHECKS last run per cluster stay
-        (their reports and PolicyReports go with them: owned, or replaced by the next run of a kept check)."""
-        mine = await self._checks().list(f"{REST_LABEL}=rest,{CLUSTER_LABEL}={label_value(cluster.name)}")
-        mine.sort(key=lambda c: (c.status.last_run_time if c.status else None) or "", reverse=True)
-        for old in [c for c in mine if c.metadata.name != keep][MAX_REST_CHECKS - 1:]:
+    async def _expire_adhoc(self, keep: str) -> None:
+        """Removes expired ad-hoc checks and the caller's beyond its bound, with their PolicyReports."""
+        checks = await self._checks().list(f"{adhoc.ADHOC_LABEL}={adhoc.ADHOC_VALUE}")
+        for old in adhoc.to_remove(checks, self.deps.actor, keep, datetime.now(UTC)):
+            session = None
             try:
-                await self._checks().delete(old.metadata.name or "")
-            except NotFound:
-                pass
+                cluster = ClusterRef.of(await self.deps.registry.find(old.spec.cluster_ref.name))
+                session = await self.deps.member(cluster)
+            except (NotFound, MemberError) as e:
+                log.info("ad-hoc check %s: cluster %s not reachable (%s)", old.metadata.name,
+                         old.spec.cluster_ref.name, e)
+            await adhoc.remove(self._checks(), old, session, self.deps.namespace)
 
     def _audit_fixes(self, cluster: ClusterRef, outcome: Outcome, run_id: str, audit: ChangeAudit) -> None:
         for fix in outcome.fixes:
@@ -149,22 +163,24 @@ class ComplianceService(Service):
         status = await record(rec, check, cluster, session, spec, outcome, run_id, "rest", self.deps.actor)
         status.run_generation = check.metadata.generation
         await self._checks().patch_status(name, status)
-        await self._expire_rest_checks(cluster, name)
+        await self._expire_adhoc(name)
+        summary = outcome.summary()
         return CheckRun(check_id=run_id, check_name=name, report_name=status.report_name or "",
-                        cluster_id=cluster.id, cluster_name=cluster.name, status="completed",
+                        cluster_id=cluster.id, cluster_name=cluster.name,
+                        status="completed" if summary["total"] else "nothing_checked",
                         policies=list(spec.policies), resources=list(spec.resources),
                         excluded_namespaces=list(spec.excluded), results=[r.view() for r in outcome.results],
-                        summary=outcome.summary(), fixes=[f.view() for f in outcome.fixes], notes=outcome.notes,
+                        summary=summary, fixes=[f.view() for f in outcome.fixes], notes=outcome.notes,
                         truncated=outcome.truncated,
                         policy_reports=status.policy_reports.model_dump() if status.policy_reports else {})
 
     async def _reports(self, q: ReportQuery, cluster: ClusterRef, start: datetime) -> list[ComplianceReport]:
         found = [r for r in await list_reports(self.deps.hub, self.deps.namespace, cluster=cluster.name)
                  if completed_at(r) >= start]
-        if q.check_name:
-            found = [r for r in found if r.spec.check_ref.name == q.check_name]
+        found = ([r for r in found if r.spec.check_ref.name == q.check_name] if q.check_name
+                 else _visible(found, self.deps.actor))
         if not found:
-            what = f"check {q.check_name!r} of " if q.check_name else ""
+            what = f"check {q.check_name!r} of " if q.check_name else "your checks or standing checks of "
             raise Missing(f"no compliance report for {what}cluster {cluster.name!r} in the last {q.time_range}: "
                           "run POST /api/k8s/compliance/check or a ComplianceCheck first")
         return found
@@ -185,14 +201,14 @@ class ComplianceService(Service):
                 p["passed"] += 1
             else:
                 p["failed"] += 1
-        s = spec.summary
+        s, (score, reason) = spec.summary, _score(latest)
         return ReportView(
             cluster_id=cluster.id, cluster_name=cluster.name, time_range=q.time_range,
             since=_iso(now - RANGES[q.time_range]), generated_at=_iso(now), check_name=check,
             report_name=latest.metadata.name or "", check_id=spec.run_id, trigger=spec.trigger or "",
             run_at=spec.completed_at,
             summary=ReportSummary(total=s.total, passed=s.passed, failed=s.failed, fixed=s.fixed or 0,
-                                  compliance_score=float(s.compliance_score)),
+                                  compliance_score=score, score_reason=reason),
             policies=list(by_policy.values()), results=results, results_truncated=bool(spec.results_truncated),
             truncation_note=spec.truncation_note, fixes=list(spec.fixes or []), notes=list(spec.notes or []),
             history=[_point(r) for r in mine], reports_in_range=len(mine))
