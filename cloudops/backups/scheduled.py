@@ -95,6 +95,6 @@ async def fail_interrupted(hub: ApiClient, namespace: str, schedule_name: str) -
     failed = []
     for b in await list_backups(hub, namespace, f"{SCHEDULE_LABEL}={schedule_name}"):
         if _phase(b) in (None, "InProgress"):
-            await mark_failed(hub, namespace, b, INTERRUPTED)
+            await mark_failed(hub, namespace, b, INTERRUPTED, reason="Interrupted")
             failed.append(b.metadata.name or "")
     return failed

@@ -31,7 +31,7 @@ from cloudops.kube.secrets import Secrets
 from cloudops.kube.stores import HubStore
 from cloudops.kube.types import OwnerReference
 from cloudops.resources import YamlBackup, YamlBackupSchedule
-from cloudops.resources.base import ObjectMeta, ObjectRef
+from cloudops.resources.base import Condition, ConditionStatus, ObjectMeta, ObjectRef
 from cloudops.resources.base import OwnerReference as OwnerRef
 from cloudops.resources.yaml_backup import BackupObject, YamlBackupSpec, YamlBackupStatus
 
@@ -43,12 +43,14 @@ __all__ = [
     "SCHEDULE_LABEL",
     "NewBackup",
     "backup_id",
+    "complete_applied",
     "delete_backup",
     "find_backup",
     "list_backups",
     "mark_failed",
     "part_name",
     "read_content",
+    "ready",
     "write_backup",
 ]
 
@@ -128,12 +130,35 @@ async def _seal(api: ApiClient, namespace: str, new: NewBackup, payload: bytes) 
     return seal(payload, _context(new.name), ring.current_key, ring.current), ring.current
 
 
+@dataclass(frozen=True)
+class _Packed:
+    payload: bytes
+    blob: bytes
+    parts: list[bytes]
+    key_id: str
+    encrypted: bool
+
+
+async def _pack(api: ApiClient, namespace: str, new: NewBackup) -> _Packed:
+    """The sealed content in parts; TooLarge before anything is written."""
+    payload = encode_objects(new.objects)
+    blob, key_id = await _seal(api, namespace, new, payload)
+    return _Packed(payload, blob, split_parts(blob, PART_BYTES, MAX_PARTS), key_id,
+                   new.encrypt or _contains_secret(new.objects))
+
+
+def ready(backup: YamlBackup, ok: bool, reason: str, message: str) -> list[Condition]:
+    """The backup's conditions with Ready set; its transition time kept while its status does not change."""
+    status: ConditionStatus = "True" if ok else "False"
+    old = next((c for c in (backup.status.conditions if backup.status else None) or [] if c.type == "Ready"), None)
+    since = old.last_transition_time if old is not None and old.status == status else now_iso()
+    return [Condition(type="Ready", status=status, reason=reason, message=message[:4000],
+                      observed_generation=backup.metadata.generation, last_transition_time=since)]
+
+
 async def write_backup(api: ApiClient, namespace: str, new: NewBackup) -> YamlBackup:
     """Packs, seals and stores; TooLarge before anything is written, KubeError Conflict for a taken name."""
-    payload = encode_objects(new.objects)
-    encrypted = new.encrypt or _contains_secret(new.objects)
-    blob, key_id = await _seal(api, namespace, new, payload)
-    parts = split_parts(blob, PART_BYTES, MAX_PARTS)
+    packed = await _pack(api, namespace, new)
     store = _store(api, namespace)
     # A taken name is refused before an id is allocated, so a conflict does not use one up (ids are never
     # reused). Only two writers racing for one new name can still cost the loser an id: the id must be on the
@@ -146,21 +171,40 @@ async def write_backup(api: ApiClient, namespace: str, new: NewBackup) -> YamlBa
         raise Conflict(f"backup {new.name!r} already exists")
     number = await allocate_id(api, namespace, YAML_BACKUP.plural)
     created = await store.create(_object(namespace, new, number))
-    started = YamlBackupStatus(id=number, phase="InProgress", parts=len(parts), encrypted=encrypted,
-                               started_at=now_iso(), object_count=len(new.objects),
+    return await _fill(api, namespace, created, new, number, packed)
+
+
+async def complete_applied(api: ApiClient, namespace: str, backup: YamlBackup, new: NewBackup,
+                           number: int) -> YamlBackup:
+    """Stores the content of a backup object created without it (kubectl, GitOps) under id `number`: parts an
+    interrupted earlier attempt left are removed first. TooLarge before anything is written."""
+    packed = await _pack(api, namespace, new)
+    await _delete_parts(api, namespace, backup.metadata.name or "", _parts(backup))
+    return await _fill(api, namespace, backup, new, number, packed)
+
+
+async def _fill(api: ApiClient, namespace: str, backup: YamlBackup, new: NewBackup, number: int,
+                packed: _Packed) -> YamlBackup:
+    """InProgress with the part count, the parts, then Completed with the checksum (see the module's doc)."""
+    store, name = _store(api, namespace), backup.metadata.name or ""
+    started = YamlBackupStatus(id=number, cluster_id=new.cluster_id, resource_id=new.resource_id, phase="InProgress",
+                               parts=len(packed.parts), encrypted=packed.encrypted, started_at=now_iso(),
+                               object_count=len(new.objects), observed_generation=backup.metadata.generation,
+                               conditions=ready(backup, False, "InProgress", "the content is being written"),
                                objects=[BackupObject(type=e.get("type", ""), namespace=e.get("namespace", ""),
                                                      name=e.get("name", "")) for e in new.objects[:2000]])
-    if key_id:
-        started.key_id = key_id
-    await store.patch_status(new.name, started)
+    if packed.key_id:
+        started.key_id = packed.key_id
+    backup = await store.patch_status(name, started)
     try:
-        await _write_parts(api, namespace, created, parts)
+        await _write_parts(api, namespace, backup, packed.parts)
     except BaseException as e:
-        await asyncio.shield(_fail(api, namespace, new.name, len(parts), e))
+        await asyncio.shield(_fail(api, namespace, backup, len(packed.parts), e))
         raise
-    return await store.patch_status(new.name, YamlBackupStatus(
-        phase="Completed", sha256=checksum(blob), size_bytes=len(blob), content_bytes=len(payload),
-        completed_at=now_iso()))
+    return await store.patch_status(name, YamlBackupStatus(
+        phase="Completed", sha256=checksum(packed.blob), size_bytes=len(packed.blob),
+        content_bytes=len(packed.payload), completed_at=now_iso(),
+        conditions=ready(backup, True, "Completed", f"{len(new.objects)} object(s) stored")))
 
 
 async def _write_parts(api: ApiClient, namespace: str, owner: YamlBackup, parts: list[bytes]) -> None:
@@ -171,12 +215,11 @@ async def _write_parts(api: ApiClient, namespace: str, owner: YamlBackup, parts:
         await secrets.create_bytes(part_name(name, i), {CONTENT_KEY: part}, labels={BACKUP_LABEL: name}, owner=ref)
 
 
-async def _fail(api: ApiClient, namespace: str, name: str, parts: int, exc: BaseException) -> None:
+async def _fail(api: ApiClient, namespace: str, backup: YamlBackup, parts: int, exc: BaseException) -> None:
     """Marks the backup Failed and removes whatever parts were written."""
-    await _delete_parts(api, namespace, name, parts)
     why = exc.__class__.__name__ + (f": {getattr(exc, 'message', '')}" if getattr(exc, "message", "") else "")
     try:
-        await _store(api, namespace).patch_status(name, YamlBackupStatus(phase="Failed", error=why[:4000]))
+        await mark_failed(api, namespace, backup, why[:4000], parts=parts)
     except Exception:  # the object may be gone already; Failed is the best effort
         pass
 
@@ -191,11 +234,17 @@ def _parts(backup: YamlBackup) -> int:
     return (backup.status.parts if backup.status else None) or 0
 
 
-async def mark_failed(api: ApiClient, namespace: str, backup: YamlBackup, why: str) -> None:
-    """An InProgress backup nobody will finish (its writer stopped): Failed, parts removed."""
+async def mark_failed(api: ApiClient, namespace: str, backup: YamlBackup, why: str, reason: str = "Failed",
+                      parts: int | None = None, number: int | None = None) -> YamlBackup:
+    """A backup that will not complete (its writer stopped, or it cannot be taken): Failed, with `reason` and
+    `why` in its Ready condition, its parts removed; `number` is its id when it has none in status yet."""
     name = backup.metadata.name or ""
-    await _delete_parts(api, namespace, name, _parts(backup))
-    await _store(api, namespace).patch_status(name, YamlBackupStatus(phase="Failed", error=why))
+    await _delete_parts(api, namespace, name, _parts(backup) if parts is None else parts)
+    status = YamlBackupStatus(phase="Failed", error=why, observed_generation=backup.metadata.generation,
+                              conditions=ready(backup, False, reason, why))
+    if number is not None:
+        status.id = number
+    return await _store(api, namespace).patch_status(name, status)
 
 
 async def find_backup(api: ApiClient, namespace: str, ref: int | str) -> YamlBackup:

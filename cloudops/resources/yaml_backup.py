@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from cloudops.constants import YAML_BACKUP, Kind
-from cloudops.resources.base import CustomResource, ObjectRef, ResourceModel, Timestamp
+from cloudops.resources.base import Condition, CustomResource, ObjectRef, ResourceModel, Timestamp
 
 __all__ = ["BackupObject", "YamlBackup", "YamlBackupSpec", "YamlBackupStatus"]
 
@@ -35,6 +35,13 @@ class BackupObject(ResourceModel):
 
 class YamlBackupStatus(ResourceModel):
     id: int | None = None
+    cluster_id: int | None = None
+    """The source cluster's integer id, as resolved when the backup was taken."""
+    resource_id: str | None = None
+    """What was backed up, <cluster id>:<type>:<namespace>:<name> with the numeric cluster id, whichever form
+    spec.resourceId used."""
+    observed_generation: int | None = None
+    conditions: list[Condition] | None = None
     phase: Literal["InProgress", "Completed", "Failed"] | None = None
     size_bytes: int | None = None
     content_bytes: int | None = None

@@ -10,8 +10,10 @@ from cloudops_operator.handlers import (
     startup,
     usage_history,
     version_tracking,
+    yaml_backup,
     yaml_backup_schedule,
 )
 
 __all__ = ["compliance_check", "endpoint_monitor", "label_policy", "managed_cluster", "quota_usage",
-           "self_healing_rule", "startup", "usage_history", "version_tracking", "yaml_backup_schedule"]
+           "self_healing_rule", "startup", "usage_history", "version_tracking", "yaml_backup",
+           "yaml_backup_schedule"]

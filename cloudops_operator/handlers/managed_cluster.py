@@ -19,9 +19,9 @@ from cloudops.clusters.probe import Snapshot, probe
 from cloudops.clusters.registry import SYNC_ANNOTATION
 from cloudops.conditions import now_iso
 from cloudops.constants import GROUP, ID_LABEL, MANAGED_CLUSTER, VERSION
+from cloudops.kube.cluster_secrets import delete_owned
 from cloudops.kube.errors import NotFound
 from cloudops.kube.ids import allocate_id
-from cloudops.kube.secrets import Secrets
 from cloudops.kube.stores import HubStore
 from cloudops.kube.types import JsonObject, JsonValue
 from cloudops.members.access import ClusterRef
@@ -259,7 +259,9 @@ def _secret_of(spec: Mapping[str, object]) -> str | None:
 
 @kopf.on.delete(GROUP, VERSION, PLURAL)
 async def delete_secret(spec: kopf.Spec, meta: kopf.Meta, memo: Memo, logger: kopf.Logger, **kwargs: Any) -> None:
-    """The kubeconfig Secret goes with its cluster, unless another cluster still refers to it."""
+    """The kubeconfig Secret the product created for the cluster (POST /clusters/add: owned by it) goes with it,
+    unless another cluster still refers to it. A Secret the user created (kubectl, Argo CD, External Secrets)
+    stays: deleting it would fight the tool that keeps it."""
     for gauge in (CLUSTER_UP, CLUSTER_HEALTH_SCORE):
         try:
             gauge.remove(meta["namespace"], meta["name"])
@@ -272,5 +274,8 @@ async def delete_secret(spec: kopf.Spec, meta: kopf.Meta, memo: Memo, logger: ko
     if any(other != meta["name"] for other in users.get(secret, [])):
         logger.info("kubeconfig Secret %s kept: still referenced by another cluster", secret)
         return
-    if await Secrets(memo.hub, meta["namespace"]).delete(secret):
+    deleted = await delete_owned(memo.hub, meta["namespace"], secret, meta.get("uid") or "")
+    if deleted:
         logger.info("deleted kubeconfig Secret %s", secret)
+    elif deleted is False:
+        logger.info("kubeconfig Secret %s kept: not created by the product for this cluster", secret)

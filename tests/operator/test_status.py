@@ -24,10 +24,19 @@ def _ready(obj: dict[str, Any]) -> dict[str, Any] | None:
     return next((c for c in conds if c["type"] == "Ready"), None)
 
 
+def _demo_pod(member: Kubectl) -> None:
+    """The object the sample YamlBackup backs up: the pod `make run` starts (devcluster/demo.py)."""
+    member("apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": [
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "demo"}},
+        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "namespace": "demo", "labels": {"app": "web"}},
+         "spec": {"containers": [{"name": "app", "image": "demo/web:1.0"}]}}]}))
+
+
 def test_sample_cluster_becomes_connected_with_real_member_data(
         topology: Topology, hub: Kubectl, namespace: str, operator: OperatorProcess) -> None:
     member = topology.members[0]
     _member_secret(hub, namespace, "member-1-kubeconfig", str(member.kubeconfig))
+    _demo_pod(Kubectl(member.kubeconfig))
     hub("apply", "--server-side", "-f", "-", stdin=render_samples(namespace))
     get = lambda: hub.json("-n", namespace, "get", "managedcluster", "member-1")  # noqa: E731
 
@@ -67,6 +76,20 @@ def test_sample_cluster_becomes_connected_with_real_member_data(
                         .get("status", {}).get("lastCheckTime") and o, 60, "label policy checked")
     assert _ready(policy) == {**_ready(policy), "status": "True", "reason": "Checked"}  # type: ignore[dict-item]
 
+    # The sample YamlBackup, applied with kubectl, is taken by the operator: real id, cluster id, and its
+    # resourceId (member-1:pod:demo:web) resolved to the numeric form every other id uses.
+    backup = wait_until(lambda: (o := hub.json("-n", namespace, "get", "yamlbackup", "pre-update-backup"))
+                        .get("status", {}).get("phase") in ("Completed", "Failed") and o, 60, "sample backup taken")
+    status = backup["status"]
+    assert status["phase"] == "Completed", status
+    assert status["id"] >= 1 and backup["metadata"]["labels"]["cloudops.io/id"] == str(status["id"])
+    assert status["clusterId"] == mc["status"]["id"]
+    assert status["resourceId"] == f"{mc['status']['id']}:pod:demo:web" and status["objectCount"] == 1
+    assert status["encrypted"] is True and status["parts"] == 1 and len(status["sha256"]) == 64
+    assert _ready(backup) == {**_ready(backup), "status": "True", "reason": "Completed"}  # type: ignore[dict-item]
+    parts = hub.json("-n", namespace, "get", "secrets", "-l", "cloudops.io/backup=pre-update-backup")["items"]
+    assert len(parts) == 1 and parts[0]["metadata"]["ownerReferences"][0]["uid"] == backup["metadata"]["uid"]
+
     # A spec change moves observedGeneration along.
     hub("-n", namespace, "patch", "managedcluster", "member-1", "--type=merge", "-p",
         '{"spec":{"description":"changed"}}')
@@ -92,14 +115,31 @@ def test_missing_secret_is_an_error_a_human_can_act_on(hub: Kubectl, namespace: 
     assert "nope" in cond["message"]
 
 
-def test_deleting_a_cluster_removes_its_kubeconfig_secret(
+def test_deleting_a_cluster_keeps_a_user_secret_and_removes_its_own(
         topology: Topology, hub: Kubectl, namespace: str, operator: OperatorProcess) -> None:
-    _member_secret(hub, namespace, "m2", str(topology.members[1].kubeconfig))
+    """A kubeconfig Secret created with kubectl (or kept by Argo CD, External Secrets) is the user's: deleting the
+    cluster leaves it. One the product created for the cluster (owned by it, as POST /clusters/add makes it) goes."""
+    member = str(topology.members[1].kubeconfig)
+    _member_secret(hub, namespace, "m2", member)
     hub("apply", "-f", "-", stdin=json.dumps({
         "apiVersion": "cloudops.io/v1alpha1", "kind": "ManagedCluster",
         "metadata": {"name": "m2", "namespace": namespace}, "spec": {"kubeconfigSecretRef": {"name": "m2"}}}))
-    wait_until(lambda: hub.json("-n", namespace, "get", "managedcluster", "m2").get("status", {}).get("phase")
-               == "connected", 60, "connected")
-    hub("-n", namespace, "delete", "managedcluster", "m2", "--timeout=60s")
-    wait_until(lambda: hub.run("-n", namespace, "get", "secret", "m2", check=False).returncode != 0, 30,
-               "secret deleted")
+    hub("apply", "-f", "-", stdin=json.dumps({
+        "apiVersion": "cloudops.io/v1alpha1", "kind": "ManagedCluster",
+        "metadata": {"name": "m3", "namespace": namespace}, "spec": {"kubeconfigSecretRef": {"name": "m3-kc"}}}))
+    uid = hub.json("-n", namespace, "get", "managedcluster", "m3")["metadata"]["uid"]
+    owned = json.loads(hub("-n", namespace, "create", "secret", "generic", "m3-kc", f"--from-file=kubeconfig={member}",
+                           "--dry-run=client", "-o", "json"))
+    owned["metadata"].update(labels={"cloudops.io/cluster": "m3"}, ownerReferences=[
+        {"apiVersion": "cloudops.io/v1alpha1", "kind": "ManagedCluster", "name": "m3", "uid": uid}])
+    hub("create", "-f", "-", stdin=json.dumps(owned))
+    for name in ("m2", "m3"):
+        wait_until(lambda n=name: hub.json("-n", namespace, "get", "managedcluster", n).get("status", {})
+                   .get("phase") == "connected", 60, f"{name} connected")
+
+    # kubectl returns once the finalizer ran and the object is gone.
+    hub("-n", namespace, "delete", "managedcluster", "m2", "m3", "--timeout=60s")
+    kept = hub.json("-n", namespace, "get", "secret", "m2")
+    assert "kubeconfig" in kept["data"] and not kept["metadata"].get("deletionTimestamp")
+    wait_until(lambda: hub.run("-n", namespace, "get", "secret", "m3-kc", check=False).returncode != 0, 30,
+               "the owned secret deleted")

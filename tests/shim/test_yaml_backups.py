@@ -10,7 +10,8 @@ import re
 import uuid
 from typing import Any
 
-from tests.helpers import Kubectl
+from tests.helpers import Kubectl, eventually
+from tests.processes import OperatorProcess
 from tests.shim.conftest import Client, KeyMaker
 from tests.shim.test_unified import apply, call, deployment, fleet  # noqa: F401  (fleet is a fixture)
 
@@ -234,3 +235,63 @@ async def test_concurrent_backups_without_a_name_all_succeed_and_a_taken_name_is
                                   "resource_type": "configmap"}))["data"]
     assert made_long["status"] == "completed" and len(made_long["backup_name"]) <= 63
     assert re.fullmatch(r"x{42}-\d{14}-[a-z0-9]{5}", made_long["backup_name"]), made_long["backup_name"]
+
+
+def _applied(hub: Kubectl, namespace: str, name: str, resource_id: str, resource_type: str = "deployment") -> None:
+    """A YamlBackup as a user applies it with kubectl (or GitOps does): a bare spec, no labels, no status."""
+    hub("-n", namespace, "apply", "-f", "-", stdin=json.dumps({
+        "apiVersion": "cloudops.io/v1alpha1", "kind": "YamlBackup", "metadata": {"name": name},
+        "spec": {"clusterRef": {"name": "m1"}, "resourceType": resource_type, "resourceId": resource_id,
+                 "description": "applied with kubectl"}}))
+
+
+def _settled(hub: Kubectl, namespace: str, name: str) -> Json | None:
+    b = hub.json("-n", namespace, "get", "yamlbackup", name)
+    return b if (b.get("status") or {}).get("phase") in ("Completed", "Failed") \
+        and "cloudops.io/id" in b["metadata"].get("labels", {}) else None
+
+
+def _ready(b: Json) -> Json:
+    return next(c for c in b["status"]["conditions"] if c["type"] == "Ready")
+
+
+async def test_a_backup_applied_with_kubectl_is_taken_or_fails_with_the_reason_and_either_id_form_finds_it(
+        fleet: Any, shim: Client, hub: Kubectl, namespace: str, operator: OperatorProcess) -> None:  # noqa: F811
+    clusters, members, ns = fleet
+    cid = clusters[0]["id"]
+    await apply(members[0], deployment("web", "nginx:1.19"))
+    by_name, by_id = f"m1:deployment:{ns}:web", f"{cid}:deployment:{ns}:web"
+    await asyncio.to_thread(_applied, hub, namespace, "by-kubectl", by_name)
+    await asyncio.to_thread(_applied, hub, namespace, "of-nothing", f"{cid}:deployment:{ns}:nope")
+    await asyncio.to_thread(_applied, hub, namespace, "other-cluster", f"m2:deployment:{ns}:web")
+
+    taken = await eventually(lambda: asyncio.to_thread(_settled, hub, namespace, "by-kubectl"), 60, "backup taken")
+    status = taken["status"]
+    assert status["phase"] == "Completed" and status["clusterId"] == cid and status["resourceId"] == by_id
+    assert _ready(taken)["status"] == "True" and _ready(taken)["reason"] == "Completed"
+    assert taken["metadata"]["labels"]["cloudops.io/cluster"] == "m1" and not taken["metadata"].get("finalizers")
+
+    # Both forms of the id list the one backup, with real id and cluster id.
+    answers = [(await call(shim, "GET", f"/api/k8s/yaml/backup/list?resource_id={rid}"))["data"]
+               for rid in (by_name, by_id)]
+    assert answers[0] == answers[1] and answers[0]["total"] == 1
+    view = answers[0]["backups"][0]
+    assert view["id"] == status["id"] >= 1 and view["cluster_id"] == cid and view["resource_id"] == by_id
+    assert view["status"] == "completed" and view["object_count"] == 1 and view["size_bytes"] > 0
+    assert (view["resource_type"], view["namespace"], view["name"]) == ("deployment", ns, "web")
+    # ... and its content restores.
+    done = (await call(shim, "POST", "/api/k8s/yaml/backup/restore",
+                       json={"backup_id": view["id"], "restore_name": "web-again"}))["data"]
+    assert done["restored"][0]["id"] == f"{cid}:deployment:{ns}:web-again"
+    again = await asyncio.to_thread(members[0].json, "get", "deploy", "web-again")
+    assert again["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.19"
+
+    # What can never be taken fails, with the reason in its condition and its message in the answer.
+    for name, reason, mentions in [("of-nothing", "ObjectNotFound", "nope"),
+                                   ("other-cluster", "ResourceIdMismatch", "'m2'")]:
+        failed = await eventually(lambda n=name: asyncio.to_thread(_settled, hub, namespace, n), 60, name)
+        assert failed["status"]["phase"] == "Failed" and _ready(failed)["reason"] == reason, failed["status"]
+        assert mentions in _ready(failed)["message"] and failed["status"]["id"] >= 1
+        listed = (await call(shim, "GET", f"/api/k8s/yaml/backup/list?status=failed&cluster_id={cid}"))["data"]
+        row = next(b for b in listed["backups"] if b["backup_name"] == name)
+        assert row["id"] == failed["status"]["id"] and mentions in row["error"]

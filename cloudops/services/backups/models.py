@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cloudops.id_forms import string_id
 from cloudops.services.common import NAMESPACE_PATTERN as NAMESPACE
 from cloudops.services.common import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
 from cloudops.services.common import ClusterRefItem, PageInfo, PageQuery
@@ -22,7 +23,7 @@ ClusterIdParam = Field(None, description="cluster id or name; optional when exac
 
 class CreateBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    resource_id: str = ResourceId
+    resource_id: Annotated[str, string_id()] = ResourceId
     resource_type: str = Field(pattern=RESOURCE_TYPE, max_length=253,
                                description="deployment, service, configmap, ... or namespace (workloads, services, "
                                            "configmaps and secrets of the namespace)")
@@ -105,7 +106,7 @@ class Deleted(BaseModel):
 
 class ScheduleBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    resource_id: str = ResourceId
+    resource_id: Annotated[str, string_id()] = ResourceId
     resource_type: str = Field(pattern=RESOURCE_TYPE, max_length=253)
     schedule: str = Field(min_length=1, max_length=128,
                           description="Cron 表达式: 5 fields (minute hour day-of-month month day-of-week) or @daily...")

@@ -16,6 +16,7 @@ from cloudops.backups.content import (
     prepare_restore,
     restore,
 )
+from cloudops.backups.ids import canonical
 from cloudops.backups.store import (
     CLUSTER_LABEL,
     NewBackup,
@@ -72,8 +73,20 @@ async def _collect(session: MemberSession, t: Named) -> _Collected:
     return _Collected(rt.type_name, namespace, str(ObjectId(t.cluster.ref, rt.type_name, namespace, t.name)), objects)
 
 
-def _wanted(v: BackupView, q: ListQuery) -> bool:
-    if q.resource_id and q.resource_id not in (v.resource_id, v.name):
+async def _id_filter(gate: Gate, raw: str | None) -> str | None:
+    """A resource_id filter as backups answer ids (the cluster's integer id), so that either form of an id
+    (`member-1:deployment:default:web`, `1:deployment:default:web`) finds the same backups; a bare name as given."""
+    if not raw or not ObjectId.looks_like(raw):
+        return raw
+    try:
+        cluster = await gate.resolve(ObjectId.parse(raw).cluster, "list", CAPABILITY, "resource_id")
+        return str(canonical(raw, cluster))
+    except ValueError as e:
+        raise BadRequest(str(e), field="resource_id") from None
+
+
+def _wanted(v: BackupView, q: ListQuery, resource_id: str | None) -> bool:
+    if resource_id and resource_id not in (v.resource_id, v.name):
         return False
     if q.resource_type and q.resource_type.lower() not in (v.resource_type, v.resource_type + "s"):
         return False
@@ -105,8 +118,9 @@ class BackupService(Service):
         selector = None
         if q.cluster_id is not None:
             selector = f"{CLUSTER_LABEL}={(await gate.resolve(q.cluster_id, 'list', CAPABILITY, 'cluster_id')).name}"
+        resource_id = await _id_filter(gate, q.resource_id)
         views = [v for v in map(backup_view, await list_backups(self.deps.hub, self.deps.namespace, selector))
-                 if _wanted(v, q)]
+                 if _wanted(v, q, resource_id)]
         names = dict.fromkeys(v.cluster_name for v in views)
         may = {name: await allowed(gate, "list", CAPABILITY, name) for name in names}
         listed = page(sorted((v for v in views if may[v.cluster_name]), key=lambda v: -v.id), q.limit, q.offset)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from cloudops.backups.ids import canonical
 from cloudops.backups.store import SCHEDULE_LABEL, backup_id
 from cloudops.backups.views import human_size
 from cloudops.members.access import ClusterRef
+from cloudops.members.objects import ObjectId
 from cloudops.resources import YamlBackup, YamlBackupSchedule
 from cloudops.resources.yaml_backup import YamlBackupStatus
 from cloudops.resources.yaml_backup_schedule import YamlBackupScheduleStatus
@@ -13,13 +15,42 @@ from cloudops.services.backups.models import BackupView, ScheduleView
 __all__ = ["backup_view", "schedule_view"]
 
 
+def _resource_id(cr: YamlBackup, cluster_id: int | None) -> str:
+    """What was backed up, with the cluster's integer id: as resolved when it was taken (status), else the spec's
+    id in that form when the cluster's id is known (a spec may name the cluster by its name)."""
+    if cr.status is not None and cr.status.resource_id:
+        return cr.status.resource_id
+    raw = cr.spec.resource_id
+    if cluster_id is None:
+        return raw
+    try:
+        return str(canonical(raw, ClusterRef(cluster_id, cr.spec.cluster_ref.name, {})))
+    except ValueError:
+        return raw
+
+
+def _what(cr: YamlBackup) -> tuple[str, str, str]:
+    """(resource_type, namespace, name): as resolved when the backup was taken, else as the spec wrote them."""
+    spec, resolved = cr.spec, cr.status.resource_id if cr.status else None
+    if resolved:
+        try:
+            oid = ObjectId.parse(resolved)
+        except ValueError:
+            pass
+        else:
+            return oid.type, oid.name if oid.type == "namespace" else oid.namespace, oid.name
+    return spec.resource_type, spec.namespace or "", spec.name or ""
+
+
 def backup_view(cr: YamlBackup) -> BackupView:
     meta, spec, status = cr.metadata, cr.spec, cr.status or YamlBackupStatus()
     size = status.size_bytes or 0
+    cluster_id = spec.cluster_id if spec.cluster_id is not None else status.cluster_id
+    resource_type, namespace, name = _what(cr)
     return BackupView(
-        id=backup_id(cr), backup_name=meta.name or "", resource_id=spec.resource_id,
-        resource_type=spec.resource_type, cluster_id=spec.cluster_id, cluster_name=spec.cluster_ref.name,
-        namespace=spec.namespace or "", name=spec.name or "", description=spec.description or "",
+        id=backup_id(cr), backup_name=meta.name or "", resource_id=_resource_id(cr, cluster_id),
+        resource_type=resource_type, cluster_id=cluster_id, cluster_name=spec.cluster_ref.name,
+        namespace=namespace, name=name, description=spec.description or "",
         created_at=meta.creation_timestamp, created_by=spec.created_by or "", file_size=human_size(size),
         size_bytes=size, encrypted=bool(status.encrypted),
         status="completed" if status.phase == "Completed" else "failed" if status.phase == "Failed" else "in_progress",
