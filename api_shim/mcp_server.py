@@ -93,20 +93,29 @@ def _service(app: web.Application, actor: str) -> McpService:
     return McpService(Deps(app[HUB], app[SETTINGS], app[REGISTRY], app[ACCESS], actor))
 
 
+def _cluster_argument(kwargs: dict[str, Any]) -> tuple[object, str]:
+    """The cluster reference and the name it came under: `cluster`, or `cluster_id` as REST names it."""
+    cluster, cluster_id = kwargs.pop("cluster", None), kwargs.pop("cluster_id", None)
+    if cluster is not None and cluster_id is not None:
+        raise ApiError(400, "arguments.cluster_id: the same argument as cluster: send one of them")
+    return (cluster, "cluster") if cluster_id is None else (cluster_id, "cluster_id")
+
+
 def _handler(app: web.Application, tool: Tool) -> Any:
-    """A function whose signature is the tool's parameters plus `cluster`: the SDK derives the input
-    schema from it; the tool's own model validates again before it runs."""
+    """A function whose signature is the tool's parameters plus `cluster` (or `cluster_id`): the SDK derives
+    the input schema from it; the tool's own model validates again before it runs."""
     async def call(**kwargs: Any) -> dict[str, object]:
         user, start = _caller(), time.perf_counter()
-        cluster_ref = kwargs.pop("cluster", None)
-        status, code, cluster_name = 200, 200, str(cluster_ref or "")
+        named = [kwargs[k] for k in ("cluster", "cluster_id") if kwargs.get(k) is not None]
+        status, code, cluster_name = 200, 200, str(named[0]) if named else ""
         try:
             wait = app[LIMITS].user.take(user.name)
             if wait > 0:
                 raise ApiError(429, f"rate limit exceeded for user {user.name}; retry after {max(1, int(wait + 1))}s")
+            cluster_ref, where = _cluster_argument(kwargs)
             params = tool.params.model_validate(kwargs)
             cluster = await Resolver(app, user).one(None if cluster_ref is None else str(cluster_ref),
-                                                    tool.grants, "cluster")
+                                                    tool.grants, where)
             cluster_name = cluster.name
             tools = _service(app, user.name)
             tools.check_enabled(tool)
@@ -126,7 +135,10 @@ def _handler(app: web.Application, tool: Tool) -> Any:
 
     params = [inspect.Parameter("cluster", inspect.Parameter.KEYWORD_ONLY, annotation=int | str | None,
                                 default=Field(None, description="cluster id or name; optional when only one "
-                                                                "cluster is registered"))]
+                                                                "cluster is registered")),
+              inspect.Parameter("cluster_id", inspect.Parameter.KEYWORD_ONLY, annotation=int | str | None,
+                                default=Field(None, description="the same as `cluster` (the REST API's name); "
+                                                                "send one of them"))]
     for name, info in tool.params.model_fields.items():
         params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=info.annotation,
                                         default=info))
@@ -167,7 +179,8 @@ def build(app: web.Application) -> MCPServer[Any]:
     handlers, level = list(root.handlers), root.level
     server: MCPServer[Any] = MCPServer(
         "cloudops-k8s", instructions="Kubernetes multi-cluster operations: scans, monitoring, compliance, "
-        "performance; every tool takes `cluster` (id or name).", token_verifier=ShimTokenVerifier(app),
+        "performance; every tool takes `cluster` (id or name; `cluster_id` works too).",
+        token_verifier=ShimTokenVerifier(app),
         auth=AuthSettings(issuer_url=AnyHttpUrl("http://127.0.0.1"), resource_server_url=None))
     root.handlers[:], root.level = handlers, level  # the SDK configures logging; the shim's JSON logs stay
     logging.getLogger("mcp").setLevel(logging.WARNING)

@@ -19,7 +19,8 @@ __all__ = ["ANY_SEGMENT", "BACKUP_REF", "CLUSTER_REF", "CONTAINER_REF", "CRD_NAM
 DNS1123_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _LABEL_63 = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"  # a DNS label, or an integer id, of at most 63 characters
 _OBJECT_NAME = r"[A-Za-z0-9]([A-Za-z0-9._:@-]{0,251}[A-Za-z0-9])?"  # RBAC names hold `:` and `@`
-_BARE_NAME = r"[A-Za-z0-9]([A-Za-z0-9._@-]*(:[A-Za-z0-9._@-]*){0,2}[A-Za-z0-9])?"  # 3 colons make it an id
+# 3 colons make it an id; digits alone are the reference's integer ids, refused (cloudops/id_forms.py)
+_BARE_NAME = r"(?![0-9]+$)[A-Za-z0-9]([A-Za-z0-9._@-]*(:[A-Za-z0-9._@-]*){0,2}[A-Za-z0-9])?"
 
 
 def object_ref(kind: str | None = None) -> JsonObject:

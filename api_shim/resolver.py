@@ -22,10 +22,12 @@ from api_shim.security.middleware import USER
 from api_shim.state import AUTHZ, HUB, REGISTRY, SETTINGS
 from api_shim.versioning import VersionRecorder
 from cloudops.containers.ids import ContainerId
+from cloudops.id_forms import integer_id_message, is_integer_id
 from cloudops.kube.errors import NotFound
 from cloudops.members.access import ClusterRef
 from cloudops.members.objects import CLUSTER_REF, ObjectId, valid_name
 from cloudops.members.writes import observe
+from cloudops.services.aliases import Aliased
 
 if TYPE_CHECKING:
     from api_shim.endpoints import Endpoint
@@ -134,6 +136,14 @@ def _param(query: Any, body: Any, name: str) -> Any:
     return None
 
 
+def _sent(query: Any, body: Any, name: str) -> str:
+    """The name the caller sent `name` under, where a sibling's alias is accepted (cloudops/services/aliases.py)."""
+    for source in (query, body):
+        if getattr(source, name, None) not in (None, ""):
+            return source.sent(name) if isinstance(source, Aliased) else name
+    return name
+
+
 def _refs(raw: Any) -> list[str] | None:
     if raw is None:
         return None
@@ -149,6 +159,10 @@ async def _object(request: web.Request, r: Resolver, grants: Sequence[Grant], re
     """`{id}` (or `{resource_id}`): a full object id, or a bare name with resource_type (query, body or
     path), namespace and cluster_id."""
     raw = request.match_info.get("id") or request.match_info.get("resource_id", "")
+    if is_integer_id(raw):  # the reference's integer: objects inside members have none (cloudops/id_forms.py)
+        kind = _param(query, body, "resource_type") or request.match_info.get("resource_type")
+        raise ApiError(400, f"{'id' if 'id' in request.match_info else 'resource_id'}: "
+                            f"{integer_id_message(raw, None if kind is None else str(kind).lower())}")
     if ObjectId.looks_like(raw):
         try:
             oid = ObjectId.parse(raw)
@@ -183,9 +197,11 @@ async def _target(request: web.Request, ep: Endpoint, query: Any, body: Any) -> 
         return Target(cluster=await r.named(request.match_info.get("id", ""), grants, "id", resource))
     if mode == "param":
         ref = _param(query, body, "cluster_id")
-        return Target(cluster=await r.one(None if ref is None else str(ref), grants, "cluster_id", resource))
+        where = _sent(query, body, "cluster_id")
+        return Target(cluster=await r.one(None if ref is None else str(ref), grants, where, resource))
     if mode == "many":
-        return await r.many(_refs(_param(query, body, "cluster_ids")), grants, "cluster_ids", resource)
+        return await r.many(_refs(_param(query, body, "cluster_ids")), grants, _sent(query, body, "cluster_ids"),
+                            resource)
     if mode == "object":
         return await _object(request, r, grants, resource, query, body)
     if mode == "container":

@@ -1,7 +1,8 @@
 """ResourceQuota arithmetic: usage percentages, state, alerts and usage trends. Pure, so each rule is unit-tested.
 
 Quantities are parsed with the one Kubernetes quantity parser (cloudops.clusters.health.parse_quantity):
-`500m`, `8Gi`, `1e3` all become floats in base units (cores, bytes, counts).
+`500m`, `8Gi`, `1e3` all become floats in base units (cores, bytes, counts); the usage history shows them back in
+the reference's form (cloudops.quantity_format.usage_value).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cloudops.clusters.health import parse_quantity
 from cloudops.errors import BadRequest
+from cloudops.quantity_format import usage_value
 from cloudops.resources.base import FreeForm, ObjectMeta
 
 __all__ = ["BadQuantity", "QuotaAlert", "QuotaObject", "Thresholds", "TrendInfo", "alerts", "quantities",
@@ -154,9 +156,18 @@ def _values(point: Point) -> dict[str, float]:
     return {k: float(v) for k, v in point.items() if k not in ("t", "n") and isinstance(v, int | float)}
 
 
-def usage_history(points: Sequence[Point]) -> list[dict[str, str | float]]:
-    """History points (`t`, `n`, one field per resource) as the reference's rows: `timestamp` plus values."""
-    return [{"timestamp": str(p["t"]), **_values(p)} for p in points]
+HistoryRow = dict[str, str | int | float | dict[str, float]]
+
+
+def usage_history(points: Sequence[Point]) -> list[HistoryRow]:
+    """History points (`t`, `n`, one number per resource in base units) as the reference's rows: `timestamp`, each
+    resource in the reference's form (`"requests.memory": "5Gi"`, `"requests.cpu": 2.5`, `"pods": 6`), and
+    `values`, the same figures as numbers in base units for machines."""
+    rows: list[HistoryRow] = []
+    for p in points:
+        values = _values(p)
+        rows.append({"timestamp": str(p["t"]), **{k: usage_value(k, v) for k, v in values.items()}, "values": values})
+    return rows
 
 
 def trend(samples: list[tuple[float, float]], stable_percent: float = STABLE_PERCENT) -> tuple[TrendKind, float]:

@@ -22,6 +22,7 @@ from cloudops.kube.shapes import (
 from cloudops.kube.types import KubeObject
 
 __all__ = [
+    "DAEMONSET_TOLERATED",
     "EFFECTS",
     "POD_AFFINITY_KINDS",
     "WORKLOAD_KINDS",
@@ -29,6 +30,7 @@ __all__ = [
     "GraphData",
     "NodeGroup",
     "RequirementError",
+    "Requirements",
     "Taint",
     "add_taints",
     "affinity_graph",
@@ -43,6 +45,7 @@ __all__ = [
     "remove_taints",
     "topology_domains",
     "topology_key",
+    "workload_tolerations",
 ]
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
@@ -58,6 +61,16 @@ TOPOLOGY_ALIASES = {"hostname": "kubernetes.io/hostname", "zone": "topology.kube
 # Labels that name one node (or repeat another label) say nothing about a group of nodes.
 NODE_UNIQUE = ("kubernetes.io/hostname",)
 GPU = "nvidia.com/gpu"
+REQUIREMENT_NAMES = ("cpu", "memory", "gpu", "ephemeral-storage", "pods")  # and extended `domain/name` resources
+# The tolerations the DaemonSet controller adds to every pod it makes (AddOrUpdateDaemonPodTolerations): its pods
+# run on cordoned nodes and on nodes under pressure, where other pods are not scheduled. (network-unavailable is
+# added for hostNetwork pods only, so it is not counted.)
+DAEMONSET_TOLERATED = frozenset({
+    ("node.kubernetes.io/not-ready", "NoExecute"), ("node.kubernetes.io/unreachable", "NoExecute"),
+    ("node.kubernetes.io/disk-pressure", "NoSchedule"), ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+    ("node.kubernetes.io/pid-pressure", "NoSchedule"), ("node.kubernetes.io/unschedulable", "NoSchedule")})
+UNSCHEDULABLE = ("node.kubernetes.io/unschedulable", "NoSchedule")
+Requirements = dict[str, float | None]  # resource -> amount in base units; None: some of it, any amount
 
 
 class RequirementError(BadRequest, ValueError):
@@ -248,16 +261,23 @@ def remove_taints(existing: list[Taint], specs: list[Taint]) -> tuple[list[Taint
 # -- node suggestions --------------------------------------------------------------------------------------------
 
 
-def parse_requirements(text: str) -> dict[str, float]:
-    """`cpu=2,memory=4Gi,gpu=1` as base units per resource (gpu means nvidia.com/gpu); RequirementError (a
-    ValueError) names the entry that is wrong."""
-    out: dict[str, float] = {}
+def parse_requirements(text: str) -> Requirements:
+    """`cpu=2,memory=4Gi,gpu=1` as base units per resource (gpu means nvidia.com/gpu); a name alone, as the
+    reference writes it (`cpu,memory,gpu`), needs some of that resource free, any amount (None). RequirementError
+    (a ValueError) names the entry that is wrong."""
+    out: Requirements = {}
     for part in filter(None, (p.strip() for p in text.split(","))):
         name, sep, value = part.partition("=")
         name = name.strip()
-        if not sep or (name not in ("cpu", "memory", "gpu", "ephemeral-storage", "pods") and "/" not in name):
-            raise RequirementError(f"{part!r}: expected cpu=<quantity>, memory=<quantity> or gpu=<count>",
+        if name not in REQUIREMENT_NAMES and "/" not in name:
+            raise RequirementError(f"{part!r}: expected one of {', '.join(REQUIREMENT_NAMES)} or a domain/name "
+                                   "resource, alone or as <name>=<quantity> (cpu=2, memory=4Gi, gpu=1)",
                                    field="requirements")
+        if not sep:
+            out[GPU if name == "gpu" else name] = None
+            continue
+        if not value.strip():
+            raise RequirementError(f"{part!r}: no quantity after '='", field="requirements")
         try:
             quantity = parse_quantity(value.strip())
         except ValueError:
@@ -283,11 +303,19 @@ def pod_requests(pod: KubeObject) -> dict[str, float]:
     return total
 
 
-def _schedulable(node: KubeObject) -> bool:
+def workload_tolerations(kind: str | None) -> frozenset[tuple[str, str]]:
+    """The (key, effect) taints a workload kind's pods tolerate whatever their template says."""
+    return DAEMONSET_TOLERATED if kind == "daemonset" else frozenset()
+
+
+def _schedulable(node: KubeObject, tolerated: frozenset[tuple[str, str]] = frozenset()) -> bool:
+    """Ready, not cordoned and no NoSchedule/NoExecute taint, except those in `tolerated`."""
     ready = any(c.get("type") == "Ready" and c.get("status") == "True"
                 for c in (node.get("status") or {}).get("conditions") or [])
-    hard = any(t.get("effect") in ("NoSchedule", "NoExecute") for t in (node.get("spec") or {}).get("taints") or [])
-    return ready and not hard and not (node.get("spec") or {}).get("unschedulable")
+    hard = any(t.get("effect") in ("NoSchedule", "NoExecute") and (t.get("key"), t.get("effect")) not in tolerated
+               for t in (node.get("spec") or {}).get("taints") or [])
+    cordoned = bool((node.get("spec") or {}).get("unschedulable")) and UNSCHEDULABLE not in tolerated
+    return ready and not hard and not cordoned
 
 
 def _allocatable(node: KubeObject) -> dict[str, float]:
@@ -332,7 +360,7 @@ def _name(obj: KubeObject) -> str:
 
 
 def _group(key: tuple[tuple[str, str], ...], members: list[KubeObject], fits: list[KubeObject],
-           free: dict[str, dict[str, float]], requirements: dict[str, float]) -> NodeGroup:
+           free: dict[str, dict[str, float]], requirements: Requirements) -> NodeGroup:
     available: dict[str, float] = {}
     shares = []
     for n in fits:
@@ -342,18 +370,24 @@ def _group(key: tuple[tuple[str, str], ...], members: list[KubeObject], fits: li
         shares += [max(0.0, free[_name(n)].get(r, 0.0)) / alloc[r] for r in ("cpu", "memory") if alloc.get(r)]
     room = sum(shares) / len(shares) if shares else 0.0
     score = round(50.0 * len(fits) / len(members) + 50.0 * room, 1)
-    shown = ["cpu", "memory", *([GPU] if GPU in available or GPU in requirements else [])]
+    shown = list(dict.fromkeys(["cpu", "memory", *([GPU] if GPU in available else []), *requirements]))
     return {"node_selector": dict(key), "matching_nodes": len(fits), "total_nodes": len(members),
             "nodes": sorted(_name(n) for n in fits),
             "available_resources": {r: _format(r, available.get(r, 0.0)) for r in shown}, "score": score}
 
 
-def node_suggestions(nodes: list[KubeObject], pods: list[KubeObject],
-                     requirements: dict[str, float]) -> list[NodeGroup]:
+def _covers(free: dict[str, float], requirements: Requirements) -> bool:
+    return all(free.get(r, 0.0) >= amount if amount is not None else free.get(r, 0.0) > 0
+               for r, amount in requirements.items())
+
+
+def node_suggestions(nodes: list[KubeObject], pods: list[KubeObject], requirements: Requirements,
+                     tolerated: frozenset[tuple[str, str]] = frozenset()) -> list[NodeGroup]:
     """Node groups (nodes with the same labels, hostname aside) that can take a pod needing `requirements`.
 
-    A node matches when it is Ready, schedulable, has no NoSchedule/NoExecute taint and its free resources
-    (allocatable minus requests of its pods) cover every requirement. `score` (0-100) = 50 x the share of the
+    A node matches when it is Ready, not cordoned, has no NoSchedule/NoExecute taint (but those in `tolerated`:
+    workload_tolerations) and its free resources (allocatable minus requests of its pods) cover every
+    requirement (an amount of None: some of it free). `score` (0-100) = 50 x the share of the
     group's nodes that match + 50 x the mean free share of cpu and memory on the matching nodes, so a group
     where everything fits with room to spare scores highest. Groups without a matching node are left out.
     """
@@ -363,8 +397,7 @@ def node_suggestions(nodes: list[KubeObject], pods: list[KubeObject],
         groups.setdefault(_group_key(n), []).append(n)
     out = []
     for key, members in groups.items():
-        fits = [n for n in members if _schedulable(n) and all(
-            free[_name(n)].get(r, 0.0) >= amount for r, amount in requirements.items())]
+        fits = [n for n in members if _schedulable(n, tolerated) and _covers(free[_name(n)], requirements)]
         if fits:
             out.append(_group(key, members, fits, free, requirements))
     return sorted(out, key=lambda s: (-s["score"], -s["matching_nodes"], sorted(s["node_selector"].items())))

@@ -14,6 +14,7 @@ from cloudops.services.containers import ContainerFiles
 from cloudops.services.containers.models import (
     DeleteBody,
     DeleteData,
+    DeleteQuery,
     DownloadQuery,
     EditBody,
     FilesData,
@@ -58,10 +59,11 @@ async def edit_file(call: Call) -> web.Response:
     return ok(done)
 
 
-@section.route("DELETE", f"{BASE}/files/delete", "删除文件", verb="update", subresource="files", body=DeleteBody,
-               data=DeleteData, cluster="container")
+@section.route("DELETE", f"{BASE}/files/delete", "删除文件", verb="update", subresource="files", query=DeleteQuery,
+               body=DeleteBody, data=DeleteData, cluster="container")
 async def delete_file(call: Call) -> web.Response:
-    b: DeleteBody = call.body
-    done = await call.service(ContainerFiles).delete(call.cluster, call.container_id, b)
-    audit_write(call, "delete", {"path": done.path, "recursive": b.recursive})
+    """`path` and `recursive` in the JSON body (the reference's form) or in the query (many clients drop a
+    DELETE's body)."""
+    done = await call.service(ContainerFiles).delete(call.cluster, call.container_id, call.query, call.body)
+    audit_write(call, "delete", {"path": done.path, "recursive": done.recursive})
     return ok(done)

@@ -71,7 +71,8 @@ async def delete_quota(call: Call) -> web.Response:
 @section.route("GET", "/api/k8s/resourcequota/{id}/usage", "获取配额使用统计", verb="get", subresource="quotas",
                query=UsageQuery, data=QuotaUsage, cluster="object")
 async def quota_usage(call: Call) -> web.Response:
-    """The operator's samples of status.used (base units: cores, bytes, counts), with a trend per resource."""
+    """The operator's samples of status.used in the reference's form ("5Gi", 2.5 cores, 6 pods) and as numbers in
+    base units (`values`), with a trend per resource."""
     return ok(await call.service(QuotaService).usage(call.cluster, call.object_id, call.query))
 
 

@@ -52,9 +52,9 @@ async def create_resource(call: Call) -> web.Response:
 @section.route("PUT", "/api/k8s/unified/resources/{id}", "更新资源", verb="update", subresource="resources",
                query=ObjectQuery, body=UpdateBody, data=MemberObjectDetail, cluster="object")
 async def update_resource(call: Call) -> web.Response:
-    """Replaces the object; a stale metadata.resourceVersion is 409/1006 and changes nothing."""
-    b: UpdateBody = call.body
-    return ok(await call.service(UnifiedService).update(call.cluster, call.object_id, b.resource))
+    """Replaces the object; a stale metadata.resourceVersion is 409/1006 and changes nothing. The create call's body
+    shape works: cluster_id, resource_type and namespace must agree with `{id}` (400 naming the one that does not)."""
+    return ok(await call.service(UnifiedService).update(call.cluster, call.object_id, call.body))
 
 
 @section.route("DELETE", "/api/k8s/unified/resources/{id}", "删除资源", verb="delete", subresource="resources",

@@ -15,7 +15,7 @@ from api_shim.security.middleware import USER, client_ip
 from api_shim.state import AUDIT
 from cloudops.conditions import now_iso
 from cloudops.services.containers import FileDownload, LogExport
-from cloudops.services.containers.models import Upload
+from cloudops.services.containers.parts import Upload
 
 __all__ = ["audit_write", "read_upload", "send_export", "send_file"]
 

@@ -125,8 +125,8 @@ class Registry:
         except NotFound as e:
             return e
 
-    async def _check(self, reg: Registration) -> None:
-        """The kubeconfig for real: it parses, its context resolves, and its server answers."""
+    async def _check(self, reg: Registration) -> LiveTest:
+        """The kubeconfig for real: it parses, its context resolves, and its server answers (what it said)."""
         cfg = parse_kubeconfig(reg.kubeconfig, reg.context)
         server = server_of(cfg, reg.context)
         try:
@@ -135,15 +135,18 @@ class Registry:
             raise ConnectError("KubeconfigInvalid", f"kubeconfig cannot be loaded: {e.__class__.__name__}",
                                "error") from None
         try:
-            await asyncio.wait_for(ping(api), timeout=self.timeout)
+            version, rtt, nodes = await asyncio.wait_for(ping(api), timeout=self.timeout)
         except Exception as e:
             raise explain(e, server) from None
         finally:
             await api.close()
+        return LiveTest(True, rtt, version, server, nodes)
 
-    async def register(self, reg: Registration, max_clusters: int) -> ManagedCluster:
-        """Checks the kubeconfig, then stores the cluster and its Secret."""
-        await self._check(reg)
+    async def register(self, reg: Registration, max_clusters: int) -> tuple[ManagedCluster, LiveTest]:
+        """Checks the kubeconfig, then stores the cluster and its Secret; gives what the check read from the
+        member too (its version, API server and nodes), which the stored status holds only after the operator's
+        first sync."""
+        reached = await self._check(reg)
         existing = await self.all()
         if any(c["metadata"]["name"] == reg.name for c in existing):
             raise Conflict(f"cluster {reg.name!r} already exists")
@@ -165,7 +168,7 @@ class Registry:
             await self.clusters.delete(reg.name)
             raise
         # The operator may have looked before the Secret existed: ask it to look again now.
-        return as_cluster((await self._ask_sync(reg.name))[0])
+        return as_cluster((await self._ask_sync(reg.name))[0]), reached
 
     async def _ask_sync(self, name: str) -> tuple[Body, str]:
         """Sets the sync-request annotation to a fresh token; the operator echoes it in status."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cloudops.errors import BadRequest
+from cloudops.id_forms import refuse_integer_id
 from cloudops.members.access import ClusterRef
 from cloudops.members.discovery import ResourceType
 from cloudops.members.objects import ObjectId, valid_name
@@ -26,6 +27,7 @@ class Named:
 async def name_object(gate: Gate, raw: str, verb: str, capability: str, *, cluster_id: str | int | None,
                       resource_type: str | None, namespace: str | None) -> Named:
     """The object `raw` (field resource_id) names; 400 naming the field at fault."""
+    refuse_integer_id(raw, "resource_id")  # the reference's integer ids: cloudops/id_forms.py
     if ObjectId.looks_like(raw):
         try:
             oid = ObjectId.parse(raw)

@@ -71,6 +71,18 @@ async def test_rest_and_kubectl_registration_end_in_the_same_state(
         assert set(obj["spec"]["kubeconfigSecretRef"]) == {"name", "key"}
 
 
+async def test_add_answers_with_what_registration_read_from_the_member(topology: Topology, shim: Client) -> None:
+    """No operator runs here, so nothing but the registration itself has reached the member: its answer must
+    still say what it learned (connected, the version, the API server, the nodes), not `pending, ""`."""
+    member = topology.members[0]
+    created = (await add(shim, "learned", member.kubeconfig))["data"]
+    nodes = (await asyncio.to_thread(Kubectl(member.kubeconfig).json, "get", "nodes"))["items"]
+    server = yaml.safe_load(member.kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
+    assert created["status"] == "connected" and created["version"] == "1.33.13"
+    assert created["api_server"] == server and created["metrics"]["node_count"] == len(nodes)
+    assert created["health_status"] == "unknown" and "first sync" in created["message"]
+
+
 async def test_detail_update_delete_and_errors(topology: Topology, hub: Kubectl, namespace: str,
                                                shim: Client, operator: OperatorProcess) -> None:
     c = (await add(shim, "crud", topology.members[0].kubeconfig))["data"]

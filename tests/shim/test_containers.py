@@ -117,7 +117,7 @@ async def test_logs_levels_filters_search_export_and_history(shim: Client, membe
                                                              raw: aiohttp.ClientSession) -> None:
     data = (await call(shim, "GET", f"{BASE}/{member}/logs"))["data"]
     assert data["total"] == len(LINES) and not data["has_more"]
-    assert [e["level"] for e in data["logs"]] == ["info", "warn", "error", "debug", "unknown", "error"]
+    assert [e["level"] for e in data["logs"]] == ["INFO", "WARN", "ERROR", "DEBUG", "UNKNOWN", "ERROR"]
     first = data["logs"][0]
     assert first["timestamp"] == "2024-01-01T00:00:00.000000001Z" and first["container_name"] == "app"
     assert (first["pod_name"], first["namespace"]) == ("app", pod.namespace)
@@ -130,7 +130,7 @@ async def test_logs_levels_filters_search_export_and_history(shim: Client, membe
     assert [e["timestamp"][17:19] for e in errors["logs"]] == ["02", "05"]
     window = (await call(shim, "GET", f"{BASE}/{member}/logs?since=2024-01-01T00:00:01Z"
                                       "&until=2024-01-01T00:00:03.5Z"))["data"]
-    assert [e["level"] for e in window["logs"]] == ["warn", "error", "debug"]
+    assert [e["level"] for e in window["logs"]] == ["WARN", "ERROR", "DEBUG"]
     found = (await call(shim, "GET", f"{BASE}/{member}/logs?search=CONNECTION"))["data"]
     assert found["total"] == 1 and "refused" in found["logs"][0]["message"]
     rx = (await call(shim, "GET", f"{BASE}/{member}/logs?search=order=%5Cd%2B&regex=true"))["data"]
@@ -145,7 +145,7 @@ async def test_logs_levels_filters_search_export_and_history(shim: Client, membe
     search = (await call(shim, "GET", f"{BASE}/{member}/logs/search?query=e&limit=2&offset=1"))["data"]
     assert search["total"] >= 4 and len(search["matches"]) == 2
     hit = (await call(shim, "GET", f"{BASE}/{member}/logs/search?query=payment"))["data"]["matches"]
-    assert [(m["line_number"], m["level"]) for m in hit] == [(6, "error")]
+    assert [(m["line_number"], m["level"]) for m in hit] == [(6, "ERROR")]
     timed = (await call(shim, "GET", f"{BASE}/{member}/logs/search?query=e&end_time=2024-01-01T00:00:01Z"))["data"]
     assert [m["line_number"] for m in timed["matches"]] == [1, 2]
 
@@ -159,11 +159,55 @@ async def test_logs_levels_filters_search_export_and_history(shim: Client, membe
     assert len(csv_text.splitlines()) == 4  # header + info + 2 errors
     async with raw.post(f"{BASE}/{member}/logs/export", json={"format": "json"}) as r:
         exported = json.loads(await r.read())
-    assert len(exported) == len(LINES) and exported[2]["level"] == "error"
+    assert len(exported) == len(LINES) and exported[2]["level"] == "ERROR"
     history = (await call(shim, "GET", f"{BASE}/{member}/logs/history"))["data"]
     assert [h["format"] for h in history["history"]] == ["json", "csv"]
+    ids = [h["id"] for h in history["history"]]
+    assert all(type(i) is int for i in ids) and ids[0] != ids[1]
+    assert ids == [h["id"] for h in (await call(shim, "GET", f"{BASE}/{member}/logs/history"))["data"]["history"]]
     assert history["history"][1]["exported_by"] == "raw-admin" and history["history"][1]["line_count"] == 3
     assert history["history"][1]["file_size_bytes"] == len(csv_text.encode())
+
+
+async def test_logs_and_search_take_each_others_names(shim: Client, member: str) -> None:
+    """Logs name the text and the count `search`/`tail`, search names them `query`/`limit`: each takes both,
+    and an error names the parameter as it was sent."""
+    logs = (await call(shim, "GET", f"{BASE}/{member}/logs", params={"query": "ON", "limit": "1"}))["data"]
+    assert logs["total"] == 2 and "refused" in logs["logs"][0]["message"] and logs["has_more"]
+    assert logs == (await call(shim, "GET", f"{BASE}/{member}/logs", params={"search": "ON", "tail": "1"}))["data"]
+    found = (await call(shim, "GET", f"{BASE}/{member}/logs/search", params={"search": "ON", "tail": "1"}))["data"]
+    assert found["query"] == "ON" and found["limit"] == 1 and found["total"] == 2
+    assert [m["line_number"] for m in found["matches"]] == [1]
+    for name in ("query", "search"):
+        bad = await call(shim, "GET", f"{BASE}/{member}/logs/search", expect=400,
+                         params={name: "(unclosed", "regex": "true"})
+        assert bad["error"].startswith(f"{name}: invalid regular expression"), bad
+    bad = await call(shim, "GET", f"{BASE}/{member}/logs", expect=400, params={"query": "(x", "regex": "true"})
+    assert bad["error"].startswith("query: invalid regular expression"), bad
+    both = await call(shim, "GET", f"{BASE}/{member}/logs/search", expect=400, params={"query": "a", "search": "b"})
+    assert both["error"] == "query.search: the same parameter as query: send one of them", both
+    short = await call(shim, "GET", f"{BASE}/{member}/logs/search", expect=400, params={"query": "a", "tail": "0"})
+    assert short["error"].startswith("query.tail: "), short
+
+
+async def test_levels_in_the_reference_case_and_either_form(shim: Client, member: str,
+                                                            raw: aiohttp.ClientSession) -> None:
+    """Levels come back as the reference shows them (`INFO`); a filter takes any case, as a comma-separated
+    string or as a list, on the logs and on the export alike."""
+    for params in ([("level", "info,ERROR")], [("level", "INFO"), ("level", "error")]):
+        got = (await call(shim, "GET", f"{BASE}/{member}/logs", params=params))["data"]
+        assert [e["level"] for e in got["logs"]] == ["INFO", "ERROR", "ERROR"], params
+    async with raw.get(f"{BASE}/{member}/logs/stream", params=[("follow", "false"), ("level", "Warn"),
+                                                                ("level", "debug")]) as r:
+        levels = [ev["data"]["level"] async for ev in _events(r) if ev.get("event") == "log"]
+    assert levels == ["WARN", "DEBUG"]
+    for level in ("info,Error", ["INFO", "ERROR"], ["info,error"]):
+        async with raw.post(f"{BASE}/{member}/logs/export", json={"format": "json",
+                                                                   "filters": {"level": level}}) as r:
+            assert r.status == 200, await r.text()
+            assert [e["level"] for e in json.loads(await r.read())] == ["INFO", "ERROR", "ERROR"], level
+    bad = await call(shim, "POST", f"{BASE}/{member}/logs/export", expect=400, json={"filters": {"level": "loud"}})
+    assert bad["error"].startswith("body.filters.level: 'loud' is not one of"), bad
 
 
 async def _events(resp: aiohttp.ClientResponse) -> AsyncIterator[Json]:
@@ -254,6 +298,10 @@ async def test_exec_exit_codes_timeouts_working_dir_and_history(shim: Client, me
 
     history = (await call(shim, "GET", f"{BASE}/{member}/exec/history"))["data"]
     assert history["total"] == 5
+    # Ids are integers as the reference shows them, one per entry, the same on every read.
+    ids = [h["id"] for h in history["history"]]
+    assert all(type(i) is int for i in ids) and len(set(ids)) == 5
+    assert ids == [h["id"] for h in (await call(shim, "GET", f"{BASE}/{member}/exec/history"))["data"]["history"]]
     newest = history["history"][0]
     assert newest["exit_code"] is None and newest["executed_by"] == "test-admin"
     by_session = {h["session_id"]: h for h in history["history"]}
@@ -322,6 +370,24 @@ async def test_files_upload_list_download_edit_delete_and_refusals(shim: Client,
     status, body = await upload(f"{pod.sandbox}/link/evil", b"no")
     assert status == 400 and (pod.sandbox / "x").exists()
     await call(shim, "GET", f"{BASE}/{member}/files?path={box}/../..", expect=400)
+
+    # A DELETE body is what many clients drop: the path (and recursive) may come in the query instead.
+    (box / "by-query.txt").write_text("q")
+    by_query = (await call(shim, "DELETE", f"{BASE}/{member}/files/delete",
+                           params={"path": f"{box}/by-query.txt"}))["data"]
+    assert by_query["deleted"] and not by_query["recursive"] and not (box / "by-query.txt").exists()
+    err = await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=400, params={"path": "relative"})
+    assert err["error"].startswith("path: "), err
+    err = await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=400,
+                     params={"path": f"{box}/a"}, json={"path": f"{box}/b"})
+    assert err["error"].startswith("path: differs from body.path"), err
+    err = await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=400)
+    assert err["error"].startswith("path: required"), err
+    (box / "sub").mkdir()
+    await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=409, params={"path": f"{box}/sub"})
+    sub = (await call(shim, "DELETE", f"{BASE}/{member}/files/delete",
+                      params={"path": f"{box}/sub", "recursive": "true"}))["data"]
+    assert sub["type"] == "directory" and sub["recursive"] and not (box / "sub").exists()
 
     await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=409, json={"path": str(box)})
     gone = (await call(shim, "DELETE", f"{BASE}/{member}/files/delete", json={"path": str(box),

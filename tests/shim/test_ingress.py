@@ -56,6 +56,13 @@ async def test_ingress_crud_and_status(member: Member, shim: Client) -> None:
 
     listed = (await call(shim, "GET", f"{BASE}?namespace={ns}&label_selector=app%3Dshop"))["data"]
     assert listed["total"] == 1 and listed["ingresses"][0]["status"] == {"load_balancer": {"ingress": []}}
+    # Backends in the reference's (and networking.k8s.io/v1's) form, without null siblings.
+    assert listed["ingresses"][0]["rules"][0]["http"]["paths"][0] == {
+        "path": "/api", "path_type": "Prefix", "backend": {"service": {"name": "api", "port": {"number": 8080}}}}
+    assert created["rules"] == listed["ingresses"][0]["rules"]
+    for method, path in (("GET", f"{BASE}/5/status"), ("PUT", f"{BASE}/5"), ("DELETE", f"{BASE}/5")):
+        err = await call(shim, method, f"{path}?namespace={ns}", 400, **({"json": {}} if method == "PUT" else {}))
+        assert err["error"] == "name: expected <cluster>:ingress:<namespace>:<name>, e.g. 1:ingress:default:web; got 5"
 
     status = (await call(shim, "GET", f"{BASE}/app/status?namespace={ns}"))["data"]
     by_path = {b["path"]: b for b in status["backends"]}

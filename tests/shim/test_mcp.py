@@ -255,3 +255,66 @@ async def test_mcp_server_with_the_sdk_client(member: Member, shim: Client, make
         assert (await raw.post(url, content=json.dumps(ping), headers=bad)).status_code == 401
         rebind = {**accept, **admin, "Host": "evil.example"}
         assert (await raw.post(url, content=json.dumps(ping), headers=rebind)).status_code in (400, 403, 421)
+
+
+async def test_rest_and_mcp_take_cluster_and_cluster_id(member: Member, shim: Client, make_key: KeyMaker) -> None:
+    """REST's tool-execute names the cluster `cluster_id`, the MCP server `cluster`: each takes both, and an
+    error names the one the caller sent."""
+    ns, name = member.ns, member.cluster["name"]
+    await member.apply(deployment("api", 1))
+    url, params = "/api/k8s/mcp/tools/list_resources/execute", {"resource_type": "deployments", "namespace": ns}
+    for key in ("cluster", "cluster_id"):
+        got = (await call(shim, "POST", url, json={key: name, "parameters": params}))["data"]
+        assert got["cluster_name"] == name and [i["name"] for i in got["result"]["items"]] == ["api"], key
+        err = await call(shim, "POST", url, 404, json={key: "nope", "parameters": params})
+        assert err["error"].startswith(f"{key}: cluster 'nope' not found"), err
+    err = await call(shim, "POST", url, 400, json={"cluster": name, "cluster_id": name, "parameters": params})
+    assert err["error"] == "body.cluster: the same parameter as cluster_id: send one of them", err
+
+    admin = {"Authorization": f"Bearer {await make_key('ada', ['cloudops:admins'])}"}
+    async with _mcp_client(shim, admin) as streams, ClientSession(streams[0], streams[1]) as session:
+        await session.initialize()
+        tools = {t.name: t for t in (await session.list_tools()).tools}
+        assert {"cluster", "cluster_id"} <= set(tools["list_resources"].input_schema["properties"])
+        for key in ("cluster", "cluster_id"):
+            listed = await session.call_tool("list_resources", {**params, key: name})
+            assert not listed.is_error, listed.content
+            assert listed.structured_content["cluster_name"] == name, key
+            bad = await session.call_tool("list_resources", {**params, key: "nope"})
+            assert bad.is_error and f"404 (1002): {key}: cluster 'nope' not found" in bad.content[0].text, bad
+        both = await session.call_tool("list_resources", {**params, "cluster": name, "cluster_id": name})
+        assert both.is_error and "400 (400): arguments.cluster_id: the same argument as cluster" in \
+            both.content[0].text, both.content
+
+
+async def test_a_security_scan_over_nothing_has_no_score_and_checks_bare_pods(member: Member, shim: Client) -> None:
+    """No `healthy, score 100.0` with nothing checked: a null score with the reason, status unknown; and the
+    scan looks at every workload, so a bare pod running as root is found."""
+    body = {"cluster_id": member.cluster["id"], "scan_type": "security", "namespace": member.ns}
+    empty = (await call(shim, "POST", SCAN, json=body))["data"]
+    assert empty["checked"] == {"workloads_checked": 0} and empty["issues"] == []
+    assert empty["health_status"] == "unknown" and empty["score"] is None
+    assert empty["score_reason"] == (f"nothing was checked: no deployments, statefulsets, daemonsets, replicasets, "
+                                     f"jobs, cronjobs, pods found in namespaces {member.ns}")
+    await member.apply(pod("web", {"app": "web"}))
+    found = (await call(shim, "POST", SCAN, json=body))["data"]
+    assert found["checked"] == {"workloads_checked": 1} and found["score_reason"] is None
+    assert found["score"] == 0.0 and found["health_status"] == "error"
+    assert any(i["resource"] == "pod/web" and i["message"].startswith("run-as-non-root") for i in found["issues"])
+
+
+async def test_the_scan_tool_takes_the_reference_example(member: Member, shim: Client) -> None:
+    """The reference's `parameters: {"scan_type": "health", "include_nodes": true}` runs, and include_nodes is
+    honoured (nodes looked at, or not)."""
+    url, cid = "/api/k8s/mcp/tools/cluster_scanner/execute", member.cluster["id"]
+    example = {"scan_type": "health", "include_nodes": True}
+    got = (await call(shim, "POST", url, json={"cluster_id": cid, "parameters": example}))["data"]["result"]
+    assert got["checked"]["nodes"] >= 1 and got["health_status"] in ("healthy", "warning", "error")
+    off = {"scan_type": "health", "include_nodes": False, "namespace": member.ns}
+    got = (await call(shim, "POST", url, json={"cluster_id": cid, "parameters": off}))["data"]["result"]
+    assert "nodes" not in got["checked"] and not any(i["resource"].startswith("node/") for i in got["issues"])
+    scan = (await call(shim, "POST", SCAN, json={"cluster_id": cid, **example}))["data"]
+    assert scan["checked"]["nodes"] >= 1  # the REST route takes it too
+    err = await call(shim, "POST", url, 400, json={"cluster_id": cid, "parameters": {
+        **example, "options": {"include_nodes": False}}})
+    assert err["error"].startswith("body.parameters.include_nodes: "), err

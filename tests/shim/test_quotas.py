@@ -4,6 +4,7 @@ usage, its admission applies LimitRange defaults, and the operator samples usage
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,11 @@ def fast_operator(topology: Topology, namespace: str, identities: dict[str, Path
 
 async def test_operator_samples_usage_into_a_history_with_trends(fast_operator: OperatorProcess, member: Any,
                                                                   shim: Client, hub: Kubectl, namespace: str) -> None:
-    cluster, _, ns = member
+    cluster, k, ns = member
+    # The pod first, so every sample the quota controller's first count allows already holds its requests.
+    await asyncio.to_thread(k, "apply", "-f", "-", stdin=json.dumps({
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "sized"}, "spec": {"containers": [
+            {"name": "c", "image": "nginx", "resources": {"requests": {"cpu": "500m", "memory": "256Mi"}}}]}}))
     await call(shim, "POST", "/api/k8s/resourcequota/create", json=quota_body(ns))
     qid = f"{cluster['id']}:resourcequota:{ns}:compute"
     empty = (await call(shim, "GET", f"/api/k8s/resourcequota/{qid}/usage?time_range=1h"))["data"]
@@ -162,10 +167,14 @@ async def test_operator_samples_usage_into_a_history_with_trends(fast_operator: 
     async def sampled() -> Json | None:
         d = (await call(shim, "GET", f"/api/k8s/resourcequota/{qid}/usage?time_range=1h"))["data"]
         rows = d["usage_history"]
-        return d if rows and rows[-1].get("configmaps") == 1.0 else None
+        return d if rows and rows[-1].get("configmaps") == 1 and rows[-1].get("pods") == 1 else None
     data = await eventually(sampled, 90, "a quota usage sample")
     assert data["time_range"] == "1h" and data["trends"]["configmaps"]["trend"] in ("stable", "increasing")
-    assert data["usage_history"][-1]["requests.cpu"] == 0.0
+    # The reference's form: bytes as a Kubernetes quantity, cores and counts as numbers; `values` for machines.
+    row = data["usage_history"][-1]
+    assert row["requests.memory"] == "256Mi" and row["requests.cpu"] == 0.5 and row["pods"] == 1
+    assert isinstance(row["pods"], int) and row["values"]["requests.memory"] == 256 * 2**20
+    assert row["values"]["requests.cpu"] == 0.5 and row["values"]["configmaps"] == 1.0
     day = (await call(shim, "GET", f"/api/k8s/resourcequota/{qid}/usage"))["data"]
     assert day["time_range"] == "24h" and day["period_seconds"] == 900 and day["usage_history"]
     # One bounded history object per quota, owned by its ManagedCluster in the hub.
@@ -176,6 +185,17 @@ async def test_operator_samples_usage_into_a_history_with_trends(fast_operator: 
     assert len(mine) == 1 and mine[0]["metadata"]["ownerReferences"][0]["kind"] == "ManagedCluster"
     err = await call(shim, "GET", f"/api/k8s/resourcequota/{qid}/usage?time_range=2h", 400)
     assert "time_range" in err["error"]
+
+
+async def test_an_integer_id_is_refused_with_the_form_of_ours(member: Any, shim: Client) -> None:
+    """The reference numbers quotas (`quota_id: 1`); ours are object ids, and an integer says so (400)."""
+    quota = "id: expected <cluster>:resourcequota:<namespace>:<name>, e.g. 1:resourcequota:default:compute; got 5"
+    limits = "id: expected <cluster>:limitrange:<namespace>:<name>, e.g. 1:limitrange:default:defaults; got 7"
+    for method, path, expected in (("GET", "/api/k8s/resourcequota/5", quota),
+                                   ("GET", "/api/k8s/resourcequota/5/usage", quota),
+                                   ("DELETE", "/api/k8s/resourcequota/5", quota),
+                                   ("GET", "/api/k8s/limitrange/7", limits)):
+        assert (await call(shim, method, path, 400))["error"] == expected, path
 
 
 async def test_a_viewer_reads_quotas_but_gets_403_on_every_write(member: Any, shim: Client,

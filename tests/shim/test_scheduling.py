@@ -231,6 +231,47 @@ async def test_suggestions_topology_and_graph(member: Any, shim: Client) -> None
     assert not any(n["type"] == "node" for n in text["nodes"])
 
 
+async def test_suggestions_take_the_references_requirements_and_the_workload_type(
+        member: Any, shim: Client, topology: Topology) -> None:
+    """`requirements=cpu,memory,gpu` (the reference's example) filters on what is free; `resource_type` is the
+    workload to place: a DaemonSet's pods tolerate a cordoned node that a Deployment's pods avoid."""
+    _, _, ns, node = member
+    admin = Kubectl(topology.members[0].kubeconfig)
+    gpu = f"gpu-{ns}"
+    body = kwok_node(gpu, ns, f"z-{ns}")
+    body["metadata"]["labels"]["accelerator"] = "kwok-gpu"
+    body["status"]["allocatable"] = body["status"]["capacity"] = {"cpu": "8", "memory": "16Gi", "pods": "110",
+                                                                  "nvidia.com/gpu": "2"}
+    await asyncio.to_thread(admin, "create", "-f", "-", stdin=json.dumps(body))
+    base = "/api/k8s/affinity/node/suggestions"
+
+    async def mine(query: str) -> tuple[Json, list[list[str]]]:
+        data = (await call(shim, "GET", f"{base}?{query}"))["data"]
+        return data, sorted(s["nodes"] for s in data["suggestions"] if s["node_selector"].get("cloudops-test") == ns)
+    try:
+        async def both_listed() -> bool:
+            return (await mine("requirements=cpu,memory"))[1] == [[gpu], [node]]
+        await eventually(both_listed, 60, "the GPU node ready beside the test's node")
+        data, nodes = await mine("requirements=cpu,memory,gpu&resource_type=deployment")
+        assert nodes == [[gpu]] and data["resource_type"] == "deployment"
+        assert data["requirements"] == {"cpu": None, "memory": None, "nvidia.com/gpu": None}
+        gpu_group = next(s for s in data["suggestions"] if s["nodes"] == [gpu])
+        assert gpu_group["available_resources"]["nvidia.com/gpu"] == "2"
+        assert (await mine("requirements=gpu=3"))[1] == []
+
+        await asyncio.to_thread(admin, "cordon", gpu)
+        assert (await mine("requirements=gpu&resource_type=deployment"))[1] == []
+        data, nodes = await mine("requirements=gpu&resource_type=daemonsets")
+        assert nodes == [[gpu]] and data["resource_type"] == "daemonset"
+
+        err = await call(shim, "GET", f"{base}?resource_type=widget", 400)
+        assert err["error"].startswith("query.resource_type")
+        err = await call(shim, "GET", f"{base}?requirements=cpu,disk", 400)
+        assert "requirements" in err["error"]
+    finally:
+        await asyncio.to_thread(admin.run, "delete", "node", gpu, "--wait=false", check=False)
+
+
 async def test_a_viewer_reads_scheduling_but_gets_403_on_every_write(member: Any, shim: Client,
                                                                       make_key: KeyMaker) -> None:
     cluster, k, ns, node = member

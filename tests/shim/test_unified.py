@@ -86,6 +86,14 @@ async def test_one_query_spans_both_members_with_ids_that_round_trip(fleet: Any,
     assert [e["cluster_name"] for e in unknown["data"]["errors"]] == ["nope"]
     assert unknown["data"]["errors"][0]["code"] == 1002
     assert (await call(shim, "GET", "/api/k8s/unified/resources?resource_type=pods&cluster_ids=,", 400))
+    # `cluster_id`, the name of the other sections, works for one cluster; an error names it as sent.
+    one = (await call(shim, "GET", f"/api/k8s/unified/resources?resource_type=deploy&namespace={ns}"
+                                   f"&cluster_id={clusters[1]['id']}"))["data"]
+    assert [r["id"] for r in one["resources"]] == [r["id"] for r in only2["resources"]] and one["total"] == 2
+    err = await call(shim, "GET", "/api/k8s/unified/resources?resource_type=pods&cluster_id=nope", 404)
+    assert err["error"] == "cluster_id: no such clusters: nope", err
+    err = await call(shim, "GET", "/api/k8s/unified/resources?resource_type=pods&cluster_id=m1,m2", 400)
+    assert err["error"] == "query.cluster_id: one cluster id or name; several go in cluster_ids", err
 
     # The member's own paging token, for one cluster.
     p1 = (await call(shim, "GET", f"/api/k8s/unified/resources?resource_type=deploy&namespace={ns}"
@@ -176,6 +184,36 @@ async def test_create_update_delete_through_the_member(fleet: Any, shim: Client)
     assert gone == {"id": created["id"], "deleted": True, "propagation_policy": "Background"}
     await eventually(lambda: _absent(members[0], "deploy", "made"), 30, "deployment deleted in the member")
     assert (await call(shim, "DELETE", f"/api/k8s/unified/resources/{created['id']}", 404))["code"] == 1002
+
+
+async def test_update_takes_the_create_calls_body_when_it_agrees_with_the_id(fleet: Any, shim: Client) -> None:
+    """The reference documents no update body, so a user sends the create call's: it works when its cluster_id,
+    resource_type and namespace say what the id says, and is a 400 naming the field that does not."""
+    clusters, members, ns = fleet
+    cid, other = clusters[0]["id"], clusters[1]["id"]
+
+    def config(value: str) -> Json:
+        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"k": value}}
+    created = (await call(shim, "POST", "/api/k8s/unified/resources", json={
+        "cluster_id": cid, "resource_type": "configmap", "namespace": ns, "resource": config("v1")}))["data"]
+    oid = created["id"]
+    base = f"/api/k8s/unified/resources/{oid}"
+    same = {"cluster_id": cid, "resource_type": "configmap", "namespace": ns}
+    assert (await call(shim, "PUT", base, json={**same, "resource": config("v2")}))["data"]["id"] == oid
+    aliases = {"cluster_id": clusters[0]["name"], "resource_type": "configmaps", "namespace": ns}
+    await call(shim, "PUT", base, json={**aliases, "resource": config("v3")})
+    for field, value in (("cluster_id", other), ("resource_type", "secret"), ("namespace", "default")):
+        err = await call(shim, "PUT", base, 400, json={**same, field: value, "resource": config("no")})
+        assert err["error"].startswith(f"{field}: ") and oid in err["error"], err
+    # A bare name with the create call's fields finds the object as the create call put it.
+    await call(shim, "PUT", "/api/k8s/unified/resources/cfg", json={**same, "resource": config("v4")})
+    live = await asyncio.to_thread(members[0].json, "get", "configmap", "cfg")
+    assert live["data"] == {"k": "v4"}
+
+    err = await call(shim, "GET", "/api/k8s/unified/resources/5", 400)
+    assert err["error"] == "id: expected <cluster>:<type>:<namespace>:<name>, e.g. 1:deployment:default:web; got 5"
+    err = await call(shim, "PUT", "/api/k8s/unified/resources/5", 400, json={**same, "resource": config("no")})
+    assert err["error"] == "id: expected <cluster>:configmap:<namespace>:<name>, e.g. 1:configmap:default:web; got 5"
 
 
 async def test_a_body_over_the_members_limit_is_its_413_not_a_connection_failure(fleet: Any, shim: Client) -> None:

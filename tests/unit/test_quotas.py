@@ -69,4 +69,17 @@ def test_trends_over_history_points_count_gaps_as_time() -> None:
     got = trends(points, 60)
     assert got["cpu"] == {"trend": "stable", "growth_rate": 0.0}
     assert got["pods"]["trend"] == "increasing" and got["pods"]["growth_rate"] == pytest.approx(100 / 3.6667, abs=0.01)
-    assert usage_history(points)[1] == {"timestamp": "2024-01-01T00:01:00Z", "pods": 3.0, "cpu": 1.0}
+    assert usage_history(points)[1] == {"timestamp": "2024-01-01T00:01:00Z", "pods": 3, "cpu": 1,
+                                        "values": {"pods": 3.0, "cpu": 1.0}}
+
+
+def test_usage_history_rows_take_the_references_form() -> None:
+    """`"requests.memory": "5Gi"` as the reference shows it (a Kubernetes quantity), cores and counts as numbers,
+    and `values` with every figure as a number in base units."""
+    point = {"t": "2024-01-01T00:00:00Z", "n": 3, "requests.cpu": 2.5, "requests.memory": 5.0 * 2**30, "pods": 6.0,
+             "limits.memory": 1536.0 * 2**20, "requests.storage": 1e9, "limits.cpu": 0.1234}
+    (row,) = usage_history([point])
+    assert row == {"timestamp": "2024-01-01T00:00:00Z", "requests.cpu": 2.5, "requests.memory": "5Gi", "pods": 6,
+                   "limits.memory": "1536Mi", "requests.storage": "1G", "limits.cpu": 0.123,
+                   "values": {"requests.cpu": 2.5, "requests.memory": 5.0 * 2**30, "pods": 6.0,
+                              "limits.memory": 1536.0 * 2**20, "requests.storage": 1e9, "limits.cpu": 0.1234}}

@@ -20,6 +20,7 @@ from cloudops.scheduling import (
     remove_taints,
     topology_domains,
     topology_key,
+    workload_tolerations,
 )
 
 Json = dict[str, Any]
@@ -75,12 +76,39 @@ def test_taints_are_unique_by_key_and_effect() -> None:
 def test_requirements_and_requests() -> None:
     assert parse_requirements("cpu=500m, memory=1Gi,gpu=1") == {"cpu": 0.5, "memory": 2**30, "nvidia.com/gpu": 1}
     assert parse_requirements("") == {}
-    for bad in ("cpu", "disk=1", "cpu=lots", "cpu=-1", "pods=.34506E7863569750"):
+    for bad in ("disk", "disk=1", "cpu=lots", "cpu=-1", "pods=.34506E7863569750", "cpu=", "=1"):
         with pytest.raises(ValueError):
             parse_requirements(bad)
     p = pod("p", "n1", cpu="250m", memory="1Gi")
     p["spec"]["initContainers"] = [{"name": "i", "resources": {"requests": {"cpu": "1"}}}]
     assert pod_requests(p) == {"cpu": 1.0, "memory": 2**30}
+
+
+def test_requirements_in_the_references_form_name_resources_without_an_amount() -> None:
+    """`requirements=cpu,memory,gpu` (the reference's example): each named resource must be free on the node."""
+    assert parse_requirements("cpu,memory,gpu") == {"cpu": None, "memory": None, "nvidia.com/gpu": None}
+    assert parse_requirements("cpu=2, gpu") == {"cpu": 2.0, "nvidia.com/gpu": None}
+    gpu_node = node("g1", type="gpu")
+    gpu_node["status"]["allocatable"]["nvidia.com/gpu"] = "2"
+    nodes, pods = [node("c1", type="cpu"), gpu_node], [pod("busy", "c1", cpu="4")]
+    assert [s["nodes"] for s in node_suggestions(nodes, pods, parse_requirements("cpu,memory"))] == [["g1"]]
+    got = node_suggestions(nodes, [], parse_requirements("cpu,memory,gpu"))
+    assert [s["nodes"] for s in got] == [["g1"]]
+    assert got[0]["available_resources"] == {"cpu": "4", "memory": "8Gi", "nvidia.com/gpu": "2"}
+
+
+def test_daemonset_pods_tolerate_cordoned_and_pressured_nodes() -> None:
+    """The DaemonSet controller's own tolerations: `resource_type=daemonset` counts nodes plain pods avoid."""
+    cordoned = node("n2", type="t", taints=[{"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}])
+    cordoned["spec"]["unschedulable"] = True
+    pressured = node("n3", type="t", taints=[{"key": "node.kubernetes.io/disk-pressure", "effect": "NoSchedule"}])
+    dedicated = node("n4", type="t", taints=[{"key": "dedicated", "effect": "NoSchedule"}])
+    nodes = [node("n1", type="t"), cordoned, pressured, dedicated, node("n5", type="t", ready=False)]
+    plain = node_suggestions(nodes, [], {}, workload_tolerations("deployment"))
+    daemon = node_suggestions(nodes, [], {}, workload_tolerations("daemonset"))
+    assert [s["nodes"] for s in plain] == [["n1"]]
+    assert [s["nodes"] for s in daemon] == [["n1", "n2", "n3"]] and daemon[0]["total_nodes"] == 5
+    assert workload_tolerations(None) == frozenset()
 
 
 def test_suggestions_group_nodes_and_subtract_requests() -> None:

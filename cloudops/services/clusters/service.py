@@ -26,7 +26,14 @@ from cloudops.services.clusters.models import (
     SyncResult,
     UpdateBody,
 )
-from cloudops.services.clusters.views import bare_version, cluster_detail, cluster_summary, resources_view, usage_view
+from cloudops.services.clusters.views import (
+    bare_version,
+    cluster_detail,
+    cluster_summary,
+    registered_detail,
+    resources_view,
+    usage_view,
+)
 
 __all__ = ["Clusters"]
 
@@ -39,9 +46,9 @@ class Clusters(Service):
         reg = Registration(name=body.name, kubeconfig=decode_base64_kubeconfig(body.kubeconfig), context=body.context,
                            display_name=body.display_name, provider=body.provider, region=body.region,
                            description=body.description, tags=body.tags)
-        created = await self.deps.registry.register(reg, self.deps.settings.max_clusters)
+        created, reached = await self.deps.registry.register(reg, self.deps.settings.max_clusters)
         await self._event(created, "Registered", "cluster registered")
-        return cluster_detail(created)
+        return registered_detail(created, reached)
 
     async def list(self, query: ListQuery) -> ClusterList:
         items = sorted((cluster_summary(as_cluster(cr)) for cr in await self.deps.registry.all()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cloudops.clusters.registry import LiveTest
 from cloudops.constants import ID_LABEL
 from cloudops.resources.managed_cluster import (
     ClusterUsage,
@@ -11,7 +12,7 @@ from cloudops.resources.managed_cluster import (
 )
 from cloudops.services.clusters.models import ClusterDetail, ClusterMetricsView, ClusterSummary, Usage
 
-__all__ = ["bare_version", "cluster_detail", "cluster_summary", "resources_view", "usage_view"]
+__all__ = ["bare_version", "cluster_detail", "cluster_summary", "registered_detail", "resources_view", "usage_view"]
 
 
 def bare_version(version: str | None) -> str:
@@ -59,3 +60,16 @@ def cluster_detail(cluster: ManagedCluster) -> ClusterDetail:
         metrics=ClusterMetricsView(cpu_usage=usage.cpu_percent, memory_usage=usage.memory_percent,
                                    disk_usage=usage.disk_percent, pod_count=counts.pods or 0, node_count=node_count,
                                    service_count=counts.services or 0, deployment_count=counts.deployments or 0))
+
+
+def registered_detail(cluster: ManagedCluster, reached: LiveTest) -> ClusterDetail:
+    """The answer to an add: what registration itself just read from the member (it answered: `connected`, its
+    version, API server and node count) while the operator has not written a status yet. Health and resource
+    counts are the operator's to measure, so they stay unknown until its first sync, and `message` says so."""
+    detail = cluster_detail(cluster)
+    if cluster.status is not None and cluster.status.phase:
+        return detail  # the operator already answered: its reading is the newer one
+    return detail.model_copy(update={
+        "status": "connected", "version": bare_version(reached.version), "api_server": reached.api_server,
+        "message": "registered: the member answered; health and resource counts follow the operator's first sync",
+        "metrics": detail.metrics.model_copy(update={"node_count": reached.nodes_count})})

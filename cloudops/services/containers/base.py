@@ -9,6 +9,8 @@ retention from the settings; an entry is written shielded, so a caller who leave
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import re
 import shlex
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,12 +28,14 @@ from cloudops.members.exec import ExecFailure
 from cloudops.members.session import MemberSession
 from cloudops.redact import redact
 from cloudops.services.base import Service
-from cloudops.services.containers.models import WhereFields
+from cloudops.services.containers.parts import WhereFields
 
 __all__ = ["EXEC_STREAM", "EXPORT_STREAM", "ContainerScope", "ContainerService", "display", "exec_refused",
-           "located", "working_dir"]
+           "history_id", "located", "working_dir"]
 
 EXEC_STREAM, EXPORT_STREAM = "exec", "log-export"
+_GENERATED = re.compile(r"^[a-z0-9]{5}$")  # the apiserver's generateName suffix
+_HASHED_FROM = 36 ** 5  # above every base-36 number of five characters
 
 _RECORDING: set[asyncio.Task[activity.Entry]] = set()  # references only: a shielded write is never collected
 
@@ -61,6 +65,18 @@ def working_dir(path: str | None) -> str | None:
 def display(argv: Sequence[str]) -> str:
     """A command as history and errors show it: shell-quoted, credentials scrubbed, capped."""
     return redact(shlex.join(argv))[:2000]
+
+
+def history_id(name: str, stream: str) -> int:
+    """A history entry's id, an integer as the reference shows it: the five characters the apiserver appended
+    to its ActivityRecord's name (`exec-x7k2p`), read as a base-36 number. Names are unique and never change,
+    so the id is unique in its history and the same on every read; `<stream>-` and the id in base 36 (five
+    digits) name the record. A name of another form (activity.append generates them all) gets a stable number
+    above that range."""
+    suffix = name.removeprefix(f"{stream}-")
+    if suffix != name and _GENERATED.fullmatch(suffix):
+        return int(suffix, 36)
+    return _HASHED_FROM + int.from_bytes(hashlib.sha256(name.encode()).digest()[:6], "big")
 
 
 def exec_refused(e: ExecFailure, argv: Sequence[str], why: str = "") -> CloudOpsError:

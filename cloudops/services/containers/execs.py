@@ -14,7 +14,14 @@ from cloudops.kube.types import JsonObject
 from cloudops.members.access import ClusterRef
 from cloudops.members.exec import ExecFailure, ExecResult
 from cloudops.paging import page
-from cloudops.services.containers.base import EXEC_STREAM, ContainerService, display, exec_refused, working_dir
+from cloudops.services.containers.base import (
+    EXEC_STREAM,
+    ContainerService,
+    display,
+    exec_refused,
+    history_id,
+    working_dir,
+)
 from cloudops.services.containers.models import ExecBody, ExecData, ExecHistory, ExecHistoryQuery, ExecRecord
 
 __all__ = ["ContainerExec"]
@@ -59,7 +66,8 @@ class ContainerExec(ContainerService):
         for e in await self.entries(cluster, cid, EXEC_STREAM, q.user_id):
             code = e.data.get("exit_code")
             rows.append(ExecRecord(
-                id=e.name, type=str(e.data.get("type", "exec")), command=str(e.data.get("command", "")),
+                id=history_id(e.name, EXEC_STREAM), type=str(e.data.get("type", "exec")),
+                command=str(e.data.get("command", "")),
                 executed_at=e.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ"), executed_by=e.actor,
                 exit_code=code if isinstance(code, int) else None,
                 execution_time=float(e.data.get("execution_time") or 0.0),

@@ -1,6 +1,6 @@
 """Files in containers (3.1–3.5): list, download, upload, edit and delete, through exec on the member session
 (cloudops.containers.files holds the scripts and the path rules). Refusals name the input at fault: `path`
-for reads, `body.path` for writes."""
+for reads, `body.path` for writes (a delete's `path` may come in the query instead: then `path`)."""
 
 from __future__ import annotations
 
@@ -18,14 +18,15 @@ from cloudops.services.containers.base import ContainerScope, ContainerService, 
 from cloudops.services.containers.models import (
     DeleteBody,
     DeleteData,
+    DeleteQuery,
     DownloadQuery,
     EditBody,
     FileItem,
     FilesData,
     FilesQuery,
-    Upload,
     WriteData,
 )
+from cloudops.services.containers.parts import Upload
 
 __all__ = ["ContainerFiles", "FileDownload"]
 
@@ -55,6 +56,21 @@ def _target(path: str, filename: str) -> str:
     if base in ("", ".", "..") or "\x00" in base:
         raise BadRequest("ends in / but the file part has no usable file name", field="body.path")
     return path + base
+
+
+def delete_target(q: DeleteQuery, b: DeleteBody) -> tuple[str, str, bool]:
+    """What to delete, from the body or the query (many clients drop a DELETE's body): the path, the name of
+    the input it came in (for errors) and whether recursively. Both may be sent when they agree."""
+    if q.path is not None and b.path is not None and q.path != b.path:
+        raise BadRequest("differs from body.path: send the path once, in the query or the body", field="path")
+    if q.recursive is not None and b.recursive is not None and q.recursive != b.recursive:
+        raise BadRequest("differs from body.recursive", field="recursive")
+    recursive = b.recursive if b.recursive is not None else bool(q.recursive)
+    if b.path is not None:
+        return b.path, "body.path", recursive
+    if q.path is not None:
+        return q.path, "path", recursive
+    raise BadRequest("required, in the query (?path=) or the JSON body", field="path")
 
 
 def _written(done: Written, scope: ContainerScope) -> WriteData:
@@ -120,9 +136,10 @@ class ContainerFiles(ContainerService):
                                                   backup=b.backup, must_exist=True)
         return _written(done, scope)
 
-    async def delete(self, cluster: ClusterRef, cid: ContainerId, b: DeleteBody) -> DeleteData:
-        with located("body.path"):
-            path = normalize(b.path)
+    async def delete(self, cluster: ClusterRef, cid: ContainerId, q: DeleteQuery, b: DeleteBody) -> DeleteData:
+        raw, field, recursive = delete_target(q, b)
+        with located(field):
+            path = normalize(raw)
             scope = await self.scope(cluster, cid)
-            kind = await self._files(scope).delete(path, b.recursive)
-        return DeleteData(path=path, type=kind, deleted=True, **scope.where())
+            kind = await self._files(scope).delete(path, recursive)
+        return DeleteData(path=path, type=kind, deleted=True, recursive=recursive, **scope.where())

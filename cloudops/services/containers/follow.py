@@ -22,7 +22,7 @@ from cloudops.services.containers.models import LogEntry
 from cloudops.settings import Settings
 
 __all__ = ["FollowEvent", "KeepAlive", "LogEvent", "LogFollow", "StreamEnd", "StreamFailed", "log_entry",
-           "parsed_lines"]
+           "parsed_lines", "shown_level"]
 
 
 @dataclass(frozen=True)
@@ -50,8 +50,13 @@ class StreamFailed:
 FollowEvent = LogEvent | KeepAlive | StreamEnd | StreamFailed
 
 
+def shown_level(line: LogLine) -> str:
+    """The line's level in the reference's case (`INFO`); filters take any case."""
+    return line.level.upper()
+
+
 def log_entry(line: LogLine, scope: ContainerScope) -> LogEntry:
-    return LogEntry(timestamp=format_ns(line.ts) if line.ts is not None else None, level=line.level,
+    return LogEntry(timestamp=format_ns(line.ts) if line.ts is not None else None, level=shown_level(line),
                     message=line.message, **scope.where())
 
 

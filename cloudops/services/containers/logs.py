@@ -20,8 +20,8 @@ from cloudops.containers.search import ChunkSearch
 from cloudops.errors import BadRequest
 from cloudops.members.access import ClusterRef
 from cloudops.paging import page
-from cloudops.services.containers.base import EXPORT_STREAM, ContainerScope, ContainerService
-from cloudops.services.containers.follow import LogFollow, log_entry, parsed_lines
+from cloudops.services.containers.base import EXPORT_STREAM, ContainerScope, ContainerService, history_id
+from cloudops.services.containers.follow import LogFollow, log_entry, parsed_lines, shown_level
 from cloudops.services.containers.models import (
     ExportBody,
     ExportFilters,
@@ -56,15 +56,16 @@ def _time(value: str | None, field: str) -> int | None:
     return _parsed(value, field, parse_time_ns)
 
 
-def _filter(since: int | None, until: int | None, levels: Sequence[str] | None, search: str | None,
-            regex: bool, prefix: str = "") -> LogFilter:
+def _filter(since: int | None, until: int | None, levels: Sequence[str] | str | None, search: str | None,
+            regex: bool, prefix: str = "", search_name: str = "search") -> LogFilter:
+    """The filter; a refusal names the input as the caller sent it (`search_name`: search or query)."""
     if since is not None and until is not None and since > until:
         raise BadRequest("earlier than since", field=f"{prefix}until")
     try:
-        parsed = parse_levels(levels or [])
+        parsed = parse_levels([levels] if isinstance(levels, str) else levels or [])
     except ValueError as e:
         raise BadRequest(str(e), field=f"{prefix}level") from None
-    pattern = _parsed(search, f"{prefix}search", lambda text: compile_search(text, regex))
+    pattern = _parsed(search, f"{prefix}{search_name}", lambda text: compile_search(text, regex))
     return LogFilter(since, until, parsed, search, pattern)
 
 
@@ -75,7 +76,7 @@ def _since_time(since: int | None) -> str | None:
 
 def _match(number: int, line: LogLine) -> SearchMatch:
     return SearchMatch(line_number=number, timestamp=format_ns(line.ts) if line.ts is not None else None,
-                       level=line.level, message=line.message)
+                       level=shown_level(line), message=line.message)
 
 
 class LogExport:
@@ -108,7 +109,7 @@ class LogExport:
 class ContainerLogs(ContainerService):
     async def logs(self, cluster: ClusterRef, cid: ContainerId, q: LogsQuery) -> LogsData:
         since, until = _time(q.since, "since"), _time(q.until, "until")
-        flt = _filter(since, until, [q.level] if q.level else None, q.search, q.regex)
+        flt = _filter(since, until, q.level, q.search, q.regex, search_name=q.sent("search"))
         scope = await self.scope(cluster, cid, q.container)
         req = LogRequest(cid.namespace, cid.pod, scope.container, previous=q.previous, since_time=_since_time(since),
                          tail_lines=None if flt.active else q.tail + 1)
@@ -124,7 +125,7 @@ class ContainerLogs(ContainerService):
 
     async def follow(self, cluster: ClusterRef, cid: ContainerId, q: StreamQuery, last_event_id: str) -> LogFollow:
         """A follow to stream (api_shim/streams/sse.py); `last_event_id` resumes after that event."""
-        flt = _filter(None, None, [q.level] if q.level else None, q.search, q.regex)
+        flt = _filter(None, None, q.level, q.search, q.regex, search_name=q.sent("search"))
         resume = _parsed(last_event_id.strip() or None, "Last-Event-ID", Resume.parse)
         scope = await self.scope(cluster, cid, q.container)
         req = LogRequest(cid.namespace, cid.pod, scope.container, follow=q.follow,
@@ -134,7 +135,7 @@ class ContainerLogs(ContainerService):
 
     async def search(self, cluster: ClusterRef, cid: ContainerId, q: SearchQuery) -> SearchData:
         since, until = _time(q.start_time, "start_time"), _time(q.end_time, "end_time")
-        flt = _filter(since, until, None, q.query, q.regex)
+        flt = _filter(since, until, None, q.query, q.regex, search_name=q.sent("query"))
         scope = await self.scope(cluster, cid, q.container)
         req = LogRequest(cid.namespace, cid.pod, scope.container, previous=q.previous, since_time=_since_time(since))
         async with scope.session.logs(req) as log:
@@ -188,7 +189,8 @@ class ContainerLogs(ContainerService):
                     "container": scope.container, "filename": export.filename}, scope.subject())
 
     async def export_history(self, cluster: ClusterRef, cid: ContainerId, q: HistoryQuery) -> ExportHistory:
-        rows = [ExportRecord(id=e.name, export_time=e.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        rows = [ExportRecord(id=history_id(e.name, EXPORT_STREAM),
+                             export_time=e.occurred_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                              format=str(e.data.get("format", "")),
                              file_size=human_size(int(e.data.get("file_size_bytes", 0))),
                              file_size_bytes=int(e.data.get("file_size_bytes", 0)),

@@ -6,34 +6,33 @@ for a one-container pod, and the pod then decides.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Annotated, Literal, TypedDict
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from cloudops.kube.tickets import SESSION_PATTERN
+from cloudops.services.aliases import Aliased
+from cloudops.services.containers.parts import (
+    LEVELS_TEXT,
+    SEARCH_TEXT,
+    SHA256,
+    Arg,
+    ContainerParam,
+    DeletePath,
+    HistoryId,
+    LevelItem,
+    LevelList,
+    Levels,
+    Recursive,
+    Search,
+    TimeParam,
+)
 
-__all__ = ["DeleteBody", "DeleteData", "DownloadQuery", "EditBody", "ExecBody", "ExecData", "ExecHistory",
-           "ExecHistoryQuery", "ExecRecord", "ExportBody", "ExportFilters", "ExportHistory", "ExportRecord",
-           "FileItem", "FilesData", "FilesQuery", "HistoryQuery", "LogEntry", "LogsData", "LogsQuery",
-           "SearchData", "SearchMatch", "SearchQuery", "StreamQuery", "TerminalBody", "TerminalData", "Upload",
-           "UploadForm", "Where", "WhereFields", "WriteData", "WsQuery"]
-
-CONTAINER = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
-RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:?\d{2})$"
-SHA256 = r"^[0-9a-fA-F]{64}$"
-LEVEL_LIST = r"^ *[A-Za-z]+ *(, *[A-Za-z]+ *)*$"
-ContainerParam = Field(None, pattern=CONTAINER, description="container name (overrides the id's 4th part)")
-TimeParam = Field(None, pattern=RFC3339, description="RFC3339 time")
-Arg = Annotated[str, Field(max_length=65_536, pattern=r"^[^\x00]*$", description="one argv element (no NUL)")]
-
-
-class WhereFields(TypedDict):
-    """The container an answer is about, as keyword arguments of any `Where` model."""
-
-    container_name: str
-    pod_name: str
-    namespace: str
+__all__ = ["DeleteBody", "DeleteData", "DeleteQuery", "DownloadQuery", "EditBody", "ExecBody", "ExecData",
+           "ExecHistory", "ExecHistoryQuery", "ExecRecord", "ExportBody", "ExportFilters", "ExportHistory",
+           "ExportRecord", "FileItem", "FilesData", "FilesQuery", "HistoryQuery", "LogEntry", "LogsData", "LogsQuery",
+           "SearchData", "SearchMatch", "SearchQuery", "StreamQuery", "TerminalBody", "TerminalData", "UploadForm",
+           "Where", "WriteData", "WsQuery"]
 
 
 class Where(BaseModel):
@@ -44,21 +43,21 @@ class Where(BaseModel):
 
 class LogEntry(BaseModel):
     timestamp: str | None = Field(description="RFC3339 with nanoseconds, as the kubelet stamped the line")
-    level: str = Field(description="debug, info, warn, error or unknown")
+    level: str = Field(description="DEBUG, INFO, WARN, ERROR or UNKNOWN (the reference's case)")
     message: str
     container_name: str
     pod_name: str
     namespace: str
 
 
-class LogsQuery(BaseModel):
+class LogsQuery(Aliased):
     model_config = ConfigDict(extra="forbid")
-    tail: int = Field(100, ge=0, le=10_000, description="the last N matching lines")
+    tail: int = Field(100, ge=0, le=10_000, validation_alias=AliasChoices("tail", "limit"),
+                      description="the last N matching lines; also accepted as `limit` (1.3's name)")
     since: str | None = TimeParam
     until: str | None = TimeParam
-    level: str | None = Field(None, max_length=100, pattern=LEVEL_LIST,
-                              description="debug, info, warn, error, unknown (comma-separated for several)")
-    search: str | None = Field(None, max_length=1024, description="case-insensitive substring (or regex)")
+    level: LevelList | None = Levels
+    search: str | None = Search
     regex: bool = Field(False, description="`search` is a regular expression")
     previous: bool = Field(False, description="the previous instance's log")
     container: str | None = ContainerParam
@@ -71,23 +70,26 @@ class LogsData(Where):
     has_more: bool
 
 
-class StreamQuery(BaseModel):
+class StreamQuery(Aliased):
     model_config = ConfigDict(extra="forbid")
     follow: bool = Field(True, description="keep streaming new lines")
-    level: str | None = Field(None, max_length=100, pattern=LEVEL_LIST)
-    search: str | None = Field(None, max_length=1024)
+    level: LevelList | None = Levels
+    search: str | None = Search
     regex: bool = False
-    tail: int = Field(100, ge=0, le=10_000, description="lines of history first (ignored when resuming)")
+    tail: int = Field(100, ge=0, le=10_000, validation_alias=AliasChoices("tail", "limit"),
+                      description="lines of history first (ignored when resuming); also accepted as `limit`")
     container: str | None = ContainerParam
 
 
-class SearchQuery(BaseModel):
+class SearchQuery(Aliased):
     model_config = ConfigDict(extra="forbid")
-    query: str = Field(min_length=1, max_length=1024, description="case-insensitive substring (or regex)")
+    query: str = Field(min_length=1, max_length=1024, validation_alias=AliasChoices("query", "search"),
+                       description=f"{SEARCH_TEXT}; also accepted as `search` (the logs' name)")
     regex: bool = False
     start_time: str | None = TimeParam
     end_time: str | None = TimeParam
-    limit: int = Field(100, ge=1, le=1000)
+    limit: int = Field(100, ge=1, le=1000, validation_alias=AliasChoices("limit", "tail"),
+                       description="matches per page; also accepted as `tail` (the logs' name)")
     offset: int = Field(0, ge=0, le=10_000_000)
     previous: bool = False
     container: str | None = ContainerParam
@@ -96,7 +98,7 @@ class SearchQuery(BaseModel):
 class SearchMatch(BaseModel):
     line_number: int = Field(description="1-based, in the log as the member returned it")
     timestamp: str | None
-    level: str
+    level: str = Field(description="DEBUG, INFO, WARN, ERROR or UNKNOWN")
     message: str
 
 
@@ -110,7 +112,7 @@ class SearchData(Where):
 
 class ExportFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    level: list[str] | None = Field(None, max_length=5, description="levels, any case (INFO, ERROR, ...)")
+    level: LevelList | LevelItem | None = Field(None, description=f"levels: {LEVELS_TEXT}; a list or a string")
     search: str | None = Field(None, max_length=1024)
     regex: bool = False
 
@@ -126,7 +128,7 @@ class ExportBody(BaseModel):
 
 
 class ExportRecord(BaseModel):
-    id: str
+    id: int = HistoryId
     export_time: str
     format: str
     file_size: str
@@ -191,7 +193,7 @@ class ExecHistoryQuery(HistoryQuery):
 
 
 class ExecRecord(BaseModel):
-    id: str
+    id: int = HistoryId
     type: str = Field(description="exec or terminal")
     command: str
     executed_at: str
@@ -262,23 +264,20 @@ class EditBody(BaseModel):
     expected_sha256: str | None = Field(None, pattern=SHA256, description="409 when the file is no longer this")
 
 
+class DeleteQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str | None = DeletePath
+    recursive: bool | None = Recursive
+
+
 class DeleteBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str = Field(min_length=1, max_length=4096)
-    recursive: bool = False
+    path: str | None = DeletePath
+    recursive: bool | None = Recursive
 
 
 class DeleteData(Where):
     path: str
     type: str
     deleted: bool
-
-
-@dataclass(frozen=True)
-class Upload:
-    """The multipart upload as the shim read it (UploadForm documents it): the file, its own name, the fields."""
-
-    data: bytes
-    filename: str
-    path: str
-    overwrite: bool
+    recursive: bool

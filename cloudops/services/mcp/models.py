@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, create_model
 
 from cloudops.mcp_tools.cost import CostParams
 from cloudops.mcp_tools.models import (
@@ -21,6 +21,7 @@ from cloudops.mcp_tools.models import (
     ValidateResult,
 )
 from cloudops.mcp_tools.scans import MonitorParams, PerformanceParams, ScanParams, ValidateParams
+from cloudops.services.aliases import Aliased
 from cloudops.services.common import ClusterRefItem
 
 __all__ = ["ComplianceSummary", "CostBody", "CostResult", "ExecuteBody", "ExecuteResult", "FoundIssue",
@@ -62,9 +63,12 @@ class ToolList(BaseModel):
     tools: list[ToolView]
 
 
-class ExecuteBody(BaseModel):
+class ExecuteBody(Aliased):
     model_config = ConfigDict(extra="forbid")
-    cluster_id: ClusterRefItem | None = None
+    cluster_id: ClusterRefItem | None = Field(
+        None, validation_alias=AliasChoices("cluster_id", "cluster"),
+        description="cluster id or name, optional when one cluster is registered; also accepted as `cluster` "
+                    "(the MCP server's name)")
     parameters: dict[str, object] = Field(default_factory=dict, description="as the tool's input_schema says")
 
 

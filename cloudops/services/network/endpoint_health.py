@@ -25,6 +25,7 @@ from cloudops.network.monitor import (
 from cloudops.network.probes import HttpCheck, ProbeResult, ProbeScope, probe_all, summarize
 from cloudops.network.slices import subsets_of
 from cloudops.network.traffic import Traffic, none, service_traffic
+from cloudops.quantity_format import metric_bytes
 from cloudops.services.base import Service
 from cloudops.services.network.endpoint_views import endpoint_detail
 from cloudops.services.network.endpoints import Endpoints
@@ -49,6 +50,25 @@ from cloudops.services.network.models.endpoints import Traffic as TrafficView
 from cloudops.services.network.names import Named
 
 __all__ = ["EndpointHealth"]
+
+
+def _traffic_view(t: Traffic) -> TrafficView:
+    """The reference's `bytes_transferred: "2.5GB"` beside the number of bytes; `reason` says why a figure is null."""
+    size = t["bytes_transferred"]
+    missing = [name for name, value in (("http_requests_total", t["total_requests"]),
+                                        ("http_response_size_bytes_sum", size)) if value is None]
+    if t["source"] == "none":
+        reason: str | None = "no traffic source: CLOUDOPS_PROMETHEUS_URL is not set (figures are never estimated)"
+    elif t["error"]:
+        reason = f"Prometheus gave no answer: {t['error']}"
+    elif missing:
+        reason = f"Prometheus has no {' or '.join(missing)} series for this Service in the range"
+    else:
+        reason = None
+    return TrafficView(source=t["source"], total_requests=t["total_requests"],
+                       requests_per_second=t["requests_per_second"],
+                       bytes_transferred=metric_bytes(size) if size is not None else None,
+                       bytes_transferred_bytes=size, error=t["error"], reason=reason)
 
 
 def _check(r: ProbeResult) -> CheckResult:
@@ -127,7 +147,7 @@ class EndpointHealth(Service):
 
     async def metrics(self, cluster: ClusterRef, ref: Named, q: MetricsQuery) -> EndpointMetrics:
         """Latency, errors and availability from the operator's probe history; traffic only from Prometheus
-        (CLOUDOPS_PROMETHEUS_URL), otherwise null with source "none"."""
+        (CLOUDOPS_PROMETHEUS_URL), otherwise null with source "none" and the reason."""
         wanted = set((q.metrics or "traffic,latency,errors").split(","))
         series = await read(self.deps.hub, self.deps.namespace, FAMILY, cluster.name,
                             Subject("Service", ref.namespace, ref.name))
@@ -135,7 +155,7 @@ class EndpointHealth(Service):
         summary = range_metrics(points)
         metrics = MetricSet(availability=summary["availability"])
         if "traffic" in wanted:
-            metrics.traffic = TrafficView(**await self._traffic(ref, q.time_range))
+            metrics.traffic = _traffic_view(await self._traffic(ref, q.time_range))
         if "latency" in wanted:
             metrics.latency = Latency(**summary["latency"])
         if "errors" in wanted:

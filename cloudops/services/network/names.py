@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from cloudops.errors import BadRequest
+from cloudops.id_forms import refuse_integer_id
 from cloudops.members.access import ClusterRef
 from cloudops.members.objects import ObjectId, valid_name
 
@@ -28,7 +29,9 @@ def object_id(cluster: ClusterRef, type_name: str, namespace: str, name: str) ->
 
 def named(cluster: ClusterRef, raw: str, type_name: str, namespace: str | None) -> Named:
     """The object `raw` names in `cluster`: a name in `namespace` (None: `default`), or an object id of
-    `type_name`, whose namespace wins. 400 naming `name` when it is neither."""
+    `type_name`, whose namespace wins. 400 naming `name` when it is neither, or an integer (the reference's
+    numbering, which objects inside members do not have)."""
+    refuse_integer_id(raw, "name", type_name)
     if ObjectId.looks_like(raw):
         try:
             oid = ObjectId.parse(raw)

@@ -163,8 +163,12 @@ class QuotaDetail(BaseModel):
 
 
 class UsageRow(BaseModel):
-    model_config = ConfigDict(extra="allow")
-    timestamp: str = Field(description="bucket start; one number per resource follows (base units)")
+    model_config = ConfigDict(extra="allow", json_schema_extra={
+        "additionalProperties": {"anyOf": [{"type": "string"}, {"type": "number"}]}})
+    timestamp: str = Field(description="bucket start; a field per resource follows, in the reference's form: bytes "
+                                       "as a Kubernetes quantity (\"requests.memory\": \"5Gi\"), cores and counts "
+                                       "as numbers (\"requests.cpu\": 2.5, \"pods\": 6)")
+    values: dict[str, float] = Field(description="the same figures as numbers in base units (cores, bytes, counts)")
 
 
 class Trend(BaseModel):

@@ -183,7 +183,8 @@ class QuotaService(_MemberObjects):
         return self._detail(cluster, *await self._update(cluster, oid, _spec_changes(b.spec), b.description))
 
     async def usage(self, cluster: ClusterRef, oid: ObjectId, q: UsageQuery) -> QuotaUsage:
-        """The operator's samples of status.used (base units: cores, bytes, counts), with a trend per resource."""
+        """The operator's samples of status.used in the reference's form ("5Gi", 2.5 cores, 6 pods) and as numbers in
+        base units (`values`), with a trend per resource."""
         at = await self._located(cluster, oid)
         await at.session.get(at.rt, at.namespace, at.name)  # 404 for a quota that does not exist (any more)
         namespace = at.namespace or ""

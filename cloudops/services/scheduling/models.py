@@ -24,7 +24,7 @@ ResourceTypeParam = Field("deployment", pattern=WORKLOAD, max_length=253,
                           description="deployment, statefulset, daemonset, replicaset, job, cronjob or pod")
 Effect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 _QTY = r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?"
-_REQ = rf"(cpu|memory|gpu|ephemeral-storage|pods|[a-z0-9.-]+/[a-z0-9._-]+)={_QTY}"
+_REQ = rf"(cpu|memory|gpu|ephemeral-storage|pods|[a-z0-9.-]+/[a-z0-9._-]+)(={_QTY})?"
 REQUIREMENTS = rf"^({_REQ}(,{_REQ})*)?$"
 
 
@@ -97,12 +97,22 @@ class RemoveTaints(NodeQuery):
     taints: list[TaintMatch] = Field(min_length=1, max_length=64)
 
 
+# The workload types whose pods a suggestion is for (singular or plural).
+SuggestionWorkload = Literal["deployment", "deployments", "statefulset", "statefulsets", "daemonset", "daemonsets",
+                             "replicaset", "replicasets", "job", "jobs", "cronjob", "cronjobs", "pod", "pods"]
+
+
 class SuggestionQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cluster_id: ClusterRefItem | None = ClusterIdParam
-    resource_type: str | None = Field(None, pattern=WORKLOAD, max_length=253, description="资源类型 (echoed)")
+    resource_type: SuggestionWorkload | None = Field(
+        None, description="资源类型: the workload whose pods are to be placed. `daemonset` counts the nodes its pods "
+                          "tolerate beyond others (cordoned, under disk/memory/pid pressure), as the DaemonSet "
+                          "controller adds those tolerations; the others are placed as plain pods")
     requirements: str = Field("", pattern=REQUIREMENTS, max_length=512,
-                              description="资源需求: cpu=2,memory=4Gi,gpu=1 (comma-separated name=quantity)")
+                              description="资源需求 (cpu, memory, gpu): comma-separated names, each alone (some of it "
+                                          "free: `cpu,memory,gpu`) or with an amount (`cpu=2,memory=4Gi,gpu=1`); "
+                                          "gpu means nvidia.com/gpu")
 
 
 class TopologyQuery(BaseModel):
@@ -168,8 +178,10 @@ class Suggestion(BaseModel):
 
 
 class Suggestions(BaseModel):
-    resource_type: str | None
-    requirements: dict[str, float]
+    resource_type: str | None = Field(description="the workload type, singular (`daemonset`); null: a plain pod")
+    requirements: dict[str, float | None] = Field(
+        description="per resource, the amount in base units (cores, bytes, count); null: named without an amount, "
+                    "some of it must be free")
     suggestions: list[Suggestion]
     truncated: bool
 

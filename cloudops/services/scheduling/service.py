@@ -219,9 +219,11 @@ class SchedulingService(Service):
     async def suggestions(self, cluster: ClusterRef, q: SuggestionQuery) -> Suggestions:
         """Node groups that fit `requirements` now; the score is documented in cloudops.scheduling."""
         wanted = rules.parse_requirements(q.requirements)
+        kind = q.resource_type.removesuffix("s") if q.resource_type else None
         nodes, pods, truncated = await self._nodes_and_pods(cluster)
-        return Suggestions(resource_type=q.resource_type, requirements=wanted, truncated=truncated,
-                           suggestions=[Suggestion(**s) for s in rules.node_suggestions(nodes, pods, wanted)])
+        groups = rules.node_suggestions(nodes, pods, wanted, rules.workload_tolerations(kind))
+        return Suggestions(resource_type=kind, requirements=wanted, truncated=truncated,
+                           suggestions=[Suggestion(**s) for s in groups])
 
     async def topology(self, cluster: ClusterRef, q: TopologyQuery) -> Topology:
         key = rules.topology_key(q.topology_key)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from cloudops.resources.base import FreeForm
+from cloudops.services.aliases import Aliased, invalid
 from cloudops.services.common import (
     CLUSTER_IDS_PATTERN,
     BatchSummary,
@@ -36,15 +46,27 @@ Propagation = Literal["Background", "Foreground", "Orphan"]
 # -- requests ------------------------------------------------------------------------------------------------------
 
 
-class ListQuery(PageQuery):
+class ListQuery(PageQuery, Aliased):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    cluster_ids: str | None = ClusterIds
+    cluster_ids: str | None = Field(None, max_length=2000, pattern=CLUSTER_IDS_PATTERN,
+                                    validation_alias=AliasChoices("cluster_ids", "cluster_id"),
+                                    description="集群ID列表，逗号分隔 (ids or names); absent: every readable; "
+                                                "`cluster_id` (one cluster) is accepted too")
     resource_type: str = ResourceType
     namespace: str | None = Namespace
     label_selector: LabelSelector | None = None
     field_selector: str | None = Field(None, max_length=1024, description="字段选择器 (passed to the members)")
     continue_: str | None = Field(None, alias="continue", max_length=4096,
                                   description="the member's paging token (one cluster only; empty: first page)")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_cluster_id(cls, data: object, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """`cluster_id`, the name the other sections use, names one cluster; several go in `cluster_ids`."""
+        one = data.get("cluster_id") if isinstance(data, dict) else None
+        if isinstance(one, str) and "," in one:
+            raise invalid(cls, "cluster_id", "one cluster id or name; several go in cluster_ids", one)
+        return handler(data)
 
 
 class ObjectQuery(BaseModel):
@@ -74,7 +96,14 @@ class CreateBody(BaseModel):
 
 
 class UpdateBody(BaseModel):
+    """The create call's body works here too: cluster_id, resource_type and namespace, when given, must agree
+    with the object `{id}` names (400 naming the one that does not); for a bare-name `{id}` they say where it is."""
+
     model_config = ConfigDict(extra="forbid")
+    cluster_id: ClusterRefItem | None = Field(None, description="the id's cluster (id or name), if given")
+    resource_type: str | None = Field(None, pattern=RESOURCE_TYPE, max_length=253,
+                                      description="the id's type (plural, singular, kind or short name), if given")
+    namespace: str | None = Field(None, pattern=NAMESPACE, max_length=63, description="the id's namespace, if given")
     resource: ObjectManifest = Field(description="the whole object; metadata.resourceVersion makes it conditional")
 
 

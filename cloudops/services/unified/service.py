@@ -25,7 +25,7 @@ from cloudops.members.unified import (
     update_object,
 )
 from cloudops.services.base import Service
-from cloudops.services.common import BatchSummary, ClusterError, MemberObject, MemberObjectDetail, ObjectManifest
+from cloudops.services.common import BatchSummary, ClusterError, MemberObject, MemberObjectDetail
 from cloudops.services.gate import Gate
 from cloudops.services.located import Located
 from cloudops.services.unified.models import (
@@ -42,6 +42,7 @@ from cloudops.services.unified.models import (
     ListQuery,
     Propagation,
     UnifiedList,
+    UpdateBody,
 )
 from cloudops.services.unified.views import member_object, member_object_detail
 
@@ -70,6 +71,20 @@ def _failed_rows(cluster_id: int | None, cluster_name: str, ref: str, status: in
     return [BatchRow(id=f"{ref}:{it.type}:{it.namespace}:{it.name}", cluster_id=cluster_id, cluster_name=cluster_name,
                      type=it.type, namespace=it.namespace, name=it.name, success=False, status=status, code=code,
                      error=error) for it in items]
+
+
+def _agrees(cluster: ClusterRef, at: Located, b: UpdateBody) -> None:
+    """The create call's fields in an update body say what `{id}` says, or the update is refused (400 naming the
+    first field that disagrees): the body never moves the write to another cluster, type or namespace."""
+    oid, rt = at.object_id(cluster), at.rt
+    if b.cluster_id is not None and str(b.cluster_id) not in (cluster.ref, cluster.name):
+        raise BadRequest(f"{str(b.cluster_id)[:63]!r} is not the cluster of {oid} ({cluster.name})", field="cluster_id")
+    names = {rt.plural, rt.singular, rt.kind.lower(), *rt.short_names} - {""}
+    if b.resource_type is not None and b.resource_type.lower() not in names | {f"{n}.{rt.group}" for n in names}:
+        raise BadRequest(f"{b.resource_type!r} is not the type of {oid} ({rt.kind})", field="resource_type")
+    if b.namespace is not None and b.namespace != (at.namespace or ""):
+        where = f"namespace {at.namespace!r}" if at.namespace else f"no namespace ({rt.kind} is cluster-scoped)"
+        raise BadRequest(f"{b.namespace!r} differs from {oid}, which is in {where}", field="namespace")
 
 
 class UnifiedService(Service):
@@ -138,10 +153,13 @@ class UnifiedService(Service):
         created = await session.create(rt, namespace, dict(obj))  # versioned by the request's write observer
         return member_object_detail(cluster, rt.type_name, as_object(created))
 
-    async def update(self, cluster: ClusterRef, oid: ObjectId, manifest: ObjectManifest) -> MemberObjectDetail:
-        """Replaces the object; a stale metadata.resourceVersion is 409/1006 and changes nothing."""
+    async def update(self, cluster: ClusterRef, oid: ObjectId, b: UpdateBody) -> MemberObjectDetail:
+        """Replaces the object; a stale metadata.resourceVersion is 409/1006 and changes nothing. The create call's
+        body is accepted: its cluster_id, resource_type and namespace must agree with `{id}`."""
         at = await self._located(cluster, oid)
-        updated = await update_object(at.session, at.rt, at.namespace, at.name, manifest.model_dump(exclude_none=True))
+        _agrees(cluster, at, b)
+        manifest = b.resource.model_dump(exclude_none=True)
+        updated = await update_object(at.session, at.rt, at.namespace, at.name, manifest)
         return member_object_detail(cluster, at.rt.type_name, updated)
 
     async def delete(self, cluster: ClusterRef, oid: ObjectId, propagation: Propagation) -> Deleted:

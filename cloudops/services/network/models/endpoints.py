@@ -275,8 +275,10 @@ class Traffic(BaseModel):
     source: Literal["prometheus", "none"]
     total_requests: float | None
     requests_per_second: float | None
-    bytes_transferred: float | None
-    error: str | None
+    bytes_transferred: str | None = Field(description="as the reference writes it, powers of 1000: \"2.5GB\"")
+    bytes_transferred_bytes: float | None = Field(description="the same figure as a number of bytes")
+    error: str | None = Field(description="why Prometheus gave nothing (it could not be reached)")
+    reason: str | None = Field(description="why the figures are null, when they are")
 
 
 class Latency(BaseModel):

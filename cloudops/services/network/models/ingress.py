@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from cloudops.services.common import ClusterRefItem, PageInfo
 from cloudops.services.network.models.network_params import DNS_LABEL
@@ -102,9 +102,19 @@ class SslBody(BaseModel):
     tls_config: TlsConfig
 
 
-class PortRef(BaseModel):
-    number: int | None
-    name: str | None
+class _Sparse(BaseModel):
+    """Null fields are left out, as networking.k8s.io/v1 leaves them out: a backend is `{service: {name, port:
+    {number}}}` (the reference's form) or `{resource: ...}`, a port a number or a name."""
+
+    @model_serializer(mode="wrap")
+    def _without_nulls(self, handler: SerializerFunctionWrapHandler) -> object:
+        out = handler(self)
+        return {k: v for k, v in out.items() if v is not None} if isinstance(out, dict) else out
+
+
+class PortRef(_Sparse):
+    number: int | None = Field(None, description="left out when the port is named")
+    name: str | None = Field(None, description="left out when the port is a number")
 
 
 class ServiceRef(BaseModel):
@@ -112,15 +122,15 @@ class ServiceRef(BaseModel):
     port: PortRef
 
 
-class ResourceRef(BaseModel):
-    api_group: str | None
+class ResourceRef(_Sparse):
+    api_group: str | None = None
     kind: str
     name: str
 
 
-class BackendView(BaseModel):
-    service: ServiceRef | None
-    resource: ResourceRef | None
+class BackendView(_Sparse):
+    service: ServiceRef | None = Field(None, description="left out for a resource backend")
+    resource: ResourceRef | None = Field(None, description="left out for a service backend")
 
 
 class PathView(BaseModel):
@@ -143,9 +153,9 @@ class TlsView(BaseModel):
     secret_name: str | None
 
 
-class LbIngress(BaseModel):
-    ip: str | None
-    hostname: str | None
+class LbIngress(_Sparse):
+    ip: str | None = None
+    hostname: str | None = None
 
 
 class LoadBalancer(BaseModel):

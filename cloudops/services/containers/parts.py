@@ -1,0 +1,54 @@
+"""The containers section's recurring request fields and patterns, shared by its models (models.py), and its
+plain types, which the OpenAPI document does not show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, TypedDict
+
+from pydantic import AliasChoices, Field
+
+__all__ = ["CONTAINER", "LEVELS_TEXT", "LEVEL_LIST", "RFC3339", "SEARCH_TEXT", "SHA256", "Arg", "ContainerParam",
+           "DeletePath", "HistoryId", "LevelItem", "LevelList", "Levels", "Recursive", "Search", "TimeParam", "Upload",
+           "WhereFields"]
+
+CONTAINER = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:?\d{2})$"
+SHA256 = r"^[0-9a-fA-F]{64}$"
+LEVEL_LIST = r"^ *[A-Za-z]+ *(, *[A-Za-z]+ *)*$"
+ContainerParam = Field(None, pattern=CONTAINER, description="container name (overrides the id's 4th part)")
+TimeParam = Field(None, pattern=RFC3339, description="RFC3339 time")
+Arg = Annotated[str, Field(max_length=65_536, pattern=r"^[^\x00]*$", description="one argv element (no NUL)")]
+# Levels as a list (the export's form: `["INFO", "ERROR"]`; in a query string `level=info&level=error`) whose
+# items may each be a comma-separated list (the logs' form: `level=info,error`): both forms everywhere.
+LevelItem = Annotated[str, Field(max_length=100, pattern=LEVEL_LIST)]
+LevelList = Annotated[list[LevelItem], Field(max_length=10)]
+LEVELS_TEXT = "debug, info, warn, error, unknown, any case; comma-separated (`info,error`) or repeated (a list)"
+Levels = Field(None, description=f"levels: {LEVELS_TEXT}")
+# Logs (1.1, 1.2) name the text and the count `search`/`tail`; search (1.3) names them `query`/`limit`.
+SEARCH_TEXT = "case-insensitive substring (or regex)"
+Search = Field(None, max_length=1024, validation_alias=AliasChoices("search", "query"),
+               description=f"{SEARCH_TEXT}; also accepted as `query` (1.3's name)")
+HistoryId = Field(description="the entry's ActivityRecord name after `<stream>-`, read as a base-36 number: "
+                               "unique in its history, and the same on every read")
+DeletePath = Field(None, min_length=1, max_length=4096, description="the file or directory; in the query or the "
+                                                                     "body (many clients drop a DELETE's body)")
+Recursive = Field(None, description="delete a directory with its contents (default false)")
+
+
+class WhereFields(TypedDict):
+    """The container an answer is about, as keyword arguments of any `Where` model."""
+
+    container_name: str
+    pod_name: str
+    namespace: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    """The multipart upload as the shim read it (UploadForm documents it): the file, its own name, the fields."""
+
+    data: bytes
+    filename: str
+    path: str
+    overwrite: bool
