@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Doc", "Docs"]
+__all__ = ["VERSIONED", "Doc", "Docs", "object_id_text"]
 
 
 @dataclass(frozen=True)
@@ -22,3 +22,11 @@ class Doc:
 
 # Keyed by "METHOD /path" as the document lists it (a WebSocket route under GET).
 Docs = dict[str, Doc]
+
+
+VERSIONED = "A YamlVersion in the hub records the write."
+
+
+def object_id_text(template: str, kind: str) -> str:
+    """A sentence on how an operation names its object, with `{type}` made the object type of its id."""
+    return template.replace("{type}", kind)

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from api_shim.operation_docs.model import Doc, Docs
+from api_shim.operation_docs.model import VERSIONED, Doc, Docs, object_id_text
 
 __all__ = ["DOCS"]
 
-_VERSIONED = "A YamlVersion in the hub records the write."
 _NAMED = ("`{name}` is the object's name (with `namespace`, default `default`, and `cluster_id`) or its object id "
           "`<cluster>:{type}:<namespace>:<name>`.")
 _SLICES = ("EndpointSlices named `<service>-cloudops-<n>` (managed-by `cloudops.io`) of a Service without a "
            "selector")
 
-
-def _named(kind: str) -> str:
-    return _NAMED.replace("{type}", kind)
 
 
 _POLICIES: Docs = {
@@ -28,7 +24,7 @@ _POLICIES: Docs = {
         "Create a NetworkPolicy",
         "Creates a `networking.k8s.io/v1` NetworkPolicy from the snake_case body. The member validates it "
         "strictly: a bad CIDR or port is 422 naming the field; a taken name is 409/1006.",
-        f"the NetworkPolicy in the member. {_VERSIONED}",
+        f"the NetworkPolicy in the member. {VERSIONED}",
         body="`cluster_id`, `namespace`, `name`, `pod_selector`, `policy_types`, `ingress`/`egress` rules "
              "(`from`/`to` peers with `pod_selector`, `namespace_selector`, `ip_block`; `ports` with `end_port`), "
              "`labels`, `annotations`."),
@@ -36,18 +32,18 @@ _POLICIES: Docs = {
         "Update a NetworkPolicy",
         f"Changes the fields given and keeps the others; `ingress: []` means no ingress rule (deny all "
         f"ingress). The write carries the resourceVersion read, so a concurrent change is 409/1006. "
-        f"{_named('networkpolicy')}",
-        f"the NetworkPolicy in the member. {_VERSIONED}",
+        f"{object_id_text(_NAMED, 'networkpolicy')}",
+        f"the NetworkPolicy in the member. {VERSIONED}",
         body="The fields to change, as in the create body (without `name`)."),
     "DELETE /api/k8s/networkpolicies/{name}": Doc(
         "Delete a NetworkPolicy",
-        f"Deletes the NetworkPolicy. {_named('networkpolicy')}",
+        f"Deletes the NetworkPolicy. {object_id_text(_NAMED, 'networkpolicy')}",
         "deletes the NetworkPolicy in the member."),
     "GET /api/k8s/networkpolicies/{name}/status": Doc(
         "Get a NetworkPolicy's effect",
         "Kubernetes keeps no status for a NetworkPolicy: this one is computed now from the pods that exist — the "
         "pods it selects, each rule's resolved peers, the directions it isolates, and the namespace's pods that "
-        f"no policy isolates. {_named('networkpolicy')}",
+        f"no policy isolates. {object_id_text(_NAMED, 'networkpolicy')}",
         "nothing."),
 }
 
@@ -62,32 +58,33 @@ _INGRESS: Docs = {
         "Create an Ingress",
         "Creates a `networking.k8s.io/v1` Ingress from the snake_case body; the member validates it (422 "
         "naming the field); a taken name is 409/1006.",
-        f"the Ingress in the member. {_VERSIONED}",
+        f"the Ingress in the member. {VERSIONED}",
         body="`cluster_id`, `namespace`, `name`, `class`, `rules` (host, paths with `path_type` and a backend "
              "Service and port), `tls` (hosts, `secret_name`), `default_backend`, `labels`, `annotations`."),
     "PUT /api/k8s/ingress/{name}": Doc(
         "Update an Ingress",
         f"Changes the fields given and keeps the others, conditional on the resourceVersion read (409/1006 on "
-        f"a concurrent change). {_named('ingress')}",
-        f"the Ingress in the member. {_VERSIONED}",
+        f"a concurrent change). {object_id_text(_NAMED, 'ingress')}",
+        f"the Ingress in the member. {VERSIONED}",
         body="The fields to change, as in the create body (without `name`)."),
     "DELETE /api/k8s/ingress/{name}": Doc(
         "Delete an Ingress",
         f"Deletes the Ingress. Its TLS Secrets stay (other Ingresses may use them); the SSL route's `delete` "
-        f"removes one. {_named('ingress')}",
+        f"removes one. {object_id_text(_NAMED, 'ingress')}",
         "deletes the Ingress in the member."),
     "GET /api/k8s/ingress/{name}/status": Doc(
         "Get an Ingress's health",
         "Checks the Ingress now: per backend, whether its Service and port exist and have ready endpoints; per "
         "TLS entry, whether the Secret exists, which hosts its certificate covers and when it expires (from "
-        f"`tls.crt` only, never the key); the load balancer addresses. {_named('ingress')}",
+        f"`tls.crt` only, never the key); the load balancer addresses. {object_id_text(_NAMED, 'ingress')}",
         "nothing."),
     "POST /api/k8s/ingress/{name}/ssl": Doc(
         "Manage an Ingress's TLS certificate",
         "`create`/`update`: checks the certificate and key with `cryptography` (the PEM parses, the key matches, "
         "the certificate is valid now, a warning under 30 days, its SANs cover every host; else 422 naming the "
         "problem), stores them and references the Secret from the Ingress's `tls`. `delete`: drops the "
-        f"reference and the Secret. The private key is never echoed, logged or audited. {_named('ingress')}",
+        f"reference and the Secret. The private key is never echoed, logged or audited. "
+        f"{object_id_text(_NAMED, 'ingress')}",
         "a `kubernetes.io/tls` Secret in the member and the Ingress's `tls` (or, for `delete`, removes both).",
         authz="`create` and `delete` are authorized again with their own verb on `network`.",
         body="`action` (`create`, `update` or `delete`) and `tls_config` (`secret_name`, `certificate` and "
@@ -104,51 +101,52 @@ _ENDPOINTS: Docs = {
     "GET /api/k8s/endpoints/{name}": Doc(
         "Get a Service's endpoints",
         "One Service's endpoints from its EndpointSlices, each address with `target_ref`, `node_name`, `ready`, "
-        f"`serving` and `terminating`. {_named('endpoints')}",
+        f"`serving` and `terminating`. {object_id_text(_NAMED, 'endpoints')}",
         "nothing."),
     "PUT /api/k8s/endpoints/{name}": Doc(
         "Update a Service's endpoints",
         "Replaces the addresses (`subsets`), labels or annotations given. Only Services without a selector can "
-        f"be written: a selector-managed or ExternalName Service is 409/1006. {_named('endpoints')}",
+        f"be written: a selector-managed or ExternalName Service is 409/1006. {object_id_text(_NAMED, 'endpoints')}",
         f"the {_SLICES}.",
         body="Any of `subsets` (replace every address), `labels`, `annotations`."),
     "DELETE /api/k8s/endpoints/{name}": Doc(
         "Delete a Service's endpoints",
         "Removes the endpoints this product manages for the Service; a Service the create made for them goes "
-        f"too. Endpoints of selector-managed Services are the member's and answer 409/1006. {_named('endpoints')}",
+        f"too. Endpoints of selector-managed Services are the member's and answer 409/1006. "
+        f"{object_id_text(_NAMED, 'endpoints')}",
         f"deletes the {_SLICES} (and the Service, when the create made it)."),
     "POST /api/k8s/endpoints/create": Doc(
         "Create endpoints for a Service",
         "Creates endpoints for a Service without a selector, creating that Service (selector-less) when it does "
         "not exist. The member refuses loopback and link-local addresses (422).",
-        f"the {_SLICES}, and that Service when it was missing. {_VERSIONED}",
+        f"the {_SLICES}, and that Service when it was missing. {VERSIONED}",
         body="`cluster_id`, `namespace`, `name` (the Service's), `subsets` (addresses and ports), `labels`, "
              "`annotations`."),
     "GET /api/k8s/endpoints/{name}/status": Doc(
         "Get a Service's endpoint status",
         "Ready, not-ready and terminating counts from the EndpointSlices, and the latest probe per address from "
         "the operator's monitor (Services labelled `cloudops.io/monitor=true`); no probes when the Service is "
-        f"not monitored. {_named('endpoints')}",
+        f"not monitored. {object_id_text(_NAMED, 'endpoints')}",
         "nothing."),
     "POST /api/k8s/endpoints/{name}/health-check": Doc(
         "Probe a Service's endpoints now",
         "Probes every address and port from the shim, concurrently: TCP, `GET /` on ports named `http`/`http-*`, "
         "plus `custom_checks`; the whole check takes at most (retries + 1) × timeout. Addresses outside "
         "`CLOUDOPS_PROBE_CIDRS` are never contacted: they are reported `unreachable_from_shim` with zero "
-        f"attempts. {_named('endpoints')}",
+        f"attempts. {object_id_text(_NAMED, 'endpoints')}",
         "nothing (it probes; the read capability suffices).",
         body="`timeout` (seconds per attempt), `retries`, `check_ports`, `custom_checks`, `include_not_ready`."),
     "GET /api/k8s/endpoints/{name}/service": Doc(
         "Get the Service behind endpoints",
         "The Service the endpoints belong to (type, cluster IP, external IPs, ports, selector), whether its "
         "selector manages them, and whether Service and EndpointSlices agree (`endpoint_sync_status`: synced, "
-        f"out_of_sync, no_endpoints or orphaned, with the problems found). {_named('endpoints')}",
+        f"out_of_sync, no_endpoints or orphaned, with the problems found). {object_id_text(_NAMED, 'endpoints')}",
         "nothing."),
     "POST /api/k8s/endpoints/batch": Doc(
         "Create, update or delete endpoints in a batch",
         "Runs one `operation` on every listed Service's endpoints, a few at a time; answers one result per item "
         "in the order given, and a failing item never stops the others.",
-        f"the {_SLICES} of each item (and selector-less Services, as create and delete do). {_VERSIONED}",
+        f"the {_SLICES} of each item (and selector-less Services, as create and delete do). {VERSIONED}",
         authz="`create` and `delete` are authorized again with their own verb on `network`.",
         body="`cluster_id`, `operation` (`create`, `update` or `delete`) and `endpoints` (name, namespace, "
              "subsets, labels, annotations per item)."),
@@ -157,7 +155,7 @@ _ENDPOINTS: Docs = {
         "Latency (average, p95, p99), errors by type and availability over `time_range`, from the operator's "
         "probe history (MetricHistory families `probe`, `probe-address`); traffic only from Prometheus "
         "(`CLOUDOPS_PROMETHEUS_URL`), otherwise null with `source: \"none\"`. Nothing is estimated. "
-        f"{_named('endpoints')}",
+        f"{object_id_text(_NAMED, 'endpoints')}",
         "nothing."),
 }
 
