@@ -19,13 +19,15 @@ __all__ = ["CheckBody", "CheckRun", "FixSuggestion", "FixView", "HistoryPoint", 
 PolicyName = CompliancePolicy
 NamespaceName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)]
 TimeRange = Literal["1h", "24h", "7d", "30d"]
+# The run refuses any other in words of its own (cloudops.compliance.runs): the document shows the list.
+ResourceName = Annotated[str, Field(json_schema_extra={"enum": [*WORKLOAD_RESOURCES, *NO_CHECK_RESOURCES]})]
 
 
 class CheckBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cluster_id: ClusterRefItem | None = None
     policies: list[PolicyName] | None = Field(None, description="default: every policy of the library")
-    resources: list[str] | None = Field(None, max_length=20, description=(
+    resources: list[ResourceName] | None = Field(None, max_length=20, description=(
         f"workload types (default {', '.join(DEFAULT_RESOURCES)}; also {', '.join(WORKLOAD_RESOURCES)}); "
         f"{', '.join(NO_CHECK_RESOURCES)} have no checks and are reported as skipped"))
     namespaces: list[NamespaceName] | None = Field(None, max_length=200, description="default: every namespace")

@@ -12,6 +12,7 @@ from typing import Annotated, Literal, TypedDict
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudops.kube.tickets import SESSION_PATTERN
+from cloudops.kube.types import JsonObject
 
 __all__ = ["DeleteBody", "DeleteData", "DownloadQuery", "EditBody", "ExecBody", "ExecData", "ExecHistory",
            "ExecHistoryQuery", "ExecRecord", "ExportBody", "ExportFilters", "ExportHistory", "ExportRecord",
@@ -20,11 +21,20 @@ __all__ = ["DeleteBody", "DeleteData", "DownloadQuery", "EditBody", "ExecBody", 
            "UploadForm", "Where", "WhereFields", "WriteData", "WsQuery"]
 
 CONTAINER = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
-RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:?\d{2})$"
+RFC3339 = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2})$"
+# A path as cloudops.containers.paths.normalize takes it: absolute, no NUL, no `..` segment (the document's
+# pattern; normalize says which rule a path breaks). At most 4096 bytes in UTF-8.
+_SEGMENT = r"([^/.\x00][^/\x00]*|\.([^/.\x00][^/\x00]*)?|\.\.[^/\x00]+)?"
+PATH: JsonObject = {"pattern": rf"^(/{_SEGMENT})+$"}
 SHA256 = r"^[0-9a-fA-F]{64}$"
 LEVEL_LIST = r"^ *[A-Za-z]+ *(, *[A-Za-z]+ *)*$"
+# The levels cloudops.containers.filters.parse_levels knows (its message names an unknown one), in any case.
+_LEVEL = ("([Dd][Ee][Bb][Uu][Gg]|[Tt][Rr][Aa][Cc][Ee]|[Ii][Nn][Ff][Oo]|[Ww][Aa][Rr][Nn]([Ii][Nn][Gg])?"
+          "|[Ee][Rr][Rr]([Oo][Rr])?|[Ff][Aa][Tt][Aa][Ll]|[Uu][Nn][Kk][Nn][Oo][Ww][Nn])")
+LEVELS: JsonObject = {"pattern": f"^ *{_LEVEL} *(, *{_LEVEL} *)*$"}
+LevelItem = Annotated[str, Field(json_schema_extra={"pattern": f"^ *({_LEVEL})? *(, *({_LEVEL})? *)*$"})]
 ContainerParam = Field(None, pattern=CONTAINER, description="container name (overrides the id's 4th part)")
-TimeParam = Field(None, pattern=RFC3339, description="RFC3339 time")
+TimeParam = Field(None, pattern=RFC3339, description="RFC3339 time", json_schema_extra={"format": "date-time"})
 Arg = Annotated[str, Field(max_length=65_536, pattern=r"^[^\x00]*$", description="one argv element (no NUL)")]
 
 
@@ -56,7 +66,7 @@ class LogsQuery(BaseModel):
     tail: int = Field(100, ge=0, le=10_000, description="the last N matching lines")
     since: str | None = TimeParam
     until: str | None = TimeParam
-    level: str | None = Field(None, max_length=100, pattern=LEVEL_LIST,
+    level: str | None = Field(None, max_length=100, pattern=LEVEL_LIST, json_schema_extra=LEVELS,
                               description="debug, info, warn, error, unknown (comma-separated for several)")
     search: str | None = Field(None, max_length=1024, description="case-insensitive substring (or regex)")
     regex: bool = Field(False, description="`search` is a regular expression")
@@ -74,7 +84,7 @@ class LogsData(Where):
 class StreamQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     follow: bool = Field(True, description="keep streaming new lines")
-    level: str | None = Field(None, max_length=100, pattern=LEVEL_LIST)
+    level: str | None = Field(None, max_length=100, pattern=LEVEL_LIST, json_schema_extra=LEVELS)
     search: str | None = Field(None, max_length=1024)
     regex: bool = False
     tail: int = Field(100, ge=0, le=10_000, description="lines of history first (ignored when resuming)")
@@ -110,7 +120,7 @@ class SearchData(Where):
 
 class ExportFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    level: list[str] | None = Field(None, max_length=5, description="levels, any case (INFO, ERROR, ...)")
+    level: list[LevelItem] | None = Field(None, max_length=5, description="levels, any case (INFO, ERROR, ...)")
     search: str | None = Field(None, max_length=1024)
     regex: bool = False
 
@@ -152,8 +162,10 @@ class ExportHistory(BaseModel):
 class ExecBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     command: list[Arg] = Field(min_length=1, max_length=1024, description="argv; never run by a shell")
-    timeout: int = Field(30, ge=1, le=86_400, description="seconds (at most CLOUDOPS_EXEC_TIMEOUT_MAX)")
-    working_dir: str | None = Field(None, max_length=4096, description="absolute directory to run in (needs sh)")
+    timeout: int = Field(30, ge=1, le=86_400,
+                         description="seconds; more than CLOUDOPS_EXEC_TIMEOUT_MAX (default 300) is that maximum")
+    working_dir: str | None = Field(None, max_length=4096, json_schema_extra=PATH,
+                                    description="absolute directory to run in (needs sh)")
 
 
 class ExecData(Where):
@@ -169,7 +181,7 @@ class TerminalBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tty: bool = True
     stdin: bool = True
-    working_dir: str | None = Field(None, max_length=4096)
+    working_dir: str | None = Field(None, max_length=4096, json_schema_extra=PATH)
     command: list[Arg] | None = Field(None, min_length=1, max_length=64,
                                                 description='argv of the shell; default ["sh"]')
 
@@ -212,7 +224,7 @@ class ExecHistory(BaseModel):
 
 class FilesQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str = Field("/", max_length=4096)
+    path: str = Field("/", max_length=4096, json_schema_extra=PATH)
     recursive: bool = False
 
 
@@ -233,7 +245,7 @@ class FilesData(Where):
 
 class DownloadQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str = Field(min_length=1, max_length=4096)
+    path: str = Field(min_length=1, max_length=4096, json_schema_extra=PATH)
 
 
 class UploadForm(BaseModel):
@@ -241,7 +253,7 @@ class UploadForm(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     file: bytes = Field(description="the file", json_schema_extra={"format": "binary"})
-    path: str = Field(min_length=1, max_length=4096,
+    path: str = Field(min_length=1, max_length=4096, json_schema_extra=PATH,
                       description="the target file; ending in / means that directory with the file's own name")
     overwrite: bool = False
 
@@ -256,7 +268,7 @@ class WriteData(Where):
 
 class EditBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str = Field(min_length=1, max_length=4096)
+    path: str = Field(min_length=1, max_length=4096, json_schema_extra=PATH)
     content: str = Field(max_length=4 * 1024 * 1024)
     backup: bool = False
     expected_sha256: str | None = Field(None, pattern=SHA256, description="409 when the file is no longer this")
@@ -264,7 +276,7 @@ class EditBody(BaseModel):
 
 class DeleteBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str = Field(min_length=1, max_length=4096)
+    path: str = Field(min_length=1, max_length=4096, json_schema_extra=PATH)
     recursive: bool = False
 
 
