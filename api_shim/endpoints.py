@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from api_shim.context import Call, Target
 from api_shim.envelope import DATA_MODEL, ApiError
-from cloudops.bounded import DocumentTooComplex, loads_json
+from cloudops.bounded import DocumentTooComplex, check_json
 from cloudops.kube.types import JsonValue
 from cloudops.validation import validation_message
 
@@ -124,12 +125,21 @@ async def _json_body(request: web.Request) -> JsonValue:
         raise ApiError(415, "Content-Type: the body must be sent as application/json"
                             + (f", not {request.content_type}" if sent else " (no Content-Type was sent)"))
     try:
-        return loads_json(raw)
+        check_json(raw)
+        body: JsonValue = json.loads(raw, parse_float=_number)
+        return body
     except DocumentTooComplex as e:
         raise ApiError(400, f"body: {e}") from None
     except (ValueError, UnicodeDecodeError) as e:
         raise ApiError(400, f"body: not valid JSON ({e.__class__.__name__} at position {getattr(e, 'pos', 0)})") \
             from None
+
+
+def _number(text: str) -> int | float:
+    """A JSON number with a zero fraction (`3.0`, `1e3`) is the integer JSON Schema says it is: bodies are
+    validated strictly, where a float is never an int."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def _validate(model: type[BaseModel], raw: object, where: str) -> BaseModel:

@@ -134,6 +134,10 @@ def _operation(ep: Endpoint, schemas: Schemas) -> Operation:
     if ep.ticket:  # a WebSocket upgrade, authenticated by its single-use ticket (no headers from browsers)
         op["security"] = []
         op["x-websocket"] = True
+        responses["426"] = {"description": "not a WebSocket handshake: connect with a WebSocket client",
+                            "content": ERROR_CONTENT, "headers": {"Upgrade": {
+                                "required": True, "schema": {"type": "string", "enum": ["websocket"]},
+                                "description": "the protocol to upgrade to"}}}
     return op
 
 

@@ -64,6 +64,8 @@ PATH_PARAMS: dict[tuple[str, str], JsonObject] = {
     ("", "name"): OBJECT_REF,
     ("/api/k8s/crds/", "name"): CRD_NAME,
     ("/api/k8s/networkpolicies/", "name"): object_ref("networkpolicy"),
+    ("/api/k8s/endpoints/", "name"): object_ref("endpoints"),  # cloudops/services/network/names.py
+    ("/api/k8s/autoscaling/hpa/", "name"): object_ref("horizontalpodautoscaler"),
     ("/api/k8s/ingress/", "name"): object_ref("ingress"),
     ("", "resource_name"): OBJECT_REF,
     ("", "resource_id"): OBJECT_REF,  # labels/{resource_type}/{resource_id}

@@ -181,6 +181,18 @@ async def _object(request: web.Request, r: Resolver, grants: Sequence[Grant], re
     return Target(cluster=cluster, object_id=ObjectId(cluster.ref, str(kind).lower(), namespace, raw))
 
 
+def _path_object(request: web.Request) -> tuple[str, ObjectId] | None:
+    """The path parameter (`name`, `resource_name`) holding a well-formed object id, with the id."""
+    for param in ("name", "resource_name"):
+        raw = request.match_info.get(param, "")
+        if ObjectId.looks_like(raw):
+            try:
+                return param, ObjectId.parse(raw)
+            except ValueError:
+                return None  # the service says what is wrong with it, naming the parameter
+    return None
+
+
 async def _container(request: web.Request, r: Resolver, grants: Sequence[Grant], resource: str) -> Target:
     try:
         cid = ContainerId.parse(request.match_info.get("id", ""))
@@ -196,6 +208,9 @@ async def _target(request: web.Request, ep: Endpoint, query: Any, body: Any) -> 
     if mode == "path":
         return Target(cluster=await r.named(request.match_info.get("id", ""), grants, "id", resource))
     if mode == "param":
+        # An object id in the path names its cluster, as in mode "object": cluster_id completes a bare name.
+        if (named := _path_object(request)) is not None:
+            return Target(cluster=await r.named(named[1].cluster, grants, named[0], resource))
         ref = _param(query, body, "cluster_id")
         where = _sent(query, body, "cluster_id")
         return Target(cluster=await r.one(None if ref is None else str(ref), grants, where, resource))

@@ -47,8 +47,9 @@ async def open_session(call: Call) -> TerminalSession:
     """The ticket redeemed (the caller becomes its user), the caller's right to exec checked again (RBAC may have
     changed since it was issued), and the ticket's command started."""
     if call.request.headers.get("Upgrade", "").lower() != "websocket":
-        raise ApiError(400, "session: this is a WebSocket endpoint; connect with a WebSocket client "
-                            "(Upgrade: websocket) and the session id from POST .../exec/terminal")
+        raise ApiError(426, "session: this is a WebSocket endpoint; connect with a WebSocket client "
+                            "(Upgrade: websocket) and the session id from POST .../exec/terminal",
+                       headers={"Upgrade": "websocket"})  # 426 Upgrade Required (RFC 9110 15.5.22)
     terminals = call.service(Terminals)
     ticket = await terminals.redeem(call.path("id"), call.query.session)
     call.request[USER] = User(ticket.user, tuple(ticket.groups), method="terminal-ticket")

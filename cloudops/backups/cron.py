@@ -2,18 +2,21 @@
 
 Pure. Follows cron(8) and Kubernetes CronJob: `*`, lists, ranges, steps, month and day names, 0 or 7
 for Sunday, `?` as `*`, the @hourly/@daily/... macros, and day-of-month OR day-of-week when both are
-restricted. Times are computed on the zone's wall clock; a slot that falls in a DST gap is skipped.
+restricted; a range that runs backwards wraps around (hours 22-2: 22, 23, 0, 1, 2). Fields are separated by
+spaces or tabs. CRON_PATTERN is the same grammar as a JSON Schema pattern. Times are computed on the zone's wall
+clock; a slot that falls in a DST gap is skipped.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cloudops.errors import BadRequest
 
-__all__ = ["CronError", "CronSpec", "next_after", "parse_cron", "zone"]
+__all__ = ["CRON_PATTERN", "CronError", "CronSpec", "next_after", "parse_cron", "zone"]
 
 _MACROS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
            "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
@@ -23,6 +26,30 @@ _FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
     ("minute", 0, 59, {}), ("hour", 0, 23, {}), ("day-of-month", 1, 31, {}), ("month", 1, 12, _MONTHS),
     ("day-of-week", 0, 7, _DAYS))
 _HORIZON_DAYS = 366 * 5  # far enough for any expression that can fire at all (29 Feb on a given weekday)
+
+
+def _ci(word: str) -> str:
+    """`word` in any case, as a pattern (JSON Schema patterns have no flags)."""
+    return "".join(f"[{c.upper()}{c}]" if c.isalpha() else c for c in word)
+
+
+def _values(lo: int, hi: int, names: dict[str, int]) -> str:
+    """lo..hi (any leading zeros) and the field's names, as alternatives."""
+    digits = []
+    for t in range(lo // 10, hi // 10 + 1):  # per tens digit: its units
+        first, last = lo % 10 if t == lo // 10 else 0, hi % 10 if t == hi // 10 else 9
+        digits.append(f"{t if t else ''}[{first}-{last}]")
+    return "|".join([f"0*({'|'.join(digits)})", *map(_ci, names)])
+
+
+def _item(lo: int, hi: int, names: dict[str, int]) -> str:
+    value = f"({_values(lo, hi, names)})"
+    return rf"(\*|\?|{value}(-{value})?)(/0*[1-9][0-9]*)?"
+
+
+CRON_PATTERN = (r"^[ \t]*(" + "|".join(map(_ci, _MACROS)) + "|" + "[ \t]+".join(
+    f"{_item(lo, hi, names)}(,{_item(lo, hi, names)})*" for _, lo, hi, names in _FIELDS) + r")[ \t]*$")
+_CRON = re.compile(CRON_PATTERN)
 
 
 class CronError(BadRequest, ValueError):
@@ -77,12 +104,11 @@ def _field(text: str, name: str, lo: int, hi: int, names: dict[str, int]) -> fro
         elif "-" in base:
             a, _, b = base.partition("-")
             start, end = _value(a, name, lo, hi, names), _value(b, name, lo, hi, names)
-            if start > end:
-                raise CronError(f"{name}: range {base!r} runs backwards")
         else:
             start = _value(base, name, lo, hi, names)
             end = hi if step_text else start
-        out.update(range(start, end + 1, step))
+        span = hi - lo + 1  # a backwards range goes on past hi from lo
+        out.update(lo + (v - lo) % span for v in range(start, end + 1 if start <= end else end + span + 1, step))
     return frozenset(out)
 
 
@@ -92,6 +118,9 @@ def parse_cron(expr: str) -> CronSpec:
     if len(parts) != 5:
         raise CronError(f"expected 5 fields (minute hour day-of-month month day-of-week), got {len(parts)}")
     sets = [_field(p, n, lo, hi, names) for p, (n, lo, hi, names) in zip(parts, _FIELDS, strict=True)]
+    if not _CRON.fullmatch(expr):
+        raise CronError(f"{expr[:80]!r}: fields are separated by spaces or tabs, and hold only numbers, names, "
+                        "*, ?, ranges, steps and commas")
     weekdays = frozenset(d % 7 for d in sets[4])
     return CronSpec(sets[0], sets[1], sets[2], sets[3], weekdays,
                     days_restricted=parts[2] not in ("*", "?"), weekdays_restricted=parts[4] not in ("*", "?"))

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Mapping
 
 from cloudops.errors import BadRequest
 
-__all__ = ["BadLabel", "check_keys", "check_labels", "field_selector_error", "key_error", "selector_error",
-           "value_error"]
+__all__ = ["FIELD_SELECTOR_PATTERN", "LABEL_KEY_BOUND", "LABEL_SELECTOR_PATTERN", "BadLabel", "check_keys",
+           "check_labels", "field_selector_error", "key_error", "selector_error", "value_error"]
 
 _NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -21,6 +21,21 @@ _FIELD_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*$"
 _FIELD_OPERATORS = ("!=", "==", "=")  # in this order at each position, as Kubernetes splits a term
 # A set operator needs white space before it: `domain (x)` is one key followed by junk, not `doma in (x)`.
 _SET = re.compile(r"^\s*(!)?\s*([^\s!=<>(),]+)(?:\s+(in|notin)\s*\(([^()]*)\)|\s*(==|!=|=|>|<)\s*([^\s,()]*))?\s*$")
+
+# The same grammar as JSON Schema patterns (ECMA-262 and Python alike: ASCII classes, fullmatch), for the OpenAPI
+# document; a selector is valid when it matches and the checks below find nothing. White space is the space.
+# No prefix runs past 253 characters: a lookahead, which pydantic's regex engine lacks, so these patterns are
+# documented, and enforced here.
+LABEL_KEY_BOUND = r"(?![-a-z0-9.]{254})"  # at the start of a key
+_NAME63 = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+_KEY = rf"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?{_NAME63}"
+_REQUIREMENT = (rf" *(! *{_KEY}|{_KEY}( +(in|notin) *\( *{_NAME63} *(, *{_NAME63} *)*\)| *(==|!=|=) *({_NAME63})?"
+                rf"| *[<>] *-?[0-9]+)?) *")
+LABEL_SELECTOR_PATTERN = rf"^(?!.*[-a-z0-9.]{{254}}/)( *|{_REQUIREMENT}(,{_REQUIREMENT})*)$"
+_FIELD_TERM = r"[A-Za-z_][A-Za-z0-9_-]*(\.[A-Za-z_][A-Za-z0-9_-]*)*(==|!=|=)([^\\,=]|\\[\\,=])*"
+FIELD_SELECTOR_PATTERN = rf"^({_FIELD_TERM})?(,({_FIELD_TERM})?)*$"
+_LABEL_SELECTOR = re.compile(LABEL_SELECTOR_PATTERN)
+_FIELD_SELECTOR = re.compile(FIELD_SELECTOR_PATTERN)
 
 
 def key_error(key: str) -> str | None:
@@ -79,7 +94,7 @@ def _split(selector: str) -> list[str]:
 
 def selector_error(selector: str) -> str | None:
     """Why an equality- or set-based label selector is malformed, or None."""
-    if not selector.strip():
+    if not selector.strip(" "):
         return None
     if selector.count("(") != selector.count(")"):
         return "unbalanced parentheses"
@@ -102,6 +117,9 @@ def selector_error(selector: str) -> str | None:
         for v in values:
             if err := value_error(v):
                 return err
+    if not _LABEL_SELECTOR.fullmatch(selector):
+        return (f"{selector[:80]!r} is not a label selector: requirements (app=web, tier!=db, env in (a,b), !legacy) "
+                "separated by commas, set values not empty, spaces the only white space")
     return None
 
 
@@ -147,4 +165,6 @@ def field_selector_error(selector: str) -> str | None:
                 return f"term {shown!r}: '=' in a value must be escaped as \\="
         if escaped:
             return f"term {shown!r}: ends in a lone backslash (escape it as \\\\)"
+    if not _FIELD_SELECTOR.fullmatch(selector):
+        return f"{selector[:80]!r} is not a field selector: 'key=value' terms separated by commas"
     return None

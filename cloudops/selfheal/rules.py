@@ -27,6 +27,7 @@ __all__ = [
     "Rule",
     "action_errors",
     "condition_errors",
+    "duration_pattern",
     "parse_duration",
     "rule_from_object",
     "spec_errors",
@@ -61,8 +62,42 @@ ACTION_KINDS: dict[str, tuple[str, ...]] = {
     "event": ("pods", "nodes", "deployments"),
 }
 MAX_DURATION = 86400
-_DURATION = re.compile(r"^\s*(\d{1,6})\s*(s|m|h)?\s*$")
+_DURATION = re.compile(r"^[ \t]*([0-9]{1,6})[ \t]*(s|m|h)?[ \t]*$")
 _REASON = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,127}$")
+
+
+def _fixed(a: str, b: str) -> str:
+    """A pattern for the digit strings of one length from `a` to `b`."""
+    if a == b:
+        return a
+    if len(a) == 1:
+        return f"[{a}-{b}]"
+    if a[0] == b[0]:
+        return f"{a[0]}({_fixed(a[1:], b[1:])})"
+    if a[1:] == "0" * (len(a) - 1) and b[1:] == "9" * (len(b) - 1):
+        return f"[{a[0]}-{b[0]}][0-9]{{{len(a) - 1}}}"
+    parts = [f"{a[0]}({_fixed(a[1:], '9' * (len(a) - 1))})"]
+    if int(b[0]) - int(a[0]) > 1:
+        parts.append(f"[{int(a[0]) + 1}-{int(b[0]) - 1}][0-9]{{{len(a) - 1}}}")
+    parts.append(f"{b[0]}({_fixed('0' * (len(b) - 1), b[1:])})")
+    return "|".join(parts)
+
+
+def _digits(lo: int, hi: int, width: int = 6) -> str:
+    """A pattern for the numbers lo..hi written in at most `width` digits, leading zeros allowed."""
+    parts = []
+    for n in range(1, len(str(hi)) + 1):
+        a, b = max(lo, 10 ** (n - 1) if n > 1 else 0), min(hi, 10 ** n - 1)
+        if a <= b:
+            parts.append(f"0{{0,{width - n}}}({_fixed(str(a), str(b))})")
+    return "|".join(parts)
+
+
+def duration_pattern(minimum: int = 0) -> str:
+    """What parse_duration accepts, at least `minimum` seconds, as a JSON Schema pattern."""
+    alts = [f"({_digits(-(-minimum // k), MAX_DURATION // k)})[ \\t]*{unit}"
+            for k, unit in ((1, "s?"), (60, "m"), (3600, "h"))]
+    return rf"^[ \t]*({'|'.join(alts)})[ \t]*$"
 
 
 def parse_duration(text: str | int) -> int:

@@ -43,9 +43,8 @@ async def name_object(gate: Gate, raw: str, verb: str, capability: str, *, clust
 
 
 def scoped(rt: ResourceType, namespace: str) -> str:
-    """The namespace an object of `rt` is in ("" for a cluster-scoped one); 400 when a namespaced one has none."""
+    """The namespace an object of `rt` is in: "" for a cluster-scoped one, `default` for a namespaced one named
+    without one (as kubectl, the unified ids and the network routes read it)."""
     if not rt.namespaced:
         return ""
-    if not namespace:
-        raise BadRequest(f"{rt.kind} is namespaced; give the namespace (or a full resource_id)", field="namespace")
-    return namespace
+    return namespace or "default"

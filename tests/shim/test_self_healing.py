@@ -117,11 +117,11 @@ async def test_history_times_that_cannot_exist_are_400s_in_our_words(member: Mem
     for field in ("start_time", "end_time"):
         for value, why in (("2026-02-30T00:00:00Z", "e.g. 2026-01-02T03:04:05Z"),
                            ("0000-01-01T00:00:00Z", "e.g. 2026-01-02T03:04:05Z"),
-                           ("2024-01-01T24:00:00Z", "e.g. 2026-01-02T03:04:05Z"),
-                           ("9999-12-31T23:59:59-01:00", "years 0001 to 9999"),
-                           ("0001-01-01T00:00:00+01:00", "years 0001 to 9999")):
+                           ("2024-01-01T24:00:00Z", "e.g. 2026-01-02T03:04:05Z")):
             err = await call(shim, "GET", "/api/k8s/self-healing/history", 400, params={field: value})
             assert err["error"].startswith(f"{field}: ") and why in err["error"], err
+    assert (await call(shim, "GET", "/api/k8s/self-healing/history", params={  # edges of RFC 3339 bound like 0001/9999
+        "start_time": "9999-12-31T23:59:59-01:00", "end_time": "0001-01-01T00:00:00+01:00"}))["data"]["total"] == 0
     assert (await call(shim, "GET", "/api/k8s/self-healing/history", params={
         "start_time": "0001-01-01T00:00:00Z", "end_time": "9999-12-31T23:59:59Z"}))["data"]["total"] == 0
 
@@ -186,8 +186,7 @@ async def test_restarts_a_crash_looping_pod_once_per_cooldown_and_dry_run_only_r
     assert (await history(shim, "?namespace=elsewhere"))["total"] == 0
     future = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert (await history(shim, f"?start_time={future}"))["total"] == 0
-    assert (await call(shim, "GET", f"/api/k8s/self-healing/history?start_time={future}&end_time=2020-01-01T00:00:00Z",
-                       400))["error"].startswith("start_time")
+    assert (await history(shim, f"?start_time={future}&end_time=2020-01-01T00:00:00Z"))["total"] == 0  # empty range
 
     # 4. Rollback like `kubectl rollout undo`, after a Warning event and an annotation, in the rule's order.
     async def api_v2_pod() -> str | None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cloudops.backups.cron import CronError, next_after, parse_cron, zone
+from cloudops.backups.cron import CRON_PATTERN, CronError, next_after, parse_cron, zone
 from cloudops.backups.schedule import Kept, due, expired
 from cloudops.backups.scheduled import backup_name
 
@@ -46,12 +47,28 @@ def test_time_zone_and_dst() -> None:
 
 @pytest.mark.parametrize(("expr", "field"), [
     ("0 2 * *", "5 fields"), ("60 * * * *", "minute"), ("* 24 * * *", "hour"), ("* * 0 * *", "day-of-month"),
-    ("* * * 13 *", "month"), ("* * * * 8", "day-of-week"), ("*/0 * * * *", "step"), ("5-1 * * * *", "backwards"),
-    ("x * * * *", "minute"), ("* * * foo *", "month"),
+    ("* * * 13 *", "month"), ("* * * * 8", "day-of-week"), ("*/0 * * * *", "step"),
+    ("x * * * *", "minute"), ("* * * foo *", "month"), ("0\n2 * * *", "spaces or tabs"),
 ])
 def test_invalid_expressions_name_the_field(expr: str, field: str) -> None:
     with pytest.raises(CronError, match=field):
         parse_cron(expr)
+
+
+def test_a_backwards_range_wraps_around() -> None:
+    spec = parse_cron("0 22-2/2 * * fri-mon")
+    assert sorted(spec.hours) == [0, 2, 22] and sorted(spec.weekdays) == [0, 1, 5, 6]
+
+
+def test_the_documented_pattern_is_what_the_parser_accepts() -> None:
+    """CRON_PATTERN (the OpenAPI document's) admits only what parse_cron accepts, and refuses what it refuses."""
+    for expr in ("*/15 * * * *", "0 22-2 * * MON-fri", "@Daily", " 5,10-20/3 0 1 jan-dec ? ", "0 2 * * 7"):
+        assert re.fullmatch(CRON_PATTERN, expr)
+        parse_cron(expr)
+    for expr in ("0 2 * *", "60 * * * *", "0\n2 * * * *", "0 2 * * 1-", "0 2 ** * *"):
+        assert not re.fullmatch(CRON_PATTERN, expr)
+        with pytest.raises(CronError):
+            parse_cron(expr)
 
 
 def test_never_firing_expression() -> None:

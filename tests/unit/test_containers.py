@@ -267,15 +267,17 @@ def test_ordinary_files_stay_readable(path: str) -> None:
 @pytest.mark.parametrize(("text", "why"), [
     ("2026-02-30T00:00:00Z", "not a valid date and time"), ("0000-01-01T00:00:00Z", "not a valid date and time"),
     ("2024-01-01T24:00:00Z", "not a valid date and time"), ("2024-01-01T00:00:00+24:00", "not a valid date"),
-    ("9999-12-31T23:59:59-01:00", "out of range"), ("0001-01-01T00:00:00+01:00", "out of range"),
 ])
 def test_impossible_timestamps_are_refused_in_our_own_words(text: str, why: str) -> None:
     with pytest.raises(ValueError, match=why) as refused:
         parse_time_ns(text)
-    assert "e.g. 2024-01-01T00:00:00Z" in str(refused.value) or "0001 to 9999" in str(refused.value)
+    assert "e.g. 2024-01-01T00:00:00Z" in str(refused.value)
     assert "is out of range for month" not in str(refused.value) and "year 0 is" not in str(refused.value)
 
 
 def test_the_extreme_timestamps_round_trip() -> None:
     for text in ("9999-12-31T23:59:59.999999999Z", "0001-01-01T00:00:00.000000000Z"):
         assert format_ns(parse_time_ns(text)) == text
+    # Past the representable years in UTC: the edge, which formats too.
+    assert format_ns(parse_time_ns("9999-12-31T23:59:59.5-01:00")) == "9999-12-31T23:59:59.500000000Z"
+    assert format_ns(parse_time_ns("0001-01-01T00:00:00+01:00")) == "0001-01-01T00:00:00.000000000Z"

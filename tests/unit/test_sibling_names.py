@@ -11,7 +11,7 @@ from api_shim.mcp_server import _cluster_argument
 from api_shim.openapi import build_openapi
 from api_shim.routes import container_logs
 from cloudops.containers.logparse import LogLine
-from cloudops.errors import BadRequest, CloudOpsError
+from cloudops.errors import BadRequest, CloudOpsError, Unprocessable
 from cloudops.services.containers.base import EXEC_STREAM, EXPORT_STREAM, history_id
 from cloudops.services.containers.files import delete_target
 from cloudops.services.containers.follow import shown_level
@@ -56,7 +56,7 @@ def test_search_takes_the_names_of_logs() -> None:
 
 def test_a_bad_regex_is_named_as_sent() -> None:
     for name in ("search", "query"):
-        with pytest.raises(BadRequest) as e:
+        with pytest.raises(Unprocessable) as e:
             _filter(None, None, None, "(unclosed", True, search_name=name)
         assert e.value.field == name and "invalid regular expression" in e.value.detail
 

@@ -174,8 +174,7 @@ class AutoscalingService(Service):
     async def update(self, cluster: ClusterRef, name: str, q: HpaRef, b: UpdateHpa) -> HpaView:
         """`name`: the HPA's name (namespace from query or body, else default) or its object id. Read, change,
         replace with the read resourceVersion: a concurrent change is 409/1006, never lost."""
-        if q.namespace and b.namespace and q.namespace != b.namespace:
-            raise BadRequest("query and body name different namespaces", field="namespace")
+        # The query's namespace wins over the body's, as the query's cluster_id does (api_shim.resolver).
         namespace, name = locate(name, "name", q.namespace or b.namespace, cluster=cluster, type_name=HPA)
         session, rt = await self._hpas(cluster)
         current = as_object(await session.get(rt, namespace or "default", name))

@@ -3,22 +3,41 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cloudops.backups.cron import CRON_PATTERN
 from cloudops.id_forms import string_id
 from cloudops.services.common import NAMESPACE_PATTERN as NAMESPACE
+from cloudops.services.common import OBJECT_NAME_PATTERN, OBJECT_REF_SCHEMA, ClusterRefItem, PageInfo, PageQuery
 from cloudops.services.common import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
-from cloudops.services.common import ClusterRefItem, PageInfo, PageQuery
 
 __all__ = ["BACKUP_NAME", "BackupList", "BackupView", "CreateBody", "Deleted", "ListQuery", "RestoreBody",
            "RestoreResult", "RestoredItem", "ScheduleBody", "ScheduleView"]
 
 BACKUP_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
-ResourceId = Field(min_length=1, max_length=600,
+ResourceId = Field(min_length=1, max_length=600, json_schema_extra=OBJECT_REF_SCHEMA,
                    description="object id <cluster id>:<type>:<namespace>:<name>, or a bare name with cluster_id, "
                                "resource_type and namespace")
 ClusterIdParam = Field(None, description="cluster id or name; optional when exactly one cluster is registered")
+
+
+def _zones() -> list[str]:
+    """The zones the shim's time zone database holds (any other is refused: cloudops.backups.cron.zone), less
+    the aliases that differ only in punctuation (GMT+0, GMT-0 of GMT0): generated clients name enum members
+    by the value without it, and two members of one name break them."""
+    seen: set[str] = set()
+    zones = []
+    for zone in sorted(available_timezones()):
+        key = "".join(c for c in zone.upper() if c.isalnum())
+        if key not in seen:
+            seen.add(key)
+            zones.append(zone)
+    return zones
+
+
+TimeZone = Annotated[str, Field(max_length=64, json_schema_extra={"enum": _zones()})]
 
 
 class CreateBody(BaseModel):
@@ -46,7 +65,8 @@ class ListQuery(PageQuery):
 
 class RestoreBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    backup_id: int | str = Field(description="backup id, or its backup_name")
+    backup_id: int | str = Field(description="backup id, or its backup_name",
+                                 json_schema_extra={"pattern": OBJECT_NAME_PATTERN})
     restore_name: str | None = Field(None, pattern=BACKUP_NAME, max_length=253,
                                      description="one object: its new name; a namespace backup: the target "
                                                  "namespace")
@@ -108,13 +128,13 @@ class ScheduleBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     resource_id: Annotated[str, string_id()] = ResourceId
     resource_type: str = Field(pattern=RESOURCE_TYPE, max_length=253)
-    schedule: str = Field(min_length=1, max_length=128,
+    schedule: str = Field(min_length=1, max_length=128, json_schema_extra={"pattern": CRON_PATTERN},
                           description="Cron 表达式: 5 fields (minute hour day-of-month month day-of-week) or @daily...")
     retention_days: int = Field(30, ge=1, le=3650, description="backups older than this are deleted (never the "
                                                                 "newest completed one)")
     retention_count: int | None = Field(None, ge=1, le=1000, description="also keep at most this many")
     encrypt: bool = True
-    time_zone: str | None = Field(None, max_length=64, description="IANA time zone of the schedule; default UTC")
+    time_zone: TimeZone | None = Field(None, description="IANA time zone of the schedule; default UTC")
     enabled: bool = Field(True, description="false pauses the schedule")
     paused: bool | None = Field(None, description="true pauses the schedule (the opposite of enabled)")
     description: str = Field("", max_length=1024)

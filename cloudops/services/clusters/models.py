@@ -51,7 +51,9 @@ class AddBody(BaseModel):
 
 
 class UpdateBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1, "anyOf": [  # one not null
+        {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+        for name in ("display_name", "description", "tags")]})
     display_name: str | None = Field(None, max_length=253)
     description: str | None = Field(None, max_length=1024)
     tags: list[str] | None = Field(None, max_length=64, json_schema_extra={"uniqueItems": True})

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-from cloudops.compliance.collect import DEFAULT_RESOURCES, NO_CHECK_RESOURCES, SYSTEM_NAMESPACES
+from cloudops.compliance.collect import DEFAULT_RESOURCES, NO_CHECK_RESOURCES, SYSTEM_NAMESPACES, WORKLOAD_RESOURCES
 from cloudops.compliance.views import FixSuggestion, FixView, ResultView, Summary, ViolationView
 from cloudops.resources.compliance_check import CompliancePolicy
 from cloudops.services.common import ClusterRefItem
@@ -19,13 +19,15 @@ __all__ = ["CheckBody", "CheckRun", "FixSuggestion", "FixView", "HistoryPoint", 
 PolicyName = CompliancePolicy
 NamespaceName = Annotated[str, Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)]
 TimeRange = Literal["1h", "24h", "7d", "30d"]
+# The run refuses any other in words of its own (cloudops.compliance.runs): the document shows the list.
+ResourceName = Annotated[str, Field(json_schema_extra={"enum": [*WORKLOAD_RESOURCES, *NO_CHECK_RESOURCES]})]
 
 
 class CheckBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     cluster_id: ClusterRefItem | None = None
     policies: list[PolicyName] | None = Field(None, description="default: every policy of the library")
-    resources: list[str] | None = Field(None, max_length=20, description=(
+    resources: list[ResourceName] | None = Field(None, max_length=20, description=(
         f"workload types (default: all of them, {', '.join(DEFAULT_RESOURCES)}; an object a checked object "
         "controls, such as a Deployment's ReplicaSets and pods, is checked through it); "
         f"{', '.join(NO_CHECK_RESOURCES)} have no checks and are reported as skipped"))

@@ -21,7 +21,7 @@ from cloudops import activity
 from cloudops.containers.files import FileOpError
 from cloudops.containers.ids import AmbiguousContainer, ContainerId, NoSuchContainer, pick_container
 from cloudops.containers.paths import PathError, normalize
-from cloudops.errors import BadRequest, CloudOpsError, Unprocessable, UpstreamFailed
+from cloudops.errors import CloudOpsError, Unprocessable, UpstreamFailed
 from cloudops.kube.types import JsonObject
 from cloudops.members.access import ClusterRef
 from cloudops.members.exec import ExecFailure
@@ -105,10 +105,8 @@ class ContainerService(Service):
     """Base of the container services: scopes and histories."""
 
     async def scope(self, cluster: ClusterRef, cid: ContainerId, container: str | None = None) -> ContainerScope:
-        """The pod read through the member session, and the container meant: `container` (which must agree
-        with the id's), the id's, or the pod's only one."""
-        if container and cid.container and container != cid.container:
-            raise BadRequest(f"{container!r} differs from the id's container {cid.container!r}", field="container")
+        """The pod read through the member session, and the container meant: `container` (which overrides the
+        id's, as documented), the id's, or the pod's only one."""
         session = await self.deps.member(cluster)
         pod = await session.pod(cid.namespace, cid.pod)
         with located("id", NoSuchContainer, AmbiguousContainer):

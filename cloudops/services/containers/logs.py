@@ -17,7 +17,7 @@ from cloudops.containers.ids import ContainerId
 from cloudops.containers.logparse import LogLine, format_ns, parse_line, parse_time_ns
 from cloudops.containers.logsource import LogRequest, LogStream
 from cloudops.containers.search import ChunkSearch
-from cloudops.errors import BadRequest
+from cloudops.errors import BadRequest, Unprocessable
 from cloudops.members.access import ClusterRef
 from cloudops.paging import page
 from cloudops.services.containers.base import EXPORT_STREAM, ContainerScope, ContainerService, history_id
@@ -58,14 +58,16 @@ def _time(value: str | None, field: str) -> int | None:
 
 def _filter(since: int | None, until: int | None, levels: Sequence[str] | str | None, search: str | None,
             regex: bool, prefix: str = "", search_name: str = "search") -> LogFilter:
-    """The filter; a refusal names the input as the caller sent it (`search_name`: search or query)."""
-    if since is not None and until is not None and since > until:
-        raise BadRequest("earlier than since", field=f"{prefix}until")
+    """The filter; a refusal names the input as the caller sent it (`search_name`: search or query). An `until`
+    before `since` is an empty range: nothing matches, as with any other filter."""
     try:
         parsed = parse_levels([levels] if isinstance(levels, str) else levels or [])
     except ValueError as e:
         raise BadRequest(str(e), field=f"{prefix}level") from None
-    pattern = _parsed(search, f"{prefix}{search_name}", lambda text: compile_search(text, regex))
+    try:
+        pattern = compile_search(search, regex)
+    except ValueError as e:  # well-formed, but no regular expression the engine can use: 422, as a kubeconfig
+        raise Unprocessable(str(e), field=f"{prefix}{search_name}") from None
     return LogFilter(since, until, parsed, search, pattern)
 
 

@@ -14,6 +14,7 @@ from cloudops.kube.tickets import SESSION_PATTERN
 from cloudops.services.aliases import Aliased
 from cloudops.services.containers.parts import (
     LEVELS_TEXT,
+    PATH,
     SEARCH_TEXT,
     SHA256,
     Arg,
@@ -154,8 +155,10 @@ class ExportHistory(BaseModel):
 class ExecBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     command: list[Arg] = Field(min_length=1, max_length=1024, description="argv; never run by a shell")
-    timeout: int = Field(30, ge=1, le=86_400, description="seconds (at most CLOUDOPS_EXEC_TIMEOUT_MAX)")
-    working_dir: str | None = Field(None, max_length=4096, description="absolute directory to run in (needs sh)")
+    timeout: int = Field(30, ge=1, le=86_400,
+                         description="seconds; more than CLOUDOPS_EXEC_TIMEOUT_MAX (default 300) is that maximum")
+    working_dir: str | None = Field(None, max_length=4096, json_schema_extra=PATH,
+                                    description="absolute directory to run in (needs sh)")
 
 
 class ExecData(Where):
@@ -171,7 +174,7 @@ class TerminalBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     tty: bool = True
     stdin: bool = True
-    working_dir: str | None = Field(None, max_length=4096)
+    working_dir: str | None = Field(None, max_length=4096, json_schema_extra=PATH)
     command: list[Arg] | None = Field(None, min_length=1, max_length=64,
                                                 description='argv of the shell; default ["sh"]')
 
@@ -214,7 +217,7 @@ class ExecHistory(BaseModel):
 
 class FilesQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str = Field("/", max_length=4096)
+    path: str = Field("/", max_length=4096, json_schema_extra=PATH)
     recursive: bool = False
 
 
@@ -235,7 +238,7 @@ class FilesData(Where):
 
 class DownloadQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str = Field(min_length=1, max_length=4096)
+    path: str = Field(min_length=1, max_length=4096, json_schema_extra=PATH)
 
 
 class UploadForm(BaseModel):
@@ -243,7 +246,7 @@ class UploadForm(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     file: bytes = Field(description="the file", json_schema_extra={"format": "binary"})
-    path: str = Field(min_length=1, max_length=4096,
+    path: str = Field(min_length=1, max_length=4096, json_schema_extra=PATH,
                       description="the target file; ending in / means that directory with the file's own name")
     overwrite: bool = False
 
@@ -258,7 +261,7 @@ class WriteData(Where):
 
 class EditBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    path: str = Field(min_length=1, max_length=4096)
+    path: str = Field(min_length=1, max_length=4096, json_schema_extra=PATH)
     content: str = Field(max_length=4 * 1024 * 1024)
     backup: bool = False
     expected_sha256: str | None = Field(None, pattern=SHA256, description="409 when the file is no longer this")

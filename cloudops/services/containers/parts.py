@@ -8,20 +8,49 @@ from typing import Annotated, TypedDict
 
 from pydantic import AliasChoices, Field
 
-__all__ = ["CONTAINER", "LEVELS_TEXT", "LEVEL_LIST", "RFC3339", "SEARCH_TEXT", "SHA256", "Arg", "ContainerParam",
-           "DeletePath", "HistoryId", "LevelItem", "LevelList", "Levels", "Recursive", "Search", "TimeParam", "Upload",
-           "WhereFields"]
+from cloudops.kube.types import JsonObject
+
+__all__ = [
+    "CONTAINER",
+    "LEVELS",
+    "LEVELS_TEXT",
+    "LEVEL_LIST",
+    "PATH",
+    "RFC3339",
+    "SEARCH_TEXT",
+    "SHA256",
+    "Arg",
+    "ContainerParam",
+    "DeletePath",
+    "HistoryId",
+    "LevelItem",
+    "LevelList",
+    "Levels",
+    "Recursive",
+    "Search",
+    "TimeParam",
+    "Upload",
+    "WhereFields",
+]
 
 CONTAINER = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
-RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:?\d{2})$"
+RFC3339 = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:?[0-9]{2})$"
+# A path as cloudops.containers.paths.normalize takes it: absolute, no NUL, no `..` segment (the document's
+# pattern; normalize says which rule a path breaks). At most 4096 bytes in UTF-8.
+_SEGMENT = r"([^/.\x00][^/\x00]*|\.([^/.\x00][^/\x00]*)?|\.\.[^/\x00]+)?"
+PATH: JsonObject = {"pattern": rf"^(/{_SEGMENT})+$"}
 SHA256 = r"^[0-9a-fA-F]{64}$"
 LEVEL_LIST = r"^ *[A-Za-z]+ *(, *[A-Za-z]+ *)*$"
+# The levels cloudops.containers.filters.parse_levels knows (its message names an unknown one), in any case.
+_LEVEL = ("([Dd][Ee][Bb][Uu][Gg]|[Tt][Rr][Aa][Cc][Ee]|[Ii][Nn][Ff][Oo]|[Ww][Aa][Rr][Nn]([Ii][Nn][Gg])?"
+          "|[Ee][Rr][Rr]([Oo][Rr])?|[Ff][Aa][Tt][Aa][Ll]|[Uu][Nn][Kk][Nn][Oo][Ww][Nn])")
+LEVELS: JsonObject = {"pattern": f"^ *{_LEVEL} *(, *{_LEVEL} *)*$"}
 ContainerParam = Field(None, pattern=CONTAINER, description="container name (overrides the id's 4th part)")
-TimeParam = Field(None, pattern=RFC3339, description="RFC3339 time")
+TimeParam = Field(None, pattern=RFC3339, description="RFC3339 time", json_schema_extra={"format": "date-time"})
 Arg = Annotated[str, Field(max_length=65_536, pattern=r"^[^\x00]*$", description="one argv element (no NUL)")]
 # Levels as a list (the export's form: `["INFO", "ERROR"]`; in a query string `level=info&level=error`) whose
 # items may each be a comma-separated list (the logs' form: `level=info,error`): both forms everywhere.
-LevelItem = Annotated[str, Field(max_length=100, pattern=LEVEL_LIST)]
+LevelItem = Annotated[str, Field(max_length=100, pattern=LEVEL_LIST, json_schema_extra=LEVELS)]
 LevelList = Annotated[list[LevelItem], Field(max_length=10)]
 LEVELS_TEXT = "debug, info, warn, error, unknown, any case; comma-separated (`info,error`) or repeated (a list)"
 Levels = Field(None, description=f"levels: {LEVELS_TEXT}")
@@ -31,8 +60,8 @@ Search = Field(None, max_length=1024, validation_alias=AliasChoices("search", "q
                description=f"{SEARCH_TEXT}; also accepted as `query` (1.3's name)")
 HistoryId = Field(description="the entry's ActivityRecord name after `<stream>-`, read as a base-36 number: "
                                "unique in its history, and the same on every read")
-DeletePath = Field(None, min_length=1, max_length=4096, description="the file or directory; in the query or the "
-                                                                     "body (many clients drop a DELETE's body)")
+DeletePath = Field(None, min_length=1, max_length=4096, json_schema_extra=PATH,
+                   description="the file or directory; in the query or the body (many clients drop a DELETE's body)")
 Recursive = Field(None, description="delete a directory with its contents (default false)")
 
 

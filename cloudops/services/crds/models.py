@@ -8,7 +8,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cloudops.resources.base import FreeForm
-from cloudops.services.common import ClusterRefItem, LabelSelector, MemberObjectDetail, PageInfo, PageQuery
+from cloudops.services.common import (
+    ClusterRefItem,
+    FieldSelector,
+    LabelSelector,
+    MemberObjectDetail,
+    PageInfo,
+    PageQuery,
+)
 
 __all__ = ["CRD_NAME", "ClusterQuery", "CrdCondition", "CrdDetail", "CrdList", "CrdListQuery", "CrdSchema",
            "CrdSummary", "CrdVersion", "CustomResourceList", "DeleteQuery", "Deleted", "PrinterColumn",
@@ -40,7 +47,7 @@ class SchemaQuery(ClusterQuery):
 class ResourcesQuery(ClusterQuery, PageQuery):
     namespace: str | None = Namespace
     label_selector: LabelSelector | None = None
-    field_selector: str | None = Field(None, max_length=1024, description="字段选择器")
+    field_selector: FieldSelector | None = Field(None, description="字段选择器")
 
 
 class WriteQuery(ClusterQuery):

@@ -23,7 +23,7 @@ ClusterIdParam = Field(None, description="cluster id or name; optional when exac
 ResourceTypeParam = Field("deployment", pattern=WORKLOAD, max_length=253,
                           description="deployment, statefulset, daemonset, replicaset, job, cronjob or pod")
 Effect = Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
-_QTY = r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?"
+_QTY = r"([0-9]+(\.[0-9]*)?|\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]{1,2})?"  # cloudops.clusters.health.QUANTITY
 _REQ = rf"(cpu|memory|gpu|ephemeral-storage|pods|[a-z0-9.-]+/[a-z0-9._-]+)(={_QTY})?"
 REQUIREMENTS = rf"^({_REQ}(,{_REQ})*)?$"
 

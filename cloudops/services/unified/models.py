@@ -22,6 +22,7 @@ from cloudops.services.common import (
     BatchSummary,
     ClusterError,
     ClusterRefItem,
+    FieldSelector,
     LabelSelector,
     MemberObject,
     ObjectManifest,
@@ -55,7 +56,7 @@ class ListQuery(PageQuery, Aliased):
     resource_type: str = ResourceType
     namespace: str | None = Namespace
     label_selector: LabelSelector | None = None
-    field_selector: str | None = Field(None, max_length=1024, description="字段选择器 (passed to the members)")
+    field_selector: FieldSelector | None = Field(None, description="字段选择器 (passed to the members)")
     continue_: str | None = Field(None, alias="continue", max_length=4096,
                                   description="the member's paging token (one cluster only; empty: first page)")
 
@@ -87,7 +88,11 @@ class DeleteQuery(ObjectQuery):
 
 
 class CreateBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # The type, or the kind to find it; under allOf, which generated clients read as a constraint, not a union.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"allOf": [{"anyOf": [
+        {"required": ["resource_type"], "properties": {"resource_type": {"type": "string"}}},
+        {"properties": {"resource": {"required": ["kind"],
+                                     "properties": {"kind": {"type": "string", "minLength": 1}}}}}]}]})
     cluster_id: ClusterRefItem | None = ClusterIdParam
     resource_type: str | None = Field(None, pattern=RESOURCE_TYPE, max_length=253,
                                       description="defaults to resource.kind")

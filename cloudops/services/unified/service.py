@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from typing import Literal
 
-from cloudops.errors import BadRequest, BusinessCode, CloudOpsError
+from cloudops.errors import BadRequest, BusinessCode, CloudOpsError, Missing
 from cloudops.kube.types import KubeObject
 from cloudops.members.access import ClusterRef, FanOutError
 from cloudops.members.errors import MemberError
@@ -128,8 +128,9 @@ class UnifiedService(Service):
     async def _located(self, cluster: ClusterRef, oid: ObjectId) -> Located:
         session = await self.deps.member(cluster)
         rt = await session.resolve(oid.type)
-        if not rt.namespaced and oid.namespace:
-            raise BadRequest(f"{rt.kind} is cluster-scoped; leave the namespace part empty", field="id")
+        if not rt.namespaced and oid.namespace:  # a well-formed id of nothing: no namespace holds a Namespace
+            raise Missing(f"no {rt.kind} lives in namespace {oid.namespace!r}: {rt.kind} is cluster-scoped, its id "
+                          "has an empty namespace part", field="id")
         return Located(session, rt, (oid.namespace or "default") if rt.namespaced else None, oid.name)
 
     async def get(self, cluster: ClusterRef, oid: ObjectId, reveal: bool, gate: Gate) -> MemberObjectDetail:

@@ -22,7 +22,8 @@ class Where(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     resource_type: str | None = Field(None, pattern=RESOURCE_TYPE, max_length=253,
-                                      description="资源类型 (deployment, service, configmap, ...)")
+                                      description="资源类型 (deployment, service, configmap, ...); default "
+                                                  "deployment, as in the scheduling routes")
     cluster_id: ClusterRefItem | None = Field(None, description="cluster id or name; optional with one cluster")
     namespace: str | None = Field(None, pattern=NAMESPACE, max_length=63)
 

@@ -135,7 +135,7 @@ async def _write_back(o: _Object, body: JsonObject) -> Mapping[str, Any]:
 class VersionService(Service):
     async def _object(self, gate: Gate, raw: str, where: Where, verb: str) -> _Object:
         named = await name_object(gate, raw, verb, CAPABILITY, cluster_id=where.cluster_id,
-                                  resource_type=where.resource_type, namespace=where.namespace)
+                                  resource_type=where.resource_type or "deployment", namespace=where.namespace)
         session = await self.deps.member(named.cluster)
         rt = await session.resolve(named.type)
         subject = Subject(named.cluster.name, named.cluster.ref, rt.group, rt.api_version, rt.plural, rt.type_name,

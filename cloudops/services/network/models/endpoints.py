@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cloudops.services.common import ClusterRefItem, PageInfo
+from cloudops.services.common import CheckedLabels, ClusterRefItem, PageInfo
 from cloudops.services.network.models.network_params import DNS_LABEL, ListQuery, NamespaceQuery
 
 __all__ = ["AddressDetail", "BatchBody", "BatchItem", "BatchResult", "BatchSummary", "CheckResult", "CheckSummary",
@@ -42,7 +42,7 @@ class EndpointFields(BaseModel):
     cluster_id: ClusterRefItem | None = None
     namespace: str | None = Field(None, pattern=DNS_LABEL, max_length=63)
     subsets: list[SubsetIn] | None = Field(None, max_length=20)
-    labels: dict[str, str] | None = None
+    labels: CheckedLabels | None = None
     annotations: dict[str, str] | None = None
 
 

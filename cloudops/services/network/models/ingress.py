@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
-from cloudops.services.common import ClusterRefItem, PageInfo
+from cloudops.services.common import CheckedLabels, ClusterRefItem, PageInfo
 from cloudops.services.network.models.network_params import DNS_LABEL
 
 __all__ = ["Backend", "BackendHealth", "BackendView", "CertificateView", "IngressCreate", "IngressFields",
@@ -74,7 +74,7 @@ class IngressFields(BaseModel):
     default_backend: Backend | None = None
     rules: list[IngressRule] | None = None
     tls: list[IngressTls] | None = None
-    labels: dict[str, str] | None = None
+    labels: CheckedLabels | None = None
     annotations: dict[str, str] | None = None
 
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from cloudops.services.common import ClusterRefItem, PageInfo
+from cloudops.services.common import CheckedLabels, ClusterRefItem, PageInfo
 from cloudops.services.network.models.network_params import DNS_LABEL
 
 __all__ = ["PolicyCreate", "PolicyFields", "PolicyList", "PolicyStatus", "PolicyUpdate", "PolicyView"]
@@ -67,7 +67,7 @@ class PolicyFields(BaseModel):
     policy_types: list[Literal["Ingress", "Egress"]] | None = None
     ingress: list[IngressRule] | None = None
     egress: list[EgressRule] | None = None
-    labels: dict[str, str] | None = None
+    labels: CheckedLabels | None = None
     annotations: dict[str, str] | None = None
 
 
