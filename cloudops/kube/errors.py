@@ -44,7 +44,10 @@ class Unavailable(KubeError):
     status = 503
 
 
-_BY_STATUS: dict[int, type[KubeError]] = {404: NotFound, 409: Conflict, 422: Invalid, 403: Forbidden, 400: Invalid}
+# 429 is the hub asking to come back later (a watch cache still (re)initializing after a restart, priority and
+# fairness): for our caller the hub is briefly unavailable, 503.
+_BY_STATUS: dict[int, type[KubeError]] = {404: NotFound, 409: Conflict, 422: Invalid, 403: Forbidden, 400: Invalid,
+                                          429: Unavailable}
 
 
 def translate(exc: ApiException) -> KubeError:

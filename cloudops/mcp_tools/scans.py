@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from typing_extensions import TypedDict
 
 from cloudops.clusters.health import Issue, health_status, parse_quantity
@@ -64,7 +64,7 @@ INCLUDE = ("include_nodes", "include_pods", "include_services", "include_events"
 
 def _include(key: str, what: str) -> Any:
     return Field(None, description=f"health scan: {what} (default true); the same as options.{key}, given at the "
-                                   "top level as the reference's example does")
+                                   "top level as the reference's example does (over options when both are given)")
 
 
 class ScanParams(BaseModel):
@@ -80,19 +80,10 @@ class ScanParams(BaseModel):
     include_services: bool | None = _include("include_services", "Services without ready endpoints")
     include_events: bool | None = _include("include_events", "Warning events")
 
-    @field_validator(*INCLUDE)
-    @classmethod
-    def _agrees_with_options(cls, value: bool | None, info: ValidationInfo) -> bool | None:
-        options = info.data.get("options")
-        if value is not None and isinstance(options, ScanOptions) and info.field_name in options.model_fields_set \
-                and getattr(options, info.field_name) != value:
-            raise ValueError(f"says {str(value).lower()} where options.{info.field_name} says "
-                             f"{str(not value).lower()}: give one")
-        return value
-
     @model_validator(mode="after")
     def _into_options(self) -> ScanParams:
-        """The top-level flags are the options: one place for the scan to read."""
+        """The top-level flags are the options (over `options` when both are given, as the reference writes them
+        at the top): one place for the scan to read."""
         given = {k: v for k in INCLUDE if (v := getattr(self, k)) is not None}
         if given:
             self.options = self.options.model_copy(update=given)

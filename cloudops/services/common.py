@@ -62,7 +62,8 @@ _LABEL_63 = r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"
 OBJECT_NAME_PATTERN = r"^[A-Za-z0-9]([A-Za-z0-9._:@-]{0,251}[A-Za-z0-9])?$"
 OBJECT_REF_SCHEMA: JsonObject = {"anyOf": [
     {"pattern": rf"^{_LABEL_63}:[a-z0-9]+:({_LABEL_63})?:{OBJECT_NAME_PATTERN[1:-1]}$"},
-    {"pattern": r"^[A-Za-z0-9]([A-Za-z0-9._@-]*(:[A-Za-z0-9._@-]*){0,2}[A-Za-z0-9])?$", "maxLength": 253}]}
+    # A bare name; digits alone are the reference's integer ids, refused with the expected form (cloudops/id_forms.py)
+    {"pattern": r"^(?![0-9]+$)[A-Za-z0-9]([A-Za-z0-9._@-]*(:[A-Za-z0-9._@-]*){0,2}[A-Za-z0-9])?$", "maxLength": 253}]}
 # Label (and annotation) keys and label values as Kubernetes validates them (cloudops/labels.py says why one
 # is wrong); a key's prefix is a DNS subdomain, its name 1-63 characters.
 LABEL_KEY_PATTERN = (r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"

@@ -32,6 +32,7 @@ __all__ = ["check_policy", "check_policy_once", "wake_policy"]
 PLURAL = LABEL_POLICY.plural
 MAX_LISTED = 100  # the CRD's maxItems for violations and remediations
 DEFAULT_INTERVAL = 300.0
+RETRY_SECONDS = 15.0  # after a check some cluster failed (unreachable, not registered yet)
 
 
 @kopf.on.update(GROUP, VERSION, PLURAL)
@@ -136,7 +137,9 @@ async def check_policy(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo,
             policy = LabelPolicy.model_validate(body)
             interval = float(policy.spec.check_interval_seconds or DEFAULT_INTERVAL)
             if policy.spec.enabled:
-                await check_policy_once(body, memo, logger)
+                status = await check_policy_once(body, memo, logger)
+                if not any(c.type == "Ready" and c.status == "True" for c in status.conditions or []):
+                    interval = min(interval, RETRY_SECONDS)  # a cluster not yet connected: not a whole interval
             else:
                 existing = policy.status.conditions if policy.status else None
                 generation = policy.metadata.generation

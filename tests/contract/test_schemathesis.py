@@ -76,6 +76,8 @@ SEMANTIC_400: dict[str, str] = {
     "post_api_k8s_crds_name_resources": _MANIFEST,
     "put_api_k8s_crds_name_resources_resource_name": f"{_MANIFEST}; its name must be the id's",
     "post_api_k8s_cli_execute": "the kubectl policy: allowed subcommands and flags, no shell syntax",
+    "post_api_k8s_mcp_tools_tool_name_execute": "`parameters` must fit the tool the path names (its own schema, "
+                                                "GET /mcp/tools)",
 }
 NEGATIVE_STATUSES = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "426", "428", "429",
                      "5xx"]

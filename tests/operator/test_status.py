@@ -72,8 +72,10 @@ def test_sample_cluster_becomes_connected_with_real_member_data(
     assert check["status"]["observedGeneration"] == check["metadata"]["generation"]
 
     # The sample LabelPolicy is checked against member-1 (its reconciler: tests/shim/test_labels.py).
+    # Checked once its cluster is connected: a check that ran before is retried within RETRY_SECONDS.
     policy = wait_until(lambda: (o := hub.json("-n", namespace, "get", "labelpolicy", "production-labels"))
-                        .get("status", {}).get("lastCheckTime") and o, 60, "label policy checked")
+                        .get("status", {}).get("lastCheckTime") and (_ready(o) or {}).get("reason") == "Checked"
+                        and o, 60, "label policy checked")
     assert _ready(policy) == {**_ready(policy), "status": "True", "reason": "Checked"}  # type: ignore[dict-item]
 
     # The sample YamlBackup, applied with kubectl, is taken by the operator: real id, cluster id, and its

@@ -179,10 +179,10 @@ async def test_logs_and_search_take_each_others_names(shim: Client, member: str)
     assert found["query"] == "ON" and found["limit"] == 1 and found["total"] == 2
     assert [m["line_number"] for m in found["matches"]] == [1]
     for name in ("query", "search"):
-        bad = await call(shim, "GET", f"{BASE}/{member}/logs/search", expect=400,
+        bad = await call(shim, "GET", f"{BASE}/{member}/logs/search", expect=422,
                          params={name: "(unclosed", "regex": "true"})
         assert bad["error"].startswith(f"{name}: invalid regular expression"), bad
-    bad = await call(shim, "GET", f"{BASE}/{member}/logs", expect=400, params={"query": "(x", "regex": "true"})
+    bad = await call(shim, "GET", f"{BASE}/{member}/logs", expect=422, params={"query": "(x", "regex": "true"})
     assert bad["error"].startswith("query: invalid regular expression"), bad
     both = await call(shim, "GET", f"{BASE}/{member}/logs/search", expect=400, params={"query": "a", "search": "b"})
     assert both["error"] == "query.search: the same parameter as query: send one of them", both
