@@ -6,7 +6,7 @@ the service (cloudops.services.scheduling) only fetches objects and writes what 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal, NotRequired, TypedDict, TypeGuard
 
 from cloudops.clusters.health import parse_quantity
@@ -322,14 +322,16 @@ def _allocatable(node: KubeObject) -> dict[str, float]:
     return {k: parse_quantity(v) for k, v in ((node.get("status") or {}).get("allocatable") or {}).items()}
 
 
-def free_resources(nodes: list[KubeObject], pods: list[KubeObject]) -> dict[str, dict[str, float]]:
-    """Per node: allocatable minus what its pods that still hold resources (not Succeeded/Failed) request."""
+def free_resources(nodes: Iterable[KubeObject], pods: Iterable[KubeObject],
+                   requests: Callable[[KubeObject], dict[str, float]] = pod_requests) -> dict[str, dict[str, float]]:
+    """Per node: allocatable minus what its pods that still hold resources (not Succeeded/Failed) request, as
+    `requests` counts a pod (the cost optimizer adds a pod slot)."""
     used: dict[str, dict[str, float]] = {}
     for p in pods:
         node = (p.get("spec") or {}).get("nodeName")
         if not node or (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
             continue
-        for k, v in pod_requests(p).items():
+        for k, v in requests(p).items():
             used.setdefault(node, {})[k] = used.get(node, {}).get(k, 0.0) + v
     out = {}
     for n in nodes:

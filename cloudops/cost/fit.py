@@ -25,8 +25,7 @@ from cloudops.kube.narrow import dig, mappings
 from cloudops.kube.shapes import PodSpec, Toleration
 from cloudops.kube.types import KubeObject
 from cloudops.scheduling import Taint as NodeTaint
-from cloudops.scheduling import node_matches_term, pod_requests, pod_spec
-from cloudops.usage_history import quantity
+from cloudops.scheduling import free_resources, node_matches_term, pod_requests, pod_spec
 
 __all__ = ["UNSCHEDULABLE_TAINT", "Placement", "admits", "free", "place", "pod_ref", "ready", "requests", "tolerates"]
 
@@ -112,18 +111,7 @@ def admits(node: KubeObject, pod: KubeObject) -> str | None:
 
 def free(nodes: Iterable[KubeObject], pods: Iterable[KubeObject]) -> dict[str, Resources]:
     """Per node: allocatable minus what the pods on it that still hold resources request (pods included)."""
-    used: dict[str, Resources] = {}
-    for p in pods:
-        node = (p.get("spec") or {}).get("nodeName")
-        if not node or (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
-            continue
-        for k, v in requests(p).items():
-            used.setdefault(node, {})[k] = used.get(node, {}).get(k, 0.0) + v
-    out: dict[str, Resources] = {}
-    for n in nodes:
-        allocatable = (n.get("status") or {}).get("allocatable") or {}
-        out[_node_name(n)] = {k: quantity(v) - used.get(_node_name(n), {}).get(k, 0.0) for k, v in allocatable.items()}
-    return out
+    return free_resources(nodes, pods, requests)
 
 
 @dataclass
