@@ -10,6 +10,7 @@ from api_shim.endpoints import Endpoint
 from api_shim.mcp_server import mount as mount_mcp
 from api_shim.metrics import ShimMetrics
 from api_shim.middlewares import error_middleware, metrics_middleware
+from api_shim.openapi_served import OPENAPI, ServedDocument
 from api_shim.routes import SECTIONS
 from api_shim.routes.system import routes as system_routes
 from api_shim.routing import RouteTable
@@ -83,6 +84,7 @@ def create_app(settings: Settings) -> web.Application:
     app[PROXIES] = TrustedProxies(settings.trusted_proxies)
     endpoints = _ordered([ep for s in SECTIONS for ep in s.endpoints])
     app[ENDPOINTS] = endpoints
+    app[OPENAPI] = ServedDocument(endpoints)
     app[ROUTES] = RouteTable(endpoints)
     app.cleanup_ctx.append(_clients)
     app.router.add_routes(system_routes)

@@ -8,8 +8,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api_shim.envelope import ApiError, ok
-from api_shim.openapi import build_openapi
-from api_shim.state import CACHE, ENDPOINTS, HUB, METRICS
+from api_shim.openapi_served import OPENAPI
+from api_shim.state import CACHE, HUB, METRICS
 from cloudops.kube.client import server_version
 
 __all__ = ["routes"]
@@ -44,4 +44,4 @@ async def metrics(request: web.Request) -> web.Response:
 
 @routes.get("/api/k8s/openapi.json")
 async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(build_openapi(request.app[ENDPOINTS]))
+    return web.Response(body=await request.app[OPENAPI].body(), content_type="application/json")
