@@ -8,6 +8,8 @@ from typing import Any
 from kubernetes_asyncio import client, config
 from kubernetes_asyncio.client import ApiClient
 
+from cloudops.kube.retry import retrying
+
 # `ApiClient` is re-exported: outside cloudops.kube and cloudops.members it is only ever a type to hold.
 __all__ = ["ApiClient", "client_from_kubeconfig", "hub_client"]
 
@@ -16,13 +18,14 @@ logging.getLogger("kubernetes_asyncio").setLevel(logging.WARNING)
 
 
 def _no_env_lookups(api: ApiClient) -> ApiClient:
-    """The generated client's aiohttp session trusts the environment: every request then reads ~/.netrc
+    """Retries what the server asks us to retry (cloudops.kube.retry), and: the generated client's aiohttp
+    session trusts the environment: every request then reads ~/.netrc
     and the proxy variables in two thread hops, about 40 % of a member probe's CPU. Proxies for a
     cluster come from its kubeconfig's `proxy-url` (the client honours that on its own), so we drop it."""
     session = getattr(getattr(api, "rest_client", None), "pool_manager", None)
     if session is not None and hasattr(session, "_trust_env"):
         session._trust_env = False
-    return api
+    return retrying(api)
 
 
 # Connections one client keeps at most. Each TLS connection costs ~200 KB (Python's SSL buffer plus
