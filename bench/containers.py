@@ -5,7 +5,8 @@ or part of `make bench`):
    `kubectl logs POD | grep -ci PATTERN`; the shim's RSS growth during the searches is reported (bounded).
 2. One-shot exec round trip: POST .../exec {"command": ["true"]} against `kubectl exec POD -- true`.
 
-The pod is a kwok pod on the first member: its log is a file written here, exec runs in a directory here.
+The pod is a kwok pod on the first member: its log is a file written here, exec runs in a pod root made here
+(devcluster/podroot.py), so both exec paths pay for entering the pod alike.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import aiohttp
 
 from api_shim.security.apikeys import create_api_key
 from cloudops.kube.client import hub_client
+from devcluster.podroot import make_root
 from devcluster.topology import Topology, load_topology, state_dir
 
 __all__ = ["bench_containers"]
@@ -124,8 +126,7 @@ async def bench_containers(topo: Topology, hub_namespace: str, env: dict[str, st
     member = topo.members[0].kubeconfig
     ns = f"bench-c8-{uuid.uuid4().hex[:6]}"
     work = Path(tempfile.mkdtemp(prefix="bench-containers-", dir=state_dir()))
-    log, sandbox = work / "big.log", work / "sandbox"
-    sandbox.mkdir()
+    log, rootfs = work / "big.log", await asyncio.to_thread(make_root, work / "rootfs")
     expected = await asyncio.to_thread(_write_log, log, LOG_MB)
     objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
             {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "big", "namespace": ns},
@@ -133,7 +134,7 @@ async def bench_containers(topo: Topology, hub_namespace: str, env: dict[str, st
             {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "Logs", "metadata": {"name": "big", "namespace": ns},
              "spec": {"logs": [{"containers": ["app"], "logsFile": str(log)}]}},
             {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "Exec", "metadata": {"name": "big", "namespace": ns},
-             "spec": {"execs": [{"containers": ["app"], "local": {"workDir": str(sandbox)}}]}}]
+             "spec": {"execs": [{"containers": ["app"], "local": {"workDir": str(rootfs)}}]}}]
     await asyncio.to_thread(_kubectl, member, "apply", "-f", "-",
                             stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": objs}))
     await asyncio.to_thread(_kubectl, member, "wait", "-n", ns, "--for=condition=Ready", "pod/big", "--timeout=60s")

@@ -14,12 +14,16 @@ __all__ = ["ENV", "RATE_ENV", "RateLimits", "Settings"]
 T = TypeVar("T", bound="DataclassInstance")
 
 
+# Fields whose variable set to the empty string is a value, not "unset".
+EMPTY_IS_A_VALUE = frozenset({"prometheus_cluster_label"})
+
+
 def _from_env(defaults: T, names: dict[str, str]) -> T:
     """`defaults` with each field whose variable is set replaced, converted to the default's type."""
     changes: dict[str, object] = {}
     for f in fields(defaults):
         var = names.get(f.name)
-        if var and os.environ.get(var):
+        if var and (os.environ.get(var) or (f.name in EMPTY_IS_A_VALUE and var in os.environ)):
             current = getattr(defaults, f.name)
             changes[f.name] = os.environ[var] if current is None else type(current)(os.environ[var])
     return replace(defaults, **changes)
@@ -54,6 +58,7 @@ ENV: dict[str, str] = {
     "endpoint_probe_cidrs": "CLOUDOPS_PROBE_CIDRS", "endpoint_probe_map": "CLOUDOPS_PROBE_ADDRESS_MAP",
     "endpoint_probe_concurrency": "CLOUDOPS_PROBE_CONCURRENCY",
     "endpoint_monitor_seconds": "CLOUDOPS_PROBE_INTERVAL", "prometheus_url": "CLOUDOPS_PROMETHEUS_URL",
+    "prometheus_cluster_label": "CLOUDOPS_PROMETHEUS_CLUSTER_LABEL",
     "probe_concurrency": "CLOUDOPS_SYNC_CONCURRENCY", "history_batch": "CLOUDOPS_HISTORY_BATCH",
     "trusted_proxies": "CLOUDOPS_TRUSTED_PROXIES",
     "usage_sample_seconds": "CLOUDOPS_USAGE_SAMPLE_SECONDS", "usage_max_pods": "CLOUDOPS_USAGE_MAX_PODS",
@@ -115,7 +120,8 @@ class Settings:
     endpoint_probe_map: str = ""
     endpoint_probe_concurrency: int = 32  # addresses one health check probes at once
     endpoint_monitor_seconds: float = 60.0  # how often the operator probes Services labelled for monitoring
-    prometheus_url: str = ""  # traffic figures for endpoints; empty: none (never invented)
+    prometheus_url: str = ""  # network usage, endpoint traffic; empty: none (never invented)
+    prometheus_cluster_label: str = "cluster"  # tells clusters apart in that Prometheus; empty: it serves one
     cli_kubectl: str = "kubectl"  # the kubectl the CLI API runs (a name on PATH or a path)
     cli_max_output_bytes: int = 1048576  # stdout and stderr of one CLI command are each cut here
     # MCP: destructive tools (exec, scale, delete) are off unless named here (comma-separated, or "all");

@@ -1,15 +1,17 @@
 """The `make run` demo workload: a pod in member-1 (namespace `demo`) whose log grows and whose exec and
-files work, through kwok's Logs and Exec objects (the log is a file here; exec runs in a sandbox directory
-here, which stands for the container's filesystem)."""
+files work, through kwok's Logs and Exec objects (the log is a file here; exec runs inside the pod's own root
+filesystem, devcluster/podroot.py, as its user `app`: its `/app` holds config.json)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+from devcluster.podroot import make_root, place
 from devcluster.topology import state_dir
 
 __all__ = ["CONTAINER_ID", "start_demo"]
@@ -46,10 +48,13 @@ def start_demo(kubeconfig: Path, every: float = 2.0) -> threading.Event:
     """Creates (idempotently) the demo pod and its kwok Logs/Exec, and a thread appending a log line every
     `every` seconds; set the returned event to stop it."""
     root = state_dir() / "demo"
-    rootfs, log = root / "rootfs", root / "web.log"
-    (rootfs / "app").mkdir(parents=True, exist_ok=True)
-    (rootfs / "app" / "config.json").write_text('{"feature_flags": {"new_checkout": true}}\n')
-    (rootfs / "README.txt").write_text("The demo container's filesystem (a directory on this machine, via kwok).\n")
+    rootfs, log = make_root(root / "rootfs"), root / "web.log"
+    # Seeded once: what the pod changed since stays (place never follows a link the pod left).
+    with contextlib.suppress(FileExistsError):
+        place(rootfs, "/app/config.json", b'{"feature_flags": {"new_checkout": true}}\n')
+    with contextlib.suppress(FileExistsError):
+        place(rootfs, "/README.txt", b"The demo container's own filesystem: its exec runs here, as the user app.\n",
+              owner=0)
     if not log.exists():
         log.write_text("".join(_line(i) for i in range(20)))
     objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}},

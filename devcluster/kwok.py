@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
+import signal
 import subprocess
 import time
 from datetime import UTC, datetime
@@ -20,6 +22,7 @@ NODES_PER_CLUSTER = 2
 CONFIG = Path(__file__).with_name("kwokctl.yaml")
 METRICS_API = "v1beta1.metrics.k8s.io"
 STAGES = Path(__file__).with_name("kwok-stages.yaml")
+METRICS = Path(__file__).with_name("kwok-metrics.yaml")
 
 
 def bin_dir() -> Path:
@@ -58,8 +61,10 @@ class Kwok:
         b = self.bins
         # Members serve metrics.k8s.io: metrics-server scrapes kwok's emulated kubelet (/metrics/resource on
         # localhost), with usage set per pod by the annotations kwok.x-k8s.io/usage-cpu and usage-memory.
+        # They also serve a cAdvisor-style endpoint with per-pod network counters (kwok-metrics.yaml) for Prometheus.
         metrics = ([] if name == "hub" else
-                   ["--enable", "metrics-server", "--metrics-server-binary", str(b / "metrics-server")])
+                   ["--enable", "metrics-server", "--metrics-server-binary", str(b / "metrics-server"),
+                    "--config", str(METRICS)])
         res = self._run(
             "create", "cluster", "--name", f"{PREFIX}{name}", "--runtime", "binary",
             "--kubeconfig", "", "--wait", "3m", "--quiet-pull", "--config", str(CONFIG), "--config", str(STAGES),
@@ -69,7 +74,9 @@ class Kwok:
             "--kube-apiserver-binary", str(b / "kube-apiserver"),
             "--kube-controller-manager-binary", str(b / "kube-controller-manager"),
             "--kube-scheduler-binary", str(b / "kube-scheduler"),
-            "--kwok-controller-binary", str(b / "kwok"),
+            # kwok runs pods' exec in podexec's jail (kwok-jail wraps it): inside the pod's own root, as a
+            # non-root user, with nothing of the host executable (controlplane/podexec, devcluster/podroot.py).
+            "--kwok-controller-binary", str(b / "kwok-jail"),
             "--etcd-binary", str(b / "etcd"),
             *metrics,
             check=False, timeout=400,
@@ -88,13 +95,38 @@ class Kwok:
 
     def relink_binaries(self, name: str) -> None:
         """kwokctl links each cluster's binaries into the cache; after the cache moved (a new pin, or it
-        was cleared and rebuilt) point the links at the current build, keeping the cluster's data."""
+        was cleared and rebuilt) point the links at the current build, keeping the cluster's data. A cluster made
+        before kwok ran in podexec's jail gets the jail, and its running kwok is stopped so that `up` starts it
+        again, jailed."""
         bin_dir = self.cluster_dir(name) / "bin"
         for link in bin_dir.iterdir() if bin_dir.is_dir() else []:
-            target = self.bins / link.name
-            if link.is_symlink() and not link.exists() and target.exists():
+            if not link.is_symlink():
+                continue
+            binary = Path(os.readlink(link)).name
+            unjailed = link.name == "kwok-controller" and binary == "kwok"
+            target = self.bins / ("kwok-jail" if unjailed else binary)
+            if (unjailed or not link.exists()) and target.exists():
                 link.unlink()
                 link.symlink_to(target)
+                if unjailed:
+                    self._stop_component(name, "kwok-controller")
+
+    def _stop_component(self, name: str, component: str, timeout: float = 15) -> None:
+        """SIGTERM to a component kwokctl started, and wait until it is gone (`all_running` then says so)."""
+        try:
+            pid = int((self.cluster_dir(name) / "pids" / f"{component}.pid").read_text().strip())
+            os.kill(pid, signal.SIGTERM)
+        except (OSError, ValueError):
+            return  # not running
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                return
+            time.sleep(0.2)  # poll
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
 
     def all_running(self, name: str) -> bool:
         """Every component kwokctl started is still alive (controller-manager and scheduler exit for good
@@ -169,11 +201,17 @@ class Kwok:
 
     def wait_components(self, name: str, kubeconfig: Path, timeout: float = 120) -> None:
         """Every component running and, on a member, the metrics API available. metrics-server exits for good
-        when the apiserver was not ready while it started; a component that exited is started again."""
+        when the apiserver was not ready while it started; a component that exited is started again at once
+        (`up` does not wait for the supervisor's backoff, nor needs it running), under the lock the supervisor
+        restarts under, so the two never start one component twice."""
+        from devcluster.supervisor import exclusive  # the supervisor drives this class
+
         deadline = time.monotonic() + timeout
         while True:
             if not self.all_running(name):
-                self.start(name)
+                with exclusive(name, timeout=max(deadline - time.monotonic(), 1)):
+                    if not self.all_running(name):  # the supervisor may just have done it
+                        self.start(name)
             if name == "hub" or self.metrics_available(kubeconfig):
                 return
             if time.monotonic() > deadline:

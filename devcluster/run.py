@@ -10,8 +10,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from devcluster import prometheus
 from devcluster.cli import up
 from devcluster.demo import CONTAINER_ID, start_demo
+from devcluster.demo_traffic import SERVICE, start_traffic
 from devcluster.kwok import Kwok, bin_dir
 from devcluster.topology import REPO, Topology, external_topology, state_dir
 
@@ -67,6 +69,12 @@ def main() -> int:
     install(topo)
     demo = start_demo(topo.members[0].kubeconfig)
     env = {**os.environ, "KUBECONFIG": str(topo.hub.kubeconfig), "CLOUDOPS_NAMESPACE": NAMESPACE}
+    prom = prometheus.url() if external is None else None
+    if prom is not None:
+        # The local Prometheus behind network usage, endpoint traffic and observed flows (unless set otherwise).
+        start_traffic(topo.members[0].kubeconfig, topo.members[0].name, demo)
+        env.setdefault("CLOUDOPS_PROMETHEUS_URL", prom)
+        env.setdefault("CLOUDOPS_NETWORK_FLOWS", f"prometheus:{prom}")
     logs = state_dir() / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     key_file = state_dir() / "dev-admin.apikey"
@@ -90,7 +98,10 @@ def main() -> int:
               f"'{url}/api/k8s/containers/{CONTAINER_ID}/logs?tail=5&level=error'\n"
               f"  demo pod exec: curl -s -H \"X-API-Key: $(cat {key_file})\" -H 'Content-Type: application/json' "
               f"-d '{{\"command\": [\"ls\", \"-la\", \"app\"]}}' {url}/api/k8s/containers/{CONTAINER_ID}/exec\n"
-              f"  Ctrl-C stops the operator, the shim and the local clusters.", flush=True)
+              + (f"  demo traffic (Prometheus {prom}): curl -s -H \"X-API-Key: $(cat {key_file})\" "
+                 f"'{url}/api/k8s/endpoints/{SERVICE}/metrics?namespace=demo&cluster_id=1&time_range=1h'\n"
+                 if prom else "") +
+              "  Ctrl-C stops the operator, the shim and the local clusters.", flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(1)
         print("a component exited; see its log", file=sys.stderr)
@@ -107,6 +118,7 @@ def main() -> int:
                 p.kill()
         if external is None:
             kwok = Kwok(bin_dir())
+            prometheus.stop()
             for c in [topo.hub, *topo.members]:
                 kwok.stop(c.name)
         print("stopped", flush=True)

@@ -63,8 +63,12 @@ DOCS: Docs = {
         "Get a cluster's metrics history",
         "The cluster's current usage, counts, health score and issues from its last sync, and its history over "
         "`time_range` from the samples the operator recorded (the cluster's ClusterMetrics object in the hub): "
-        "a range without samples has an empty history, never an invented one; `network_usage` is not measured "
-        "(null).",
+        "a range without samples has an empty history, never an invented one. `network_usage` is bytes per "
+        "second the cluster's pods received and transmitted averaged over `time_range`, from Prometheus "
+        "(`CLOUDOPS_PROMETHEUS_URL`): `sum(rate(container_network_receive_bytes_total{cluster=...,namespace!=\"\"}"
+        "[range]))` plus the same of transmit; `network` gives both figures, the exact `queries`, the evaluation "
+        "time and, when it is null (no Prometheus: `source: \"none\"`; no series; Prometheus failing), the "
+        "`reason`.",
         "nothing."),
     "GET /api/k8s/clusters/{id}/health": Doc(
         "Get a cluster's health",

@@ -154,7 +154,12 @@ _ENDPOINTS: Docs = {
         "Get a Service's endpoint metrics",
         "Latency (average, p95, p99), errors by type and availability over `time_range`, from the operator's "
         "probe history (MetricHistory families `probe`, `probe-address`); traffic only from Prometheus "
-        "(`CLOUDOPS_PROMETHEUS_URL`), otherwise null with `source: \"none\"`. Nothing is estimated. "
+        "(`CLOUDOPS_PROMETHEUS_URL`): `increase()` of `http_requests_total` and `http_response_size_bytes_sum` "
+        "and `rate()` of the former over the range, of the Service's series (`namespace`, `service`) in this "
+        "cluster (`CLOUDOPS_PROMETHEUS_CLUSTER_LABEL`), each figure's PromQL in `traffic.queries`; "
+        "`endpoint_performance[].requests_per_second` is `rate()` over each bucket (`traffic.step_seconds`). "
+        "A Service the operator does not probe gets the buckets Prometheus has requests for, latency and "
+        "errors null. Without Prometheus traffic is null with `source: \"none\"`. Nothing is estimated. "
         f"{object_id_text(_NAMED, 'endpoints')}",
         "nothing."),
 }
@@ -165,8 +170,10 @@ _SECURITY: Docs = {
         "Reports the namespace's declared and inferred connectivity: Services and the pods they select, "
         "references through env values, ConfigMap values and `*_SERVICE_HOST` variables (each edge with its "
         "evidence, never a value), and the pods no policy isolates, with recommendations. With a flow source "
-        "(`CLOUDOPS_NETWORK_FLOWS`) it adds `observed_edges` over `time_range` (default 1h); without one "
-        "`time_range` is reported as not applicable.",
+        "(`CLOUDOPS_NETWORK_FLOWS`) it adds `observed_edges` over `time_range` (default 1h), with the range "
+        "read (`time_range.since`/`until`) and, from Prometheus, the PromQL asked (`flow_source.queries`: Hubble's "
+        "`hubble_flows_processed_total` of this cluster only); without one `time_range` is reported as not "
+        "applicable.",
         "nothing.",
         body="`cluster_id`, `namespace` (default `default`), `time_range` (e.g. `24h`), "
              "`include_recommendations`."),

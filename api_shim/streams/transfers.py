@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from api_shim.context import Call
 from api_shim.envelope import ApiError
@@ -106,7 +107,7 @@ async def read_upload(request: web.Request, cap: int) -> Upload:
                 raise ApiError(400, f"body.{str(part.name)[:40]}: unknown field (file, path, overwrite)")
     except UnicodeDecodeError:
         raise ApiError(400, "body: path must be UTF-8 text") from None
-    except (ValueError, aiohttp.ClientPayloadError):
+    except (ValueError, aiohttp.ClientPayloadError, HttpProcessingError):  # the last: a part's malformed headers
         raise ApiError(400, "body: not a valid multipart/form-data body") from None
     if data is None:
         raise ApiError(400, "body.file: required")

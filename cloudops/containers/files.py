@@ -272,7 +272,9 @@ class Files:
             await self.run(["rm", "-f", "--", tmp])
             why = (_stderr(result) or f"exit code {result.exit_code}") if result.exit_code != 0 else \
                 "size or sha256 differs from what was sent"
-            raise FileOpError(502, f"writing {path[:80]!r} failed ({why}); nothing was replaced")
+            # Exit 3: the container refused the file (no permission in that folder, read-only, full): 422.
+            raise FileOpError(422 if result.exit_code == 3 else 502,
+                              f"writing {path[:80]!r} failed ({why}); nothing was replaced")
         moved = await self.run(["mv", "-f", "--", tmp, path])
         if moved.exit_code != 0:
             await self.run(["rm", "-f", "--", tmp])

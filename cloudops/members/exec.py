@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import aiohttp
 
-from cloudops.containers.exitcodes import exit_code_of, missing_executable, status_message
+from cloudops.containers.exitcodes import exit_code_of, missing_executable, status_message, unrunnable
 from cloudops.errors import UpstreamFailed
 from cloudops.kube.client import ApiClient
 from cloudops.kube.types import JsonObject
@@ -35,13 +35,15 @@ Sink = Callable[[bytes], Awaitable[None]]
 
 
 class ExecFailure(UpstreamFailed):
-    """The command did not run to an exit: `missing` when its executable is not in the container.
+    """The command did not run to an exit: `missing` when its executable is not in the container, `unrunnable`
+    when what it names may not be executed (a directory, no permission).
 
     `message` is the member's own words (scrub it before showing it); callers word the refusal for theirs."""
 
-    def __init__(self, message: str, missing: bool = False) -> None:
+    def __init__(self, message: str, missing: bool = False, unrunnable: bool = False) -> None:
         super().__init__(message)
         self.missing = missing
+        self.unrunnable = unrunnable
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ async def open_exec(target: ExecTarget, argv: Sequence[str], *, stdin: bool = Fa
 
 
 def _failure(status: JsonObject) -> ExecFailure:
-    return ExecFailure(status_message(status)[:500] or "the command did not run", missing_executable(status))
+    return ExecFailure(status_message(status)[:500] or "the command did not run", missing_executable(status),
+                       unrunnable(status))
 
 
 class _Output:
@@ -186,8 +189,11 @@ class _Output:
 
 async def _pump(channel: ExecChannel, output: _Output, stdin: bytes | None) -> None:
     if stdin is not None:
-        await channel.send_stdin(stdin)
-        await channel.close_stdin()
+        try:
+            await channel.send_stdin(stdin)
+            await channel.close_stdin()
+        except ConnectionResetError:  # aiohttp's ClientConnectionResetError: "cannot write to closing transport"
+            pass  # the command ended before taking all its stdin and the stream closed: its Status is read below
     async for ch, data in channel.frames():
         if ch == STDOUT:
             await output.stdout(data)

@@ -5,9 +5,11 @@ CLOUDOPS_NETWORK_FLOWS names it:
   lines, each a flow or `{"flow": {...}}`. Flows within the time range that start or end in the namespace are
   folded into edges (source, destination, protocol, port) with counts per verdict; replies are skipped.
 - `prometheus:http://127.0.0.1:9090`: Hubble's flow metrics in Prometheus (`hubble_flows_processed_total` with
-  `labelsContext=source_namespace,source_workload,destination_namespace,destination_workload`), summed over
-  the range per workload pair and verdict. Only loopback addresses (127.0.0.0/8, localhost, ::1) are ever
-  contacted: any other host is refused and said so, never called.
+  `labelsContext=source_namespace,source_workload,destination_namespace,destination_workload`), their
+  `increase()` over the range summed per workload pair, protocol and verdict, of the analysed cluster only
+  (CLOUDOPS_PROMETHEUS_CLUSTER_LABEL, as cloudops.prometheus); the query is part of the answer. Only loopback
+  addresses (127.0.0.0/8, localhost, ::1) are ever contacted: any other host is refused and said so, never
+  called.
 Unset, there is no observed traffic and the caller reports `time_range` as not applicable.
 """
 
@@ -24,14 +26,14 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-import aiohttp
 from typing_extensions import TypedDict
 
 from cloudops.errors import BadRequest, ConfigError
 from cloudops.kube.types import JsonObject, JsonValue
+from cloudops.prometheus import Prometheus, PrometheusError, Sample, selector
 
-__all__ = ["FlowEdge", "FlowSource", "Observed", "RangeError", "SourceError", "fold_hubble", "parse_range",
-           "parse_source", "read_flows"]
+__all__ = ["FLOW_METRIC", "FlowEdge", "FlowSource", "Observed", "RangeError", "SourceError", "flow_query",
+           "fold_flow_metrics", "fold_hubble", "parse_range", "parse_source", "read_flows"]
 
 MAX_BYTES = 64 * 1024 * 1024  # of a Hubble export read per analysis
 MAX_EDGES = 500
@@ -67,6 +69,7 @@ class Observed:
     edges: list[FlowEdge] = field(default_factory=list)
     flows_read: int = 0
     truncated: bool = False
+    queries: list[str] = field(default_factory=list)  # the PromQL asked, with the Prometheus source
 
 
 def parse_range(text: str) -> timedelta:
@@ -195,64 +198,43 @@ def _read(path: str) -> tuple[list[str], bool]:
     return data[:MAX_BYTES].decode("utf-8", "replace").splitlines(), cut
 
 
-def _rows(body: JsonValue) -> list[JsonObject]:
-    """The result rows of a Prometheus instant-query answer."""
-    result = _object(_object(body).get("data")).get("result")
-    return [row for row in result if isinstance(row, dict)] if isinstance(result, list) else []
+FLOW_METRIC = "hubble_flows_processed_total"
+_BY = ("source_namespace", "source_workload", "destination_namespace", "destination_workload", "protocol", "verdict")
 
 
-def _count(row: JsonObject) -> float | None:
-    """A row's value when it is a positive finite number, else None."""
-    value = row.get("value")
-    try:
-        count = float(str(value[1])) if isinstance(value, list) else 0.0
-    except (ValueError, IndexError):
-        return None
-    if count != count or count in (float("inf"), float("-inf")) or count <= 0:
-        return None
-    return count
-
-
-async def _query(session: aiohttp.ClientSession, source: FlowSource, query: str) -> JsonValue:
-    try:
-        async with session.get(f"{source.location}/api/v1/query", params={"query": query}) as resp:
-            if resp.status != 200:
-                raise SourceError(f"Prometheus answered HTTP {resp.status}")
-            body: JsonValue = await resp.json(content_type=None)
-            return body
-    except (aiohttp.ClientError, TimeoutError) as e:
-        raise SourceError(f"Prometheus unreachable: {e.__class__.__name__}") from None
-
-
-async def _prometheus(source: FlowSource, namespace: str, window: str, seconds: float) -> list[FlowEdge]:
+def flow_query(prom: Prometheus, cluster: str, namespace: str, window: str) -> str:
+    """Hubble's flow counter over `window`, summed per workload pair, protocol and verdict, for flows that start
+    or end in `namespace` (`or` keeps a flow within the namespace once)."""
     if not _LABEL.fullmatch(namespace):
         raise SourceError("namespace must be a DNS label")
-    by = "source_namespace, source_workload, destination_namespace, destination_workload, verdict"
-    metric = "hubble_flows_processed_total"
-    edges: dict[tuple[str, str], FlowEdge] = {}
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=seconds)) as session:
-        for side in ("source_namespace", "destination_namespace"):
-            query = f'sum by ({by}) (increase({metric}{{{side}="{namespace}"}}[{window}]))'
-            for row in _rows(await _query(session, source, query)):
-                m = _object(row.get("metric"))
-                count = _count(row)
-                if count is None:
-                    continue
-                src = f"{m.get('source_namespace', '')}/{m.get('source_workload', '')}"
-                dst = f"{m.get('destination_namespace', '')}/{m.get('destination_workload', '')}"
-                edge = edges.setdefault((src, dst), {"from": src, "to": dst, "protocol": "", "port": None,
-                                                     "flows": 0, "verdicts": {}, "first_seen": None,
-                                                     "last_seen": None})
-                verdict = str(m.get("verdict") or "UNKNOWN")
-                if verdict in edge["verdicts"]:
-                    continue  # the same series seen from the other side
-                edge["verdicts"][verdict] = round(count)
-                edge["flows"] += round(count)
-    return sorted(edges.values(), key=lambda e: (-e["flows"], e["from"], e["to"]))
+    sides = [f"increase({selector(FLOW_METRIC, prom.matchers(cluster, **{side: namespace}))}[{window}])"
+             for side in ("source_namespace", "destination_namespace")]
+    return f"sum by ({', '.join(_BY)}) ({' or '.join(sides)})"
 
 
-async def read_flows(source: FlowSource, namespace: str, time_range: str, seconds: float = 5.0) -> Observed:
-    """The namespace's observed flows over `time_range` ending now; SourceError when the source fails."""
+def fold_flow_metrics(samples: Iterable[Sample]) -> list[FlowEdge]:
+    """Edges (namespace/workload to namespace/workload, protocol) with their flows per verdict (pure)."""
+    edges: dict[tuple[str, str, str], FlowEdge] = {}
+    for sample in samples:
+        count, m = sample.finite, sample.labels
+        if count is None or round(count) <= 0:
+            continue
+        src = f"{m.get('source_namespace', '')}/{m.get('source_workload', '')}"
+        dst = f"{m.get('destination_namespace', '')}/{m.get('destination_workload', '')}"
+        proto = m.get("protocol", "")
+        edge = edges.setdefault((src, dst, proto), {"from": src, "to": dst, "protocol": proto, "port": None,
+                                                    "flows": 0, "verdicts": {}, "first_seen": None,
+                                                    "last_seen": None})
+        verdict = m.get("verdict") or "UNKNOWN"
+        edge["verdicts"][verdict] = edge["verdicts"].get(verdict, 0) + round(count)
+        edge["flows"] += round(count)
+    return sorted(edges.values(), key=lambda e: (-e["flows"], e["from"], e["to"], e["protocol"]))
+
+
+async def read_flows(source: FlowSource, namespace: str, time_range: str, seconds: float = 5.0, cluster: str = "",
+                     cluster_label: str = "") -> Observed:
+    """The namespace's observed flows over `time_range` ending now; SourceError when the source fails. With
+    Prometheus, only series whose `cluster_label` is `cluster` (no matcher when the label is empty)."""
     until = datetime.now(UTC)
     since = until - parse_range(time_range)
     observed = Observed(source, since, until)
@@ -260,7 +242,13 @@ async def read_flows(source: FlowSource, namespace: str, time_range: str, second
         lines, observed.truncated = await asyncio.to_thread(_read, source.location)
         edges, observed.flows_read = await asyncio.to_thread(fold_hubble, lines, namespace, since, until)
     else:
-        edges = await _prometheus(source, namespace, time_range, seconds)
+        prom = Prometheus(source.location, cluster_label, seconds)
+        try:
+            query = flow_query(prom, cluster, namespace, time_range)
+            observed.queries = [query]
+            edges = fold_flow_metrics(await prom.query(query, until.timestamp()))
+        except PrometheusError as e:
+            raise SourceError(f"Prometheus gave no answer: {e.reason}") from None
         observed.flows_read = sum(e["flows"] for e in edges)
     observed.truncated = observed.truncated or len(edges) > MAX_EDGES
     observed.edges = edges[:MAX_EDGES]

@@ -3,9 +3,12 @@
 The shim runs as users run it (`python -m api_shim.main`) against the real hub, with the operator, and
 with the two local members registered through the REST API, so member routes do real work. Each member
 also holds a namespace of this test's own with a ConfigMap, a LimitRange, a ResourceQuota, a
-NetworkPolicy, an Ingress and a custom resource of a CRD of its own: the registered clusters, those objects and that
-CRD are dictionaries schemathesis draws half of the matching parameters from, so fuzzing reaches past
-"not found" into the member logic, while nothing other tests use is ever touched. Rate limits are raised
+NetworkPolicy, an Ingress, a custom resource of a CRD of its own and a pod whose exec runs in a pod root made here
+(devcluster/podroot.py: its own filesystem, entered as a non-root user, nothing of this machine reachable): the
+registered clusters, those objects, that CRD, the pod's container, paths and commands in it are dictionaries
+schemathesis draws half of the matching parameters from (the pod's more often: OFTEN), so fuzzing reaches past
+"not found" into the member logic and the exec and files operations run for real in the pod, while nothing other
+tests use is ever touched. Rate limits are raised
 by configuration, not by switching checks off.
 
 With two clusters registered, `cluster_id` is required (fleet_hooks.py gives schema-valid cases one when they have
@@ -44,6 +47,7 @@ import pytest
 
 from api_shim.security.apikeys import create_api_key
 from cloudops.kube.client import hub_client
+from devcluster.podroot import UNJAILED, make_root, place
 from devcluster.topology import Topology, state_dir
 from tests.helpers import Kubectl, eventually, free_port, wait_until
 from tests.leaks import log_file, secret
@@ -66,6 +70,8 @@ POSITIVE_STATUSES = ["2xx", "401", "403", "404", "409", "422", "426", "429", "50
 # about the fleet's state, which JSON Schema cannot express (README, "What the schema cannot say"): keep it short.
 _BARE_NAME = "a bare-name {id} needs resource_type"
 _MANIFEST = "the manifest's kind and apiVersion must be those of the type the member resolves"
+_FILE_OPERATIONS = [f"{verb}_api_k8s_containers_id_files{op}" for verb, op in (
+    ("get", ""), ("get", "_download"), ("post", "_upload"), ("put", "_edit"), ("delete", "_delete"))]
 SEMANTIC_400: dict[str, str] = {
     "get_api_k8s_unified_resources": "paging by the member's `continue` token reads one cluster, from offset 0",
     "get_api_k8s_unified_compare": "comparing needs two distinct clusters the caller may read",
@@ -78,6 +84,9 @@ SEMANTIC_400: dict[str, str] = {
     "post_api_k8s_cli_execute": "the kubectl policy: allowed subcommands and flags, no shell syntax",
     "post_api_k8s_mcp_tools_tool_name_execute": "`parameters` must fit the tool the path names (its own schema, "
                                                 "GET /mcp/tools)",
+    **dict.fromkeys(_FILE_OPERATIONS, "the path policy: system paths are never written, kernel trees and "
+                                      "credentials never read, neither as given nor as the container resolves its "
+                                      "symbolic links; a DELETE's query and body paths agree"),
 }
 NEGATIVE_STATUSES = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "426", "428", "429",
                      "5xx"]
@@ -104,6 +113,12 @@ WARNINGS = ["missing_auth", "missing_test_data", "base_url_mismatch", "validatio
             "unmatched_filter", "unresolvable_reference", "low_valid_rate", "rate_limited", "dictionary_mismatch",
             "timeout_units"]
 HIGH = "1000000"
+# Dictionaries drawn more often than half the time: the pod's operations do real work only with its container id,
+# its paths and commands it has (the rest of the draws still try unknown ones).
+OFTEN = {"containers": 0.9, "pod_paths": 0.8, "pod_dirs": 0.8, "commands": 0.8}
+# The operations that run commands in the pod get twice the examples: most of the coverage phase's cases stop at
+# an unknown container, and these are the ones that can touch a filesystem.
+POD_OPERATIONS = ["post_api_k8s_containers_id_exec", "post_api_k8s_containers_id_exec_terminal", *_FILE_OPERATIONS]
 OUT = state_dir() / "contract"
 GROUP_SUFFIX = "contract.cloudops.test"
 
@@ -121,12 +136,18 @@ class Shim:
 @dataclass(frozen=True)
 class MemberObjects:
     """What this test created in each member: a namespace holding one object named `name` of each of
-    TYPES (`widget` from a CRD of its own), that CRD."""
+    TYPES (`widget` from a CRD of its own), that CRD, and a pod `name` (container `app`) whose exec runs in a
+    pod root of its own holding POD_PATHS."""
 
     namespace: str
     crd: str
     name: str = "contract"
     TYPES = ("configmap", "limitrange", "resourcequota", "networkpolicy", "ingress", "widget")
+    POD_DIRS = ("/", "/app", "/app/data", "/tmp", "/etc")
+    # Files to list, read, write (a path ending in / takes the upload's own file name) and delete in the pod.
+    POD_PATHS = (*POD_DIRS, "/app/", "/tmp/", "/app/config.json", "/app/data/notes.txt", "/app/new.txt", "/tmp/x",
+                 "/etc/passwd")
+    COMMANDS = ("ls", "id", "echo", "pwd", "cat", "sh", "-la", "/app", "/app/config.json")
 
 
 @pytest.fixture
@@ -163,7 +184,7 @@ def shim_process(topology: Topology, namespace: str, tmp_path: Path) -> Iterator
 
 
 @pytest.fixture
-def member_objects(topology: Topology, namespace: str) -> Iterator[MemberObjects]:
+def member_objects(topology: Topology, namespace: str, tmp_path: Path) -> Iterator[MemberObjects]:
     """Objects the fuzzed member routes may read, change and delete, in every member: never shared ones."""
     objs = MemberObjects(namespace=f"contract-{namespace}", crd=f"widgets.{namespace}.{GROUP_SUFFIX}")
     group, ns, name = objs.crd.split(".", 1)[1], objs.namespace, objs.name
@@ -187,15 +208,36 @@ def member_objects(topology: Topology, namespace: str) -> Iterator[MemberObjects
     widget = {"apiVersion": f"{group}/v1", "kind": "Widget", "metadata": meta, "spec": {"size": 1}}
     members = [Kubectl(m.kubeconfig) for m in topology.members[:2]]
     try:
-        for kubectl in members:
+        for i, kubectl in enumerate(members):
             kubectl("apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": setup}))
             kubectl("wait", "--for=condition=Established", f"crd/{objs.crd}", "--timeout=60s")
-            kubectl("apply", "-f", "-", stdin=json.dumps(widget))
+            kubectl("apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List",
+                                                          "items": [widget, *_pod(meta, tmp_path / f"pod-{i}")]}))
+            kubectl("wait", "-n", ns, "--for=condition=Ready", f"pod/{name}", "--timeout=60s")
+            # A fuzzed absolute path must never reach this machine: the pod's exec must be the pod's.
+            assert kubectl("exec", "-n", ns, name, "--", "id", "-u").strip() == "1000", UNJAILED
         yield objs
     finally:
         for kubectl in members:
             kubectl.run("delete", "namespace", ns, "--wait=false", "--ignore-not-found", check=False)
             kubectl.run("delete", "crd", objs.crd, "--wait=false", "--ignore-not-found", check=False)
+
+
+def _pod(meta: Json, at: Path) -> list[Json]:
+    """The pod `meta` names: its exec in a pod root made at `at` (some files in /app to find), its log a file."""
+    root = make_root(at / "rootfs")  # makes `at` too
+    place(root, "/app/config.json", b'{"feature_flags": {"contract": true}}\n')
+    place(root, "/app/data/notes.txt", b"fuzzed files live here\n")
+    log = at / "app.log"
+    log.write_text("".join(f"2024-01-01T00:00:0{i}.000000000Z {stream} F {msg}\n" for i, (stream, msg) in enumerate(
+        [("stdout", '{"level":"info","msg":"started"}'), ("stderr", "ERROR payment failed order=42"),
+         ("stdout", "level=warn msg=\"slow\""), ("stdout", "DEBUG cache warmed")])))
+    return [{"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": {"containers": [
+                {"name": "app", "image": "contract/app:1"}]}},
+            {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "Logs", "metadata": meta,
+             "spec": {"logs": [{"containers": ["app"], "logsFile": str(log)}]}},
+            {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "Exec", "metadata": meta,
+             "spec": {"execs": [{"containers": ["app"], "local": {"workDir": str(root)}}]}}]
 
 
 async def _register(shim: Shim, key: str, topology: Topology) -> list[Json]:
@@ -241,6 +283,12 @@ def _config(path: Path, clusters: list[Json], objs: MemberObjects, report: Path)
         "configmap_type": ["configmap"],
         **{f"{kind}_ids": ids(kind) for kind in objs.TYPES},
         "backups": ["1", "nightly"],
+        # The pod's container, by cluster id and name, with and without the container part (one-container pod).
+        "containers": [f"{c1['id']}:{objs.namespace}:{objs.name}:app", f"{c2['name']}:{objs.namespace}:{objs.name}",
+                       f"{c2['id']}:{objs.namespace}:{objs.name}:app"],
+        "pod_paths": list(objs.POD_PATHS),
+        "pod_dirs": list(objs.POD_DIRS),
+        "commands": list(objs.COMMANDS),
     }
     dictionaries = {name: [*values, *TRICKY] for name, values in real.items()}
     bindings = {"query.cluster_id": "clusters", "body.cluster_id": "clusters", "body.cluster_ids[*]": "clusters",
@@ -255,10 +303,12 @@ def _config(path: Path, clusters: list[Json], objs: MemberObjects, report: Path)
                "^/api/k8s/ingress/": {"path.name": "ingress_ids"},
                "^/api/k8s/labels/": {"path.resource_type": "configmap_type", "path.resource_id": "configmap_ids"},
                "^/api/k8s/yaml/": {"path.backup_id": "backups"},
-               "^/api/k8s/crds/": {"path.name": "crds", "path.resource_name": "widget_ids"}}
+               "^/api/k8s/crds/": {"path.name": "crds", "path.resource_name": "widget_ids"},
+               "^/api/k8s/containers/": {"path.id": "containers", "query.path": "pod_paths", "body.path": "pod_paths",
+                                         "body.working_dir": "pod_dirs", "body.command[*]": "commands"}}
 
     def bound(key: str, dictionary: str) -> str:
-        return f"{_toml(key)} = {{ dictionary = {_toml(dictionary)}, probability = 0.5 }}"
+        return f"{_toml(key)} = {{ dictionary = {_toml(dictionary)}, probability = {OFTEN.get(dictionary, 0.5)} }}"
 
     statuses = {"positive_data_acceptance": POSITIVE_STATUSES, "negative_data_rejection": NEGATIVE_STATUSES}
     warnings = [w for w in WARNINGS if w != "dictionary_mismatch"]  # TRICKY entries mismatch on purpose
@@ -281,6 +331,9 @@ def _config(path: Path, clusters: list[Json], objs: MemberObjects, report: Path)
     for regex, params in by_path.items():
         lines += ["", "[[operations]]", f"include-path-regex = {_toml(regex)}", "", "[operations.parameters]",
                   *(bound(k, v) for k, v in params.items())]
+    for operation_id in POD_OPERATIONS:
+        lines += ["", "[[operations]]", f"include-operation-id = {_toml(operation_id)}", "",
+                  "[operations.generation]", f"max-examples = {2 * MAX_EXAMPLES}"]
     for operation_id in SEMANTIC_400:
         lines += ["", "[[operations]]", f"include-operation-id = {_toml(operation_id)}", "",
                   "[operations.checks.positive_data_acceptance]",

@@ -98,10 +98,11 @@ async def test_frozen_member_turns_disconnected_and_recovers(topology: Topology,
 
 
 def heal(name: str, kubeconfig: Path) -> None:
-    """Controller-manager and scheduler exit after losing their lease while the apiserver hung:
-    start them again and wait until both lead, so later tests see a healthy member."""
+    """Controller-manager and scheduler exit after losing their lease while the apiserver hung, and the
+    supervisor restarts them (wait_components does at once, should it not run): wait until every component
+    runs and both lead, so later tests see a healthy member."""
     kwok = Kwok(bin_dir())
-    kwok.start(name)
+    kwok.wait_components(name, kubeconfig)
     kwok.wait_leaders(kubeconfig)
 
 

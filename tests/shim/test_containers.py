@@ -1,7 +1,8 @@
 """Container operations (容器运维 1.1–3.5) against kwok pods on a local member: real logs, real exec.
 
-kwok serves pod logs from a file this module writes (CRI format) and runs exec on this machine in a sandbox
-directory of this module's own (the "container filesystem"): every path used here lies inside it.
+kwok serves pod logs from a file this module writes (CRI format) and runs exec inside a pod root of this module's
+own (devcluster/podroot.py: the container's filesystem, entered through podexec as the user app): every path
+used here is a path in the pod, and the module reads and seeds it from the host at `Pod.host(path)`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from kubernetes_asyncio.client import ApiClient
 from api_shim.state import AUDIT, METRICS, SETTINGS
 from cloudops.kube import tickets
 from cloudops.settings import Settings
+from devcluster.podroot import UNJAILED, make_root, passwd_text, place
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
 from tests.shim.checked import call
@@ -37,8 +39,12 @@ BASE = "/api/k8s/containers"
 @dataclass
 class Pod:
     namespace: str
-    sandbox: Path
+    root: Path  # the pod's / on this machine
     log: Path
+
+    def host(self, pod_path: str) -> Path:
+        """Where a path of the pod lies on this machine."""
+        return self.root / pod_path.lstrip("/")
 
     def append(self, *lines: str) -> None:
         with self.log.open("a", encoding="utf-8") as f:
@@ -62,11 +68,10 @@ LINES = [
 
 @pytest.fixture(scope="module")
 def pod(topology: Topology, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pod]:
-    """One pod `app` (container `app`) in a fresh member namespace, its log a file here, exec in a sandbox."""
+    """One pod `app` (container `app`) in a fresh member namespace, its log a file here, exec in its pod root."""
     ns = f"c8-{uuid.uuid4().hex[:8]}"
     root = tmp_path_factory.mktemp("containers")
-    sandbox, log = root / "sandbox", root / "app.log"
-    sandbox.mkdir()
+    pod_root, log = make_root(root / "rootfs"), root / "app.log"
     log.write_text("\n".join(LINES) + "\n")
     admin = Kubectl(topology.members[0].kubeconfig)
     objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}},
@@ -77,11 +82,13 @@ def pod(topology: Topology, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "Logs", "metadata": {"name": "app", "namespace": ns},
              "spec": {"logs": [{"containers": ["app"], "logsFile": str(log), "follow": True}]}},
             {"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "Exec", "metadata": {"name": "app", "namespace": ns},
-             "spec": {"execs": [{"containers": ["app"], "local": {"workDir": str(sandbox)}}]}}]
+             "spec": {"execs": [{"containers": ["app"], "local": {"workDir": str(pod_root)}}]}}]
     admin("apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": objs}))
     admin("wait", "-n", ns, "--for=condition=Ready", "pod/app", "--timeout=60s")
+    # Nothing below may run on this machine itself: the pod's exec must be the pod's.
+    assert admin("exec", "-n", ns, "app", "--", "id", "-u").strip() == "1000", UNJAILED
     try:
-        yield Pod(ns, sandbox, log)
+        yield Pod(ns, pod_root, log)
     finally:
         admin.run("delete", "namespace", ns, "--wait=false", check=False)
 
@@ -280,10 +287,10 @@ async def test_exec_exit_codes_timeouts_working_dir_and_history(shim: Client, me
         "command": ["sh", "-c", "echo out; echo err >&2; exit 7"]}))["data"]
     assert (out["exit_code"], out["stdout"], out["stderr"]) == (7, "out\n", "err\n")
     assert out["session_id"].startswith("exec-") and out["container_name"] == "app" and not out["truncated"]
-    (pod.sandbox / "work").mkdir(exist_ok=True)
+    place(pod.root, "/work", None)
     wd = (await call(shim, "POST", f"{BASE}/{member}/exec", json={
-        "command": ["pwd"], "working_dir": str(pod.sandbox / "work")}))["data"]
-    assert wd["stdout"].strip() == str(pod.sandbox / "work") and wd["exit_code"] == 0
+        "command": ["pwd"], "working_dir": "/work"}))["data"]
+    assert wd["stdout"].strip() == "/work" and wd["exit_code"] == 0
     # argv is never a shell string: `;` and `$(...)` arrive as text.
     echo = (await call(shim, "POST", f"{BASE}/{member}/exec", json={"command": ["echo", "a; $(id) `id`"]}))["data"]
     assert echo["stdout"] == "a; $(id) `id`\n"
@@ -318,9 +325,9 @@ async def test_exec_exit_codes_timeouts_working_dir_and_history(shim: Client, me
 
 async def test_files_upload_list_download_edit_delete_and_refusals(shim: Client, member: str, pod: Pod,
                                                                    raw: aiohttp.ClientSession) -> None:
-    box = pod.sandbox / "files"
-    box.mkdir()
-    (pod.sandbox / "x").write_text("canary")
+    box = "/app/files"  # paths in the pod; pod.host(...) is where they lie on this machine
+    place(pod.root, box, None)
+    place(pod.root, "/app/x", b"canary", overwrite=True)
     nasty = "$(rm -rf x) `touch pwned`; a'b\"c ü.txt"
     payload = os.urandom(100_000)
 
@@ -335,13 +342,14 @@ async def test_files_upload_list_download_edit_delete_and_refusals(shim: Client,
     status, body = await upload(f"{box}/{nasty}", payload)
     assert status == 200, body
     assert body["data"]["path"] == f"{box}/{nasty}" and body["data"]["sha256"] == hashlib.sha256(payload).hexdigest()
-    assert (box / nasty).read_bytes() == payload
-    assert (pod.sandbox / "x").read_text() == "canary" and not list(pod.sandbox.rglob("pwned"))
-    assert sorted(p.name for p in box.iterdir()) == [nasty]  # no temporary file left behind
+    assert (pod.host(box) / nasty).read_bytes() == payload
+    assert pod.host("/app/x").read_text() == "canary" and not list(pod.root.rglob("pwned"))
+    assert sorted(p.name for p in pod.host(box).iterdir()) == [nasty]  # no temporary file left behind
+    assert pod.host(box).joinpath(nasty).stat().st_uid == 1000  # written by the pod's user, not root
     status, body = await upload(f"{box}/{nasty}", b"again")
     assert status == 409
     status, body = await upload(f"{box}/", b"named by the part", filename="from-part.txt")
-    assert status == 200 and (box / "from-part.txt").read_bytes() == b"named by the part"
+    assert status == 200 and pod.host(f"{box}/from-part.txt").read_bytes() == b"named by the part"
 
     listed = (await call(shim, "GET", f"{BASE}/{member}/files?path={box}"))["data"]
     by_name = {f["name"]: f for f in listed["files"]}
@@ -353,29 +361,36 @@ async def test_files_upload_list_download_edit_delete_and_refusals(shim: Client,
 
     # Edit: a path with a newline, a backup, and a stale expected_sha256.
     odd = f"{box}/line\nbreak.json"
-    Path(odd).write_text("{}")
+    place(pod.root, odd, b"{}")
     edited = (await call(shim, "PUT", f"{BASE}/{member}/files/edit", json={
         "path": odd, "content": '{"key": "value-7f3a"}', "backup": True,
         "expected_sha256": hashlib.sha256(b"{}").hexdigest()}))["data"]
-    assert Path(odd).read_text() == '{"key": "value-7f3a"}' and Path(edited["backup_path"]).read_text() == "{}"
+    assert pod.host(odd).read_text() == '{"key": "value-7f3a"}' and pod.host(edited["backup_path"]).read_text() == "{}"
     await call(shim, "PUT", f"{BASE}/{member}/files/edit", expect=409, json={
         "path": odd, "content": "x", "expected_sha256": hashlib.sha256(b"{}").hexdigest()})
 
     # Refused before anything runs: traversal, NUL, relative, symlinked parents, system paths.
-    (pod.sandbox / "link").symlink_to("/etc")
-    for path in (f"{box}/../x", f"{box}/a\u0000b", "relative/path", f"{pod.sandbox}/link/hostname", "/",
-                 "/proc/1/environ"):
+    pod.host("/app/link").symlink_to("/etc")
+    for path in (f"{box}/../x", f"{box}/a\u0000b", "relative/path", "/app/link/hostname", "/", "/proc/1/environ"):
         err = await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=400, json={"path": path})
         assert err["error"].startswith("body.path:"), err
-    status, body = await upload(f"{pod.sandbox}/link/evil", b"no")
-    assert status == 400 and (pod.sandbox / "x").exists()
+    status, body = await upload("/app/link/evil", b"no")
+    assert status == 400 and pod.host("/app/x").exists() and not pod.host("/etc/evil").exists()
     await call(shim, "GET", f"{BASE}/{member}/files?path={box}/../..", expect=400)
+    # The link leads to the pod's /etc, never the host's: what it reads is the pod's, and the host's files are
+    # not there.
+    async with raw.get(f"{BASE}/{member}/files/download", params={"path": "/app/link/passwd"}) as r:
+        assert r.status == 200 and (await r.read()).decode() == passwd_text()
+    assert Path("/etc/os-release").exists()
+    await call(shim, "GET", f"{BASE}/{member}/files/download", expect=404, params={"path": "/app/link/os-release"})
+    etc = (await call(shim, "GET", f"{BASE}/{member}/files", params={"path": "/etc"}))["data"]
+    assert {f["name"] for f in etc["files"]} == {p.name for p in pod.host("/etc").iterdir()}
 
     # A DELETE body is what many clients drop: the path (and recursive) may come in the query instead.
-    (box / "by-query.txt").write_text("q")
+    place(pod.root, f"{box}/by-query.txt", b"q")
     by_query = (await call(shim, "DELETE", f"{BASE}/{member}/files/delete",
                            params={"path": f"{box}/by-query.txt"}))["data"]
-    assert by_query["deleted"] and not by_query["recursive"] and not (box / "by-query.txt").exists()
+    assert by_query["deleted"] and not by_query["recursive"] and not pod.host(f"{box}/by-query.txt").exists()
     err = await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=400, params={"path": "relative"})
     assert err["error"].startswith("path: "), err
     err = await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=400,
@@ -383,24 +398,24 @@ async def test_files_upload_list_download_edit_delete_and_refusals(shim: Client,
     assert err["error"].startswith("path: differs from body.path"), err
     err = await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=400)
     assert err["error"].startswith("path: required"), err
-    (box / "sub").mkdir()
+    place(pod.root, f"{box}/sub", None)
     await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=409, params={"path": f"{box}/sub"})
     sub = (await call(shim, "DELETE", f"{BASE}/{member}/files/delete",
                       params={"path": f"{box}/sub", "recursive": "true"}))["data"]
-    assert sub["type"] == "directory" and sub["recursive"] and not (box / "sub").exists()
+    assert sub["type"] == "directory" and sub["recursive"] and not pod.host(f"{box}/sub").exists()
 
-    await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=409, json={"path": str(box)})
-    gone = (await call(shim, "DELETE", f"{BASE}/{member}/files/delete", json={"path": str(box),
+    await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=409, json={"path": box})
+    gone = (await call(shim, "DELETE", f"{BASE}/{member}/files/delete", json={"path": box,
                                                                              "recursive": True}))["data"]
-    assert gone["type"] == "directory" and not box.exists() and (pod.sandbox / "x").exists()
-    await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=404, json={"path": str(box)})
+    assert gone["type"] == "directory" and not pod.host(box).exists() and pod.host("/app/x").exists()
+    await call(shim, "DELETE", f"{BASE}/{member}/files/delete", expect=404, json={"path": box})
 
     # Every write is audited with its user and path, never with the file's contents.
     audit = await audit_log(shim)
     writes = [json.loads(line)["audit"] for line in audit.splitlines() if '"operation": "upload' in line
               or '"operation": "edit' in line or '"operation": "delete m1' in line]
     assert {(w["user"], w["params"]["path"]) for w in writes} >= {("raw-admin", f"{box}/{nasty}"),
-                                                                  ("test-admin", odd), ("test-admin", str(box))}
+                                                                  ("test-admin", odd), ("test-admin", box)}
     assert "value-7f3a" not in audit and "named by the part" not in audit
 
 
@@ -490,29 +505,32 @@ async def test_terminal_over_a_real_websocket(shim: Client, member: str, raw: ai
 async def test_reads_of_proc_and_credentials_are_refused_like_writes(shim: Client, member: str, pod: Pod,
                                                                       raw: aiohttp.ClientSession) -> None:
     """`files` reads nothing that needs `exec`: the container's environment (its secrets), the kernel and device
-    trees, credential files; not through a symbolic link either, as the container resolves it."""
-    link, env = pod.sandbox / "self", pod.sandbox / "env"
-    link.symlink_to("/proc/self")
-    env.symlink_to("/proc/self/environ")
-    (pod.sandbox / "readable.txt").write_text("fine")
+    trees, credential files; not through a symbolic link either, as the container resolves it (the pod's /proc is
+    empty, so the link leads to the secrets the pod root holds in /run/secrets)."""
+    place(pod.root, "/run/secrets/token", b"s3cret", owner=0, overwrite=True)
+    place(pod.root, "/run/secrets/sub", None, owner=0)
+    link, env = "/app/secrets", "/app/env"
+    pod.host(link).symlink_to("/run/secrets")
+    pod.host(env).symlink_to("/proc/self/environ")
+    place(pod.root, "/app/readable.txt", b"fine", overwrite=True)
     try:
         for path in ("/proc/self/environ", "/proc/1/environ", "/sys/kernel/mm", "/dev/zero", "/etc/shadow",
                      "/etc/gshadow", "/var/run/secrets/kubernetes.io/serviceaccount/token", "/root/.ssh/id_rsa",
-                     f"{link}/environ"):
+                     "/run/secrets/token", f"{link}/token"):
             err = await call(shim, "GET", f"{BASE}/{member}/files/download", expect=400, params={"path": path})
             assert err["error"].startswith("path: ") and "never read" in err["error"], (path, err)
-        for path in ("/proc", "/proc/self", "/run/secrets/kubernetes.io/serviceaccount", f"{link}/fd"):
+        for path in ("/proc", "/proc/self", "/run/secrets/kubernetes.io/serviceaccount", f"{link}/sub"):
             err = await call(shim, "GET", f"{BASE}/{member}/files", expect=400, params={"path": path})
             assert err["error"].startswith("path: ") and "never read" in err["error"], (path, err)
-        err = await call(shim, "GET", f"{BASE}/{member}/files/download", expect=400, params={"path": str(env)})
+        err = await call(shim, "GET", f"{BASE}/{member}/files/download", expect=400, params={"path": env})
         assert err["error"].startswith("path: ") and "symbolic link" in err["error"], err
-        async with raw.get(f"{BASE}/{member}/files/download", params={"path": f"{pod.sandbox}/readable.txt"}) as r:
+        async with raw.get(f"{BASE}/{member}/files/download", params={"path": "/app/readable.txt"}) as r:
             assert r.status == 200 and await r.read() == b"fine"
-        listed = (await call(shim, "GET", f"{BASE}/{member}/files", params={"path": str(pod.sandbox)}))["data"]
-        assert {"self", "readable.txt"} <= {f["name"] for f in listed["files"]}  # the link's name is no secret
+        listed = (await call(shim, "GET", f"{BASE}/{member}/files", params={"path": "/app"}))["data"]
+        assert {"secrets", "readable.txt"} <= {f["name"] for f in listed["files"]}  # the link's name is no secret
     finally:
-        for made in (link, env, pod.sandbox / "readable.txt"):
-            made.unlink()
+        for made in (link, env, "/app/readable.txt"):
+            pod.host(made).unlink()
 
 
 async def test_impossible_times_are_400s_naming_the_field_in_our_words(shim: Client, member: str) -> None:

@@ -15,16 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 
-from api_shim.app import create_app
-from api_shim.state import CACHE
 from cloudops.settings import Settings
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
 from tests.processes import OperatorProcess, start_operator, stop_operator, wait_healthy
-from tests.shim.checked import CheckedClient
 from tests.shim.conftest import Client, KeyMaker
 from tests.shim.network_fixtures import Member, call, member, pod
 
@@ -148,7 +143,8 @@ async def test_endpoints_of_a_selectorless_service(member: Member, shim: Client,
     traffic = metrics["metrics"]["traffic"]
     assert metrics["monitored"] is False and traffic == {
         "source": "none", "total_requests": None, "requests_per_second": None, "bytes_transferred": None,
-        "bytes_transferred_bytes": None, "error": None, "reason": traffic["reason"]}
+        "bytes_transferred_bytes": None, "time_range": "1h", "evaluated_at": None, "queries": {}, "step_seconds": 60,
+        "error": None, "reason": traffic["reason"]}
     assert "CLOUDOPS_PROMETHEUS_URL" in traffic["reason"]
 
     # Update: new addresses replace the old; labels alone keep the addresses.
@@ -173,41 +169,13 @@ async def test_endpoints_of_a_selectorless_service(member: Member, shim: Client,
     assert (await call(shim, "GET", f"{BASE}/ext?namespace={ns}", 404))["code"] == 1002
 
 
-@pytest.fixture
-async def prometheus() -> AsyncIterator[str]:
-    """A stand-in Prometheus on 127.0.0.1: a million requests and 2.5 GB for Service `priced`, nothing for others."""
-    async def query(request: web.Request) -> web.Response:
-        q = request.query["query"]
-        value = "1000000" if "http_requests_total" in q else "2500000000"
-        result = [{"metric": {}, "value": [0, value]}] if 'service="priced"' in q else []
-        return web.json_response({"status": "success", "data": {"resultType": "vector", "result": result}})
-    app = web.Application()
-    app.router.add_get("/api/v1/query", query)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield str(server.make_url(""))
-    await server.close()
-
-
-async def test_traffic_in_the_references_form_and_integer_names_refused(
-        member: Member, settings: Settings, make_key: KeyMaker, prometheus: str) -> None:
-    """`bytes_transferred: "2.5GB"` as the reference shows it, the number beside it; null with the reason where
-    Prometheus has nothing. An integer where the name or id goes is a 400 showing the id's form."""
-    key = await make_key("test-admin", ["cloudops:admins"])
-    app = create_app(replace(settings, prometheus_url=prometheus))
-    async with CheckedClient(TestServer(app), headers={"X-API-Key": key}) as shim:
-        assert await shim.app[CACHE].wait_synced(60)
-        got = (await call(shim, "GET", f"{BASE}/priced/metrics?namespace={member.ns}&metrics=traffic"))["data"]
-        assert got["metrics"]["traffic"] == {
-            "source": "prometheus", "total_requests": 1000000.0, "requests_per_second": 11.5741,
-            "bytes_transferred": "2.5GB", "bytes_transferred_bytes": 2500000000.0, "error": None, "reason": None}
-        idle = (await call(shim, "GET", f"{BASE}/idle/metrics?namespace={member.ns}"))["data"]["metrics"]["traffic"]
-        assert idle["source"] == "prometheus" and idle["bytes_transferred"] is None
-        assert idle["bytes_transferred_bytes"] is None and "http_response_size_bytes_sum" in idle["reason"]
-        for path in (f"{BASE}/5", f"{BASE}/5/metrics", f"{BASE}/5/status"):
-            err = await call(shim, "GET", f"{path}?namespace={member.ns}", 400)
-            assert err["error"] == ("name: expected <cluster>:endpoints:<namespace>:<name>, "
-                                    "e.g. 1:endpoints:default:web; got 5"), path
+async def test_integer_names_refused(member: Member, shim: Client) -> None:
+    """An integer where the name or id goes is a 400 showing the id's form. (Traffic figures from Prometheus:
+    tests/shim/test_prometheus_metrics.py, against the real one.)"""
+    for path in (f"{BASE}/5", f"{BASE}/5/metrics", f"{BASE}/5/status"):
+        err = await call(shim, "GET", f"{path}?namespace={member.ns}", 400)
+        assert err["error"] == ("name: expected <cluster>:endpoints:<namespace>:<name>, "
+                                "e.g. 1:endpoints:default:web; got 5"), path
 
 
 async def test_selector_managed_endpoints_are_read_only_and_never_probed(member: Member, shim: Client) -> None:

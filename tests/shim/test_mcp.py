@@ -18,6 +18,7 @@ from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
 from cloudops.settings import Settings
+from devcluster.podroot import make_root
 from tests.helpers import eventually
 from tests.shim.conftest import Client, KeyMaker
 from tests.shim.network_fixtures import Member, call, member, pod
@@ -220,10 +221,11 @@ async def test_mcp_server_with_the_sdk_client(member: Member, shim: Client, make
         assert not (await session.call_tool("list_events", {"namespace": ns})).is_error
     assert (await member.json("get", "deployment", "api"))["spec"]["replicas"] == 1
     await member.apply(pod("shell", {"app": "shell"}))
+    root = make_root(tmp_path / "rootfs")
     await member.apply({"apiVersion": "kwok.x-k8s.io/v1alpha1", "kind": "Exec", "metadata": {"name": "shell"},
-                        "spec": {"execs": [{"containers": ["c"], "local": {"workDir": str(tmp_path)}}]}})
+                        "spec": {"execs": [{"containers": ["c"], "local": {"workDir": str(root)}}]}})
     await eventually(lambda: _running(member, "shell"), what="pod shell running")
-    (tmp_path / "marker").write_text("here")
+    (root / "marker").write_text("here")  # at the pod's /, its exec's working directory
     run = {"name": "shell", "namespace": ns, "command": ["cat", "marker"]}
     async with _mcp_client(shim, operator) as streams, ClientSession(streams[0], streams[1]) as session:
         await session.initialize()

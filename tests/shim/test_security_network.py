@@ -137,7 +137,9 @@ async def test_analyze_reports_observed_flows_from_a_configured_hubble_export(
     assert out["time_range"]["applicable"] is True
     assert "3 flows from the Hubble flow export" in out["time_range"]["note"]
     assert out["data_sources"] == ["declared", "inferred", "observed"]
-    assert out["flow_source"] == {"kind": "hubble", "used": True, "flows_read": 3, "truncated": False, "error": None}
+    assert out["flow_source"] == {"kind": "hubble", "used": True, "flows_read": 3, "truncated": False, "error": None,
+                                  "queries": []}
+    assert out["time_range"]["used"] == "1h" and out["time_range"]["since"] < out["time_range"]["until"]
     assert [(e["from"], e["to"], e["port"], e["flows"], e["verdicts"]) for e in out["observed_edges"]] == [
         (f"{ns}/app-pod", f"{ns}/db-pod", 3306, 2, {"FORWARDED": 2}),
         (f"{ns}/app-pod", f"{ns}/db-pod", 22, 1, {"DROPPED": 1})]

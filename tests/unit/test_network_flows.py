@@ -6,9 +6,18 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from aiohttp import web
 
-from cloudops.network.flows import FlowSource, SourceError, fold_hubble, parse_range, parse_source, read_flows
+from cloudops.network.flows import (
+    FlowSource,
+    SourceError,
+    flow_query,
+    fold_flow_metrics,
+    fold_hubble,
+    parse_range,
+    parse_source,
+    read_flows,
+)
+from cloudops.prometheus import Prometheus, Sample
 
 NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
 
@@ -55,31 +64,35 @@ def test_hubble_export_is_folded_into_edges_of_the_namespace_within_the_range() 
     assert edges[0]["first_seen"] == edges[0]["last_seen"] == "2026-01-02T12:00:00Z"
 
 
-async def test_prometheus_source_sums_hubble_flow_metrics_per_workload_pair() -> None:
-    """Against a stand-in Prometheus on 127.0.0.1 answering the instant-query API."""
-    seen: list[str] = []
+def test_hubble_flow_metrics_are_folded_per_workload_pair_and_protocol() -> None:
+    """The Prometheus source's rows (what `flow_query` asks for) into edges; the query itself is tested against
+    the real Prometheus (tests/shim/test_prometheus_metrics.py)."""
+    def row(src: str, dst: str, verdict: str, value: float, protocol: str = "TCP") -> Sample:
+        (sns, sw), (dns, dw) = src.split("/"), dst.split("/")
+        return Sample({"source_namespace": sns, "source_workload": sw, "destination_namespace": dns,
+                       "destination_workload": dw, "verdict": verdict, "protocol": protocol}, value)
+    edges = fold_flow_metrics([row("shop/app", "shop/db", "FORWARDED", 41.7), row("shop/app", "shop/db", "DROPPED", 2),
+                               row("shop/app", "shop/db", "FORWARDED", 3, "UDP"),
+                               row("web/front", "shop/app", "x", 0.2),  # rounds to no flow
+                               row("web/front", "shop/app", "FORWARDED", float("nan"))])
+    assert [(e["from"], e["to"], e["protocol"], e["flows"], e["verdicts"]) for e in edges] == [
+        ("shop/app", "shop/db", "TCP", 44, {"FORWARDED": 42, "DROPPED": 2}),
+        ("shop/app", "shop/db", "UDP", 3, {"FORWARDED": 3})]
 
-    async def query(request: web.Request) -> web.Response:
-        seen.append(request.query["query"])
-        row = {"metric": {"source_namespace": "shop", "source_workload": "app", "destination_namespace": "shop",
-                          "destination_workload": "db", "verdict": "FORWARDED"}, "value": [0, "41.7"]}
-        dropped = {**row, "metric": {**row["metric"], "verdict": "DROPPED"}, "value": [0, "2"]}
-        return web.json_response({"status": "success", "data": {"resultType": "vector", "result": [row, dropped]}})
 
-    app = web.Application()
-    app.router.add_get("/api/v1/query", query)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        source = parse_source(f"prometheus:http://127.0.0.1:{port}")
-        assert source is not None
-        observed = await read_flows(source, "shop", "30m")
-    finally:
-        await runner.cleanup()
-    assert any('source_namespace="shop"' in q and "[30m]" in q for q in seen)
-    assert [(e["from"], e["to"], e["flows"], e["verdicts"]) for e in observed.edges] == [
-        ("shop/app", "shop/db", 44, {"FORWARDED": 42, "DROPPED": 2})]
-    assert observed.flows_read == 44
+def test_the_flow_query_names_the_cluster_and_the_range() -> None:
+    query = flow_query(Prometheus("u"), "member-1", "shop", "30m")
+    assert query == ("sum by (source_namespace, source_workload, destination_namespace, destination_workload, "
+                     'protocol, verdict) (increase(hubble_flows_processed_total{cluster="member-1",'
+                     'source_namespace="shop"}[30m]) or increase(hubble_flows_processed_total{cluster="member-1",'
+                     'destination_namespace="shop"}[30m]))')
+    assert "cluster=" not in flow_query(Prometheus("u", cluster_label=""), "member-1", "shop", "1h")
+    with pytest.raises(SourceError):
+        flow_query(Prometheus("u"), "member-1", 'shop"}', "1h")
+
+
+async def test_an_unreachable_prometheus_source_is_a_source_error() -> None:
+    source = parse_source("prometheus:http://127.0.0.1:9")
+    assert source is not None
+    with pytest.raises(SourceError, match="unreachable"):
+        await read_flows(source, "shop", "30m", 2, "member-1", "cluster")

@@ -10,7 +10,7 @@ from cloudops.services.common import ClusterRefItem
 
 __all__ = ["CheckSummary", "CheckedCluster", "CheckedNode", "ClusterHealth", "ClusterMetrics", "Component",
            "HealthCheckBody", "HealthCheckResult", "Issue", "MetricsPoint", "MetricsQuery", "MetricsSummary",
-           "NodeHealth", "SummaryCounts", "SummaryRow"]
+           "NetworkUsage", "NodeHealth", "SummaryCounts", "SummaryRow"]
 
 
 def _absent(value: object) -> bool:
@@ -47,6 +47,31 @@ class MetricsPoint(BaseModel):
     health_score: float
 
 
+class NetworkUsage(BaseModel):
+    """How `network_usage` was measured, or why it is null."""
+
+    source: Literal["prometheus", "none"] = Field(description="prometheus: CLOUDOPS_PROMETHEUS_URL answered the "
+                                                              "queries; none: no Prometheus is configured")
+    unit: Literal["bytes/s"] = "bytes/s"
+    receive_bytes_per_second: float | None = Field(description="bytes per second the cluster's pods received, "
+                                                               "averaged over the recorded part of time_range")
+    transmit_bytes_per_second: float | None = Field(description="bytes per second they transmitted, likewise")
+    recorded_seconds: float | None = Field(description="how much of time_range Prometheus holds for this cluster: "
+                                                       "the figures are averaged over these seconds, the part "
+                                                       "before them is unknown, not counted as silence")
+    time_range: str
+    evaluated_at: str | None = Field(description="the instant the queries were evaluated at (the range ends there)")
+    queries: dict[str, str] = Field(description="the PromQL of each figure (receive, transmit); empty without "
+                                                "Prometheus")
+    reason: str | None = Field(description="why network_usage is null, when it is")
+    error: str | None = Field(description="what Prometheus failed with (unreachable, timeout, an error answer)")
+
+    def total(self) -> float | None:
+        """Receive + transmit, when both were measured."""
+        rx, tx = self.receive_bytes_per_second, self.transmit_bytes_per_second
+        return round(rx + tx, 2) if rx is not None and tx is not None else None
+
+
 class ClusterMetrics(BaseModel):
     cluster_id: int | None
     timestamp: str
@@ -54,7 +79,10 @@ class ClusterMetrics(BaseModel):
     cpu_usage: float | None
     memory_usage: float | None
     disk_usage: float | None
-    network_usage: float | None = Field(description="not measured: null")
+    network_usage: float | None = Field(description="bytes per second the cluster's pods received and transmitted, "
+                                                    "averaged over time_range, from Prometheus (`network` says how); "
+                                                    "null without Prometheus or its series, never estimated")
+    network: NetworkUsage
     pod_count: int
     node_count: int
     service_count: int

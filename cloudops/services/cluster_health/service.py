@@ -36,6 +36,7 @@ from cloudops.services.cluster_health.models import (
     SummaryCounts,
     SummaryRow,
 )
+from cloudops.services.cluster_health.network import measure_network
 from cloudops.services.clusters.views import cluster_summary
 
 __all__ = ["ClusterMonitoring"]
@@ -79,10 +80,11 @@ class ClusterMonitoring(Service):
         history = [MetricsPoint(timestamp=p.t, cpu_usage=p.cpu or 0.0, memory_usage=p.memory or 0.0,
                                 disk_usage=p.disk or 0.0, pod_count=p.pods or 0, node_count=p.nodes or 0,
                                 health_score=p.score or 0.0) for p in points(stored.series, query.time_range)]
+        network = await measure_network(self.deps.settings, cluster, query.time_range)
         return ClusterMetrics(
             cluster_id=cluster.id, timestamp=status.last_sync_time or now_iso(), time_range=query.time_range,
             cpu_usage=usage.cpu_percent, memory_usage=usage.memory_percent, disk_usage=usage.disk_percent,
-            network_usage=None, pod_count=counts.pods or 0, node_count=counts.nodes or 0,
+            network_usage=network.total(), network=network, pod_count=counts.pods or 0, node_count=counts.nodes or 0,
             service_count=counts.services or 0, deployment_count=counts.deployments or 0,
             health_score=status.health_score, issues=_issues(status.issues), history=history)
 

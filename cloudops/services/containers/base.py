@@ -80,9 +80,12 @@ def history_id(name: str, stream: str) -> int:
 
 
 def exec_refused(e: ExecFailure, argv: Sequence[str], why: str = "") -> CloudOpsError:
-    """What the caller is told when a command did not run: 422 when its executable is missing, else 502."""
+    """What the caller is told when a command did not run: 422 when its executable is missing or may not be
+    executed, else 502."""
     if e.missing:
         return Unprocessable(f"the container has no {argv[0]!r}{why}")
+    if e.unrunnable:
+        return Unprocessable(f"the container may not execute {argv[0]!r}{why}: permission denied or not a file")
     return UpstreamFailed(f"the command could not run: {redact(e.message)[:300]}")
 
 

@@ -24,9 +24,8 @@ from cloudops.network.monitor import (
 )
 from cloudops.network.probes import HttpCheck, ProbeResult, ProbeScope, probe_all, summarize
 from cloudops.network.slices import subsets_of
-from cloudops.network.traffic import Traffic, none, service_traffic
-from cloudops.quantity_format import metric_bytes
 from cloudops.services.base import Service
+from cloudops.services.network.endpoint_traffic import measure_traffic
 from cloudops.services.network.endpoint_views import endpoint_detail
 from cloudops.services.network.endpoints import Endpoints
 from cloudops.services.network.models.endpoints import (
@@ -46,29 +45,9 @@ from cloudops.services.network.models.endpoints import (
     PerformancePoint,
     StatusCounts,
 )
-from cloudops.services.network.models.endpoints import Traffic as TrafficView
 from cloudops.services.network.names import Named
 
 __all__ = ["EndpointHealth"]
-
-
-def _traffic_view(t: Traffic) -> TrafficView:
-    """The reference's `bytes_transferred: "2.5GB"` beside the number of bytes; `reason` says why a figure is null."""
-    size = t["bytes_transferred"]
-    missing = [name for name, value in (("http_requests_total", t["total_requests"]),
-                                        ("http_response_size_bytes_sum", size)) if value is None]
-    if t["source"] == "none":
-        reason: str | None = "no traffic source: CLOUDOPS_PROMETHEUS_URL is not set (figures are never estimated)"
-    elif t["error"]:
-        reason = f"Prometheus gave no answer: {t['error']}"
-    elif missing:
-        reason = f"Prometheus has no {' or '.join(missing)} series for this Service in the range"
-    else:
-        reason = None
-    return TrafficView(source=t["source"], total_requests=t["total_requests"],
-                       requests_per_second=t["requests_per_second"],
-                       bytes_transferred=metric_bytes(size) if size is not None else None,
-                       bytes_transferred_bytes=size, error=t["error"], reason=reason)
 
 
 def _check(r: ProbeResult) -> CheckResult:
@@ -136,30 +115,24 @@ class EndpointHealth(Service):
             check_time=check_time, duration=round(asyncio.get_running_loop().time() - started, 3),
             results=[_check(r) for r in results], summary=CheckSummary(**summarize(results)))
 
-    async def _traffic(self, ref: Named, time_range: str) -> Traffic:
-        url = self.deps.settings.prometheus_url
-        if not url:
-            return none()
-        try:
-            return await service_traffic(url, ref.namespace, ref.name, time_range)
-        except (ConnectionError, TimeoutError) as e:  # the other figures stand; traffic says why it has none
-            return {**none(), "source": "prometheus", "error": str(e) or "Prometheus did not answer in time"}
-
     async def metrics(self, cluster: ClusterRef, ref: Named, q: MetricsQuery) -> EndpointMetrics:
-        """Latency, errors and availability from the operator's probe history; traffic only from Prometheus
-        (CLOUDOPS_PROMETHEUS_URL), otherwise null with source "none" and the reason."""
+        """Latency, errors and availability from the operator's probe history; traffic and each bucket's requests
+        per second only from Prometheus (CLOUDOPS_PROMETHEUS_URL), otherwise null with source "none" and the
+        reason."""
         wanted = set((q.metrics or "traffic,latency,errors").split(","))
         series = await read(self.deps.hub, self.deps.namespace, FAMILY, cluster.name,
                             Subject("Service", ref.namespace, ref.name))
         points = kinds.parse_all(ProbePoint, series.get(q.time_range) or [])
         summary = range_metrics(points)
         metrics = MetricSet(availability=summary["availability"])
+        performance = [_performance(p) for p in points]
         if "traffic" in wanted:
-            metrics.traffic = _traffic_view(await self._traffic(ref, q.time_range))
+            metrics.traffic, performance = await measure_traffic(self.deps.settings, cluster, ref, q.time_range,
+                                                                 performance)
         if "latency" in wanted:
             metrics.latency = Latency(**summary["latency"])
         if "errors" in wanted:
             metrics.errors = Errors(**summary["errors"])
         return EndpointMetrics(endpoint_name=ref.name, namespace=ref.namespace, time_range=q.time_range,
                                monitored=bool(points), checks=summary["checks"], metrics=metrics,
-                               endpoint_performance=[_performance(p) for p in points])
+                               endpoint_performance=performance)

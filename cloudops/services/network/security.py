@@ -14,6 +14,7 @@ from cloudops.network.analyze import analyze
 from cloudops.network.flows import SourceError, parse_source, read_flows
 from cloudops.network.generate import Exception_, generate
 from cloudops.network.policy_eval import Namespace
+from cloudops.prometheus import cluster_value
 from cloudops.services.base import Service
 from cloudops.services.network.models.security_network import (
     Analysis,
@@ -62,12 +63,12 @@ class NetworkSecurity(Service):
         namespaces = {n.name: n for n in map(Namespace.of, kinds.parse_all(kinds.Namespace, ns_objs))}
         running = [p for p in pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
         result = analyze(b.namespace, running, services, configmaps, policies, namespaces, b.include_recommendations)
-        observed = await self._observed(b)
+        observed = await self._observed(cluster, b)
         return Analysis.model_validate({
             **result, **observed._asdict(), "cluster_id": cluster.id, "namespace": b.namespace,
             "pod_count": len(running), "truncated": cut_pods or cut_services or cut_configmaps or cut_policies})
 
-    async def _observed(self, b: AnalyzeBody) -> Observation:
+    async def _observed(self, cluster: ClusterRef, b: AnalyzeBody) -> Observation:
         """data_sources, time_range, observed_edges and flow_source: observed only from a configured source."""
         none = FlowSourceView(kind=None, used=False, flows_read=0, truncated=False, error=None)
         try:
@@ -82,18 +83,22 @@ class NetworkSecurity(Service):
         window = b.time_range or "1h"
         view = none.model_copy(update={"kind": source.kind})
         try:
-            seen = await read_flows(source, b.namespace, window, self.deps.settings.member_timeout_seconds)
+            seen = await read_flows(source, b.namespace, window, self.deps.settings.member_timeout_seconds,
+                                    cluster_value(cluster.name, cluster.cr),
+                                    self.deps.settings.prometheus_cluster_label.strip())
         except SourceError as e:
             return _unobserved(b, view.model_copy(update={"error": str(e)}), f"the {source.kind} flow source "
                                f"failed: {e}; connectivity is declared and inferred, not observed")
         what = "Hubble flow export" if source.kind == "hubble" else "Hubble flow metrics in Prometheus"
-        note = (f"observed: {seen.flows_read} flows from the {what} between {seen.since:%Y-%m-%dT%H:%M:%SZ} and "
-                f"{seen.until:%Y-%m-%dT%H:%M:%SZ} ({window}), besides declared and inferred connectivity")
+        since, until = f"{seen.since:%Y-%m-%dT%H:%M:%SZ}", f"{seen.until:%Y-%m-%dT%H:%M:%SZ}"
+        note = (f"observed: {seen.flows_read} flows from the {what} between {since} and {until} ({window}), "
+                "besides declared and inferred connectivity")
         return Observation([*DECLARED, "observed"],
                            [ObservedEdge.model_validate({**e, "source": "observed"}) for e in seen.edges],
                            view.model_copy(update={"used": True, "flows_read": seen.flows_read,
-                                                   "truncated": seen.truncated}),
-                           TimeRange(requested=b.time_range, applicable=True, note=note))
+                                                   "truncated": seen.truncated, "queries": seen.queries}),
+                           TimeRange(requested=b.time_range, applicable=True, note=note, used=window, since=since,
+                                     until=until))
 
     async def generate(self, cluster: ClusterRef, b: GenerateBody) -> Generated:
         """One policy per pod; with `apply`, every policy passes the member's dry run before any is written."""

@@ -272,12 +272,23 @@ class MetricsQuery(NamespaceQuery):
 
 
 class Traffic(BaseModel):
-    source: Literal["prometheus", "none"]
-    total_requests: float | None
-    requests_per_second: float | None
-    bytes_transferred: str | None = Field(description="as the reference writes it, powers of 1000: \"2.5GB\"")
+    source: Literal["prometheus", "none"] = Field(description="prometheus: CLOUDOPS_PROMETHEUS_URL answered; none: "
+                                                              "no Prometheus is configured")
+    total_requests: float | None = Field(description="requests in time_range: increase() of http_requests_total")
+    requests_per_second: float | None = Field(description="rate() of http_requests_total over time_range: the "
+                                                          "average over the whole range")
+    bytes_transferred: str | None = Field(description="response bytes in time_range (increase() of "
+                                                      "http_response_size_bytes_sum) as the reference writes them, "
+                                                      "powers of 1000: \"2.5GB\"")
     bytes_transferred_bytes: float | None = Field(description="the same figure as a number of bytes")
-    error: str | None = Field(description="why Prometheus gave nothing (it could not be reached)")
+    time_range: str
+    evaluated_at: str | None = Field(description="the instant the queries were evaluated at (the range ends there)")
+    queries: dict[str, str] = Field(description="the PromQL of each figure: total_requests, requests_per_second, "
+                                                "bytes_transferred; endpoint_performance (the range query, one value "
+                                                "per step_seconds) and endpoint_performance_current (the bucket in "
+                                                "progress) for endpoint_performance[].requests_per_second")
+    step_seconds: int | None = Field(description="the width of one endpoint_performance bucket")
+    error: str | None = Field(description="why Prometheus gave nothing (unreachable, timeout, an error answer)")
     reason: str | None = Field(description="why the figures are null, when they are")
 
 
@@ -301,8 +312,9 @@ class MetricSet(BaseModel):
 
 
 class PerformancePoint(BaseModel):
-    timestamp: str
-    requests_per_second: float | None
+    timestamp: str = Field(description="start of the bucket (its width: metrics.traffic.step_seconds)")
+    requests_per_second: float | None = Field(description="rate() of http_requests_total over the bucket, from "
+                                                          "Prometheus; null without it or when traffic is not asked")
     average_latency: float | None
     error_rate: float | None
     availability: float | None
@@ -315,4 +327,7 @@ class EndpointMetrics(BaseModel):
     monitored: bool
     checks: int
     metrics: MetricSet
-    endpoint_performance: list[PerformancePoint]
+    endpoint_performance: list[PerformancePoint] = Field(
+        description="per bucket of time_range: the operator's probes when the Service is monitored, with requests "
+                    "per second from Prometheus; not monitored, the buckets Prometheus has requests for (latency, "
+                    "error_rate and availability null)")

@@ -99,6 +99,9 @@ class TimeRange(BaseModel):
     requested: str | None
     applicable: bool
     note: str
+    used: str | None = Field(default=None, description="the range the observed flows cover (requested, default 1h)")
+    since: str | None = Field(default=None, description="start of the observed range (UTC), when observed")
+    until: str | None = Field(default=None, description="its end: when the flow source was read or queried")
 
 
 class ObservedEdge(BaseModel):
@@ -120,6 +123,9 @@ class FlowSourceView(BaseModel):
     flows_read: int
     truncated: bool
     error: str | None
+    queries: list[str] = Field(default=[], description="the PromQL asked of the Prometheus source (Hubble's flow "
+                                                       "metric of the analysed cluster over the range); empty for "
+                                                       "the others")
 
 
 class Recommendation(BaseModel):
