@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
-import signal
 import subprocess
 import time
 from datetime import UTC, datetime
@@ -13,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from devcluster.processes import terminate
 from devcluster.topology import REPO, state_dir
 
 __all__ = ["Kwok", "bin_dir"]
@@ -112,21 +111,12 @@ class Kwok:
                     self._stop_component(name, "kwok-controller")
 
     def _stop_component(self, name: str, component: str, timeout: float = 15) -> None:
-        """SIGTERM to a component kwokctl started, and wait until it is gone (`all_running` then says so)."""
+        """Stops a component kwokctl started and waits until it is gone (`all_running` then says so)."""
         try:
             pid = int((self.cluster_dir(name) / "pids" / f"{component}.pid").read_text().strip())
-            os.kill(pid, signal.SIGTERM)
         except (OSError, ValueError):
             return  # not running
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except OSError:
-                return
-            time.sleep(0.2)  # poll
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+        terminate(pid, timeout)
 
     def all_running(self, name: str) -> bool:
         """Every component kwokctl started is still alive (controller-manager and scheduler exit for good

@@ -13,8 +13,6 @@ The port is chosen once and kept in `<state>/prometheus/port`; `url()` says wher
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
 import subprocess
 import time
@@ -23,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from devcluster.processes import alive, terminate
 from devcluster.topology import Topology, state_dir
 
 __all__ = ["SCRAPE_SECONDS", "ensure", "exited", "launch", "register", "running", "stop", "unregister", "url"]
@@ -93,10 +92,9 @@ def config(members: dict[str, str]) -> dict[str, object]:
 def _pid() -> int | None:
     try:
         pid = int(_pid_file().read_text().strip())
-        os.kill(pid, 0)
-        return pid
     except (OSError, ValueError):
         return None
+    return pid if alive(pid) else None
 
 
 def running() -> bool:
@@ -142,16 +140,7 @@ def exited() -> int | None:
         pid = int(_pid_file().read_text().strip())
     except (OSError, ValueError):
         return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return pid
-    except OSError:
-        return None
-    try:  # a child that exited and was not reaped yet (the supervisor restarted it) is a zombie: gone
-        return pid if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z" else None
-    except (OSError, IndexError):
-        return None
+    return None if alive(pid) else pid
 
 
 def ensure(topo: Topology, binary: Path, kwok_clusters: dict[str, Path], timeout: float = 60) -> str:
@@ -183,17 +172,8 @@ def stop(timeout: float = 15) -> None:
     """Stops it for good: without its pid file the supervisor does not start it again."""
     pid = _pid()
     _pid_file().unlink(missing_ok=True)
-    if pid is None:
-        return
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return
-        time.sleep(0.2)  # poll
-    os.kill(pid, signal.SIGKILL)
+    if pid is not None:
+        terminate(pid, timeout)
 
 
 def register(name: str, address: str, labels: dict[str, str]) -> Path:

@@ -30,6 +30,7 @@ from typing import IO
 
 from devcluster import prometheus
 from devcluster.kwok import PREFIX, Kwok
+from devcluster.processes import alive
 from devcluster.topology import REPO, state_dir
 
 __all__ = ["BASE_DELAY", "MAX_DELAY", "RESET_AFTER", "ensure", "exclusive", "log_file", "restart_delay", "running",
@@ -51,22 +52,6 @@ def restart_delay(previous: float | None, healthy_for: float | None) -> float:
     if previous is None or healthy_for is None or healthy_for >= RESET_AFTER:
         return BASE_DELAY
     return min(previous * 2, MAX_DELAY)
-
-
-def alive(pid: int) -> bool:
-    """Whether the process exists and has not exited: a zombie (exited, not yet reaped) is dead, a stopped
-    (SIGSTOP) process is alive."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True  # no procfs: signal 0 is all there is to know
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def _pid_file() -> Path:

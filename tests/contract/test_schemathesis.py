@@ -91,7 +91,7 @@ SEMANTIC_400: dict[str, str] = {
 NEGATIVE_STATUSES = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "426", "428", "429",
                      "5xx"]
 MAX_EXAMPLES = int(os.environ.get("CLOUDOPS_CONTRACT_EXAMPLES", "10"))
-RUN_SECONDS = float(os.environ.get("CLOUDOPS_CONTRACT_SECONDS", "300"))  # hard bound for all runs together
+RUN_SECONDS = float(os.environ.get("CLOUDOPS_CONTRACT_SECONDS", "480"))  # hard bound for all runs together
 PATHS = os.environ.get("CLOUDOPS_CONTRACT_PATHS", "")  # only the operations whose path matches (a section)
 # Destructive operations last, so what they remove is there for everything else first; the clusters
 # themselves last of all, so the object deletes still reach their members.
