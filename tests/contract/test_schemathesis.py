@@ -207,6 +207,7 @@ def member_objects(topology: Topology, namespace: str, tmp_path: Path) -> Iterat
                      "service": {"name": "contract", "port": {"number": 80}}}}]}}]}}]
     widget = {"apiVersion": f"{group}/v1", "kind": "Widget", "metadata": meta, "spec": {"size": 1}}
     members = [Kubectl(m.kubeconfig) for m in topology.members[:2]]
+    nodes = [_node_state(kubectl) for kubectl in members]
     try:
         for i, kubectl in enumerate(members):
             kubectl("apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": setup}))
@@ -218,9 +219,31 @@ def member_objects(topology: Topology, namespace: str, tmp_path: Path) -> Iterat
             assert kubectl("exec", "-n", ns, name, "--", "id", "-u").strip() == "1000", UNJAILED
         yield objs
     finally:
-        for kubectl in members:
+        for kubectl, before in zip(members, nodes, strict=True):
             kubectl.run("delete", "namespace", ns, "--wait=false", "--ignore-not-found", check=False)
             kubectl.run("delete", "crd", objs.crd, "--wait=false", "--ignore-not-found", check=False)
+            _restore_nodes(kubectl, before)
+
+
+def _node_state(kubectl: Kubectl) -> dict[str, Json]:
+    """Per node, what the fuzzed taint, label and cordon routes may change: the later tests share these nodes."""
+    return {n["metadata"]["name"]: {"labels": n["metadata"].get("labels") or {},
+                                    "taints": n["spec"].get("taints") or [],
+                                    "unschedulable": bool(n["spec"].get("unschedulable"))}
+            for n in kubectl.json("get", "nodes")["items"]}
+
+
+def _restore_nodes(kubectl: Kubectl, before: dict[str, Json]) -> None:
+    """Puts the nodes' labels, taints and schedulability back as they were before the run."""
+    for name, now in _node_state(kubectl).items():
+        was = before.get(name)
+        if was is None or now == was:
+            continue
+        labels: dict[str, str | None] = {k: None for k in now["labels"] if k not in was["labels"]}
+        labels.update(was["labels"])
+        patch = {"metadata": {"labels": labels},
+                 "spec": {"taints": was["taints"] or None, "unschedulable": was["unschedulable"] or None}}
+        kubectl.run("patch", "node", name, "--type", "merge", "-p", json.dumps(patch), check=False)
 
 
 def _pod(meta: Json, at: Path) -> list[Json]:
