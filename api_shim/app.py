@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from api_shim.console import mount_console
 from api_shim.endpoints import Endpoint
 from api_shim.mcp_server import mount as mount_mcp
 from api_shim.metrics import ShimMetrics
@@ -91,4 +92,5 @@ def create_app(settings: Settings) -> web.Application:
     for ep in endpoints:
         app.router.add_route(ep.http_method, ep.path, ep.handle)
     mount_mcp(app)  # the MCP server (streamable HTTP) at /mcp, over the same tools as /api/k8s/mcp
+    mount_console(app, settings.console_dir)  # the web console at /ui/
     return app

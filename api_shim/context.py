@@ -125,6 +125,16 @@ class Call:
             raise RuntimeError("authorize() needs an authenticated caller")
         await Resolver(self.request.app, user).authorize(verb, capability, name, resource)
 
+    async def may(self, verb: str, capability: str, name: str, resource: str = "managedclusters") -> bool:
+        """Whether the caller may `verb` the `capability` of cluster `name` ("": every cluster), asked as a call
+        would be authorized, without refusing."""
+        from api_shim.resolver import Resolver
+
+        user = self.user
+        if user is None:
+            raise RuntimeError("may() needs an authenticated caller")
+        return await Resolver(self.request.app, user).may([(verb, capability)], name, resource)
+
     @property
     def groups(self) -> tuple[str, ...]:
         """The caller's groups, as authorization sees them."""

@@ -21,8 +21,8 @@ __all__ = ["Call", "ClusterMode", "Endpoint", "Section", "Target", "is_json_type
 MAX_BODY_BYTES = 4 * 1024 * 1024
 # Where an endpoint finds its cluster: nowhere, the `{id}` path segment, `cluster_id` (query or body;
 # the only cluster when there is just one), an object id in `{id}`, `cluster_ids` (many), or a container id
-# `<cluster>:<namespace>:<pod>[:<container>]` in `{id}`.
-ClusterMode = Literal["none", "path", "param", "object", "many", "container"]
+# `<cluster>:<namespace>:<pod>[:<container>]` in `{id}`; "caller": about the caller itself, no authorization.
+ClusterMode = Literal["none", "path", "param", "object", "many", "container", "caller"]
 
 
 Handler = Callable[[Call], Awaitable[web.StreamResponse]]

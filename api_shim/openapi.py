@@ -126,6 +126,9 @@ def _operation(ep: Endpoint, schemas: Schemas) -> Operation:
                                        "subresource": ep.subresource},
         "responses": responses,
     }
+    if ep.cluster == "caller":  # about the caller itself: authenticated, nothing to authorize
+        op["x-authenticated-only"] = True
+        del op["x-kubernetes-authorization"]
     if ep.body is not None:
         # The shim reads an absent or blank body as `{}`, so a body is required only when `{}` is invalid.
         body = schemas.of(ep.body)

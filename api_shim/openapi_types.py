@@ -81,6 +81,7 @@ Operation = TypedDict("Operation", {
     "responses": dict[str, Response],
     "requestBody": NotRequired[RequestBody],
     "x-websocket": NotRequired[bool],
+    "x-authenticated-only": NotRequired[bool],  # about the caller itself: nothing is authorized
 })
 
 

@@ -69,6 +69,7 @@ ENV: dict[str, str] = {
     "selfheal_history_days": "CLOUDOPS_SELFHEAL_HISTORY_DAYS",
     "cli_kubectl": "CLOUDOPS_CLI_KUBECTL", "cli_max_output_bytes": "CLOUDOPS_CLI_MAX_OUTPUT",
     "mcp_destructive_tools": "CLOUDOPS_MCP_DESTRUCTIVE_TOOLS", "mcp_allowed_hosts": "CLOUDOPS_MCP_ALLOWED_HOSTS",
+    "console_dir": "CLOUDOPS_CONSOLE_DIR",
     "compliance_report_retention": "CLOUDOPS_COMPLIANCE_REPORT_RETENTION",
     "compliance_policy_reports": "CLOUDOPS_COMPLIANCE_POLICY_REPORTS", "network_flows": "CLOUDOPS_NETWORK_FLOWS",
     "log_stream_max_seconds": "CLOUDOPS_LOG_STREAM_MAX_SECONDS",
@@ -128,6 +129,7 @@ class Settings:
     # Host headers the MCP endpoint accepts (DNS-rebinding protection), besides localhost; "*" turns it off.
     mcp_destructive_tools: str = ""
     mcp_allowed_hosts: str = ""
+    console_dir: str = ""  # the built web console (ui/dist); empty: the one beside this source tree
     compliance_report_retention: int = 10  # ComplianceReports kept per ComplianceCheck (newest; at least 1)
     compliance_policy_reports: str = "install"  # PolicyReports in members: install (CRD if missing) | require | off
     network_flows: str = ""  # network analysis flow source: hubble:/path/flows.json | prometheus:http://127.0.0.1:9090

@@ -93,6 +93,7 @@ def main() -> int:
         print(f"\nCloudOps K8s is running: {url}  (logs: {logs})\n"
               f"  hub kubeconfig: {topo.hub.kubeconfig}\n"
               f"  an admin API key (group cloudops:admins) is in {key_file}\n"
+              f"  web console: {url}/ui/  (sign in with that API key: cat {key_file})\n"
               f"  try: curl -s -H \"X-API-Key: $(cat {key_file})\" {url}/api/k8s/clusters/list\n"
               f"  demo pod logs: curl -s -H \"X-API-Key: $(cat {key_file})\" "
               f"'{url}/api/k8s/containers/{CONTAINER_ID}/logs?tail=5&level=error'\n"

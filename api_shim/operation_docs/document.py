@@ -49,6 +49,8 @@ def authorization(op: Operation, extra: str = "") -> str:
     """What the caller needs, from the operation's own `x-kubernetes-authorization` (the declaration's verb
     and subresource), so the prose cannot disagree with what is checked."""
     authz = op.get("x-kubernetes-authorization")
+    if op.get("x-authenticated-only"):
+        return f"any authenticated caller (API key, JWT or bearer token); nothing is authorized. {extra}".strip()
     if authz is None:
         return "none: served outside the /api/k8s security chain (no credential, no rate limit)."
     target = f"`{authz['resource']}/{authz['subresource']}`" if authz["subresource"] else f"`{authz['resource']}`"

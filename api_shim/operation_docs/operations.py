@@ -173,4 +173,15 @@ _TOOLS: Docs = {
         body="`command` (a kubectl command line), `cluster_id`, `namespace`, `timeout` (seconds)."),
 }
 
-DOCS: Docs = {**_SMART, **_TOOLS}
+_ACCESS: Docs = {
+    "GET /api/k8s/auth/whoami": Doc(
+        "Who am I and what may I do",
+        "Outside the API reference (the web console uses it). The caller's user name, groups and how it "
+        "authenticated, and for each capability the verbs the hub's RBAC allows, asked by SubjectAccessReviews "
+        "exactly as a call would be authorized: for every cluster (grants without a resource name), or for "
+        "the cluster `cluster_id` names (grants by resourceNames count too). A console hides what a call "
+        "would refuse; the API still checks every call.",
+        "nothing.", authz="With `cluster_id`, the caller must be allowed `get` on that cluster."),
+}
+
+DOCS: Docs = {**_SMART, **_TOOLS, **_ACCESS}

@@ -2,6 +2,7 @@
 
 from api_shim.endpoints import Section
 from api_shim.routes import (
+    access,
     autoscaling,
     cli,
     cluster_health,
@@ -33,6 +34,6 @@ SECTIONS: list[Section] = [clusters.section, cluster_health.section, unified.sec
                            scheduling.section, compliance.section,
                            security_network.section, cli.section, mcp.section, autoscaling.section,
                            cost.section, self_healing.section, container_logs.section,
-                           container_exec.section, container_terminal.section, container_files.section]
+                           container_exec.section, container_terminal.section, container_files.section, access.section]
 
 __all__ = ["SECTIONS"]
