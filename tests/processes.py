@@ -26,13 +26,14 @@ class OperatorProcess:
         return self.log.read_text(errors="replace")
 
 
-def start_operator(topology: Topology, namespace: str, log: Path, kubeconfig: Path | None = None) -> OperatorProcess:
+def start_operator(topology: Topology, namespace: str, log: Path, kubeconfig: Path | None = None,
+                   env: dict[str, str] | None = None) -> OperatorProcess:
     """As deployed: with the cloudops-operator ServiceAccount's token (provisioned in `namespace` unless
     `kubeconfig` is given), never the hub's admin credentials."""
     if kubeconfig is None:
         kubeconfig = provision(topology.hub.kubeconfig, namespace, log.parent / "identities", ("operator",))["operator"]
     health, metrics = free_port(), free_port()
-    env = {**os.environ, "KUBECONFIG": str(kubeconfig), "CLOUDOPS_NAMESPACE": namespace,
+    env = {**os.environ, **(env or {}), "KUBECONFIG": str(kubeconfig), "CLOUDOPS_NAMESPACE": namespace,
            "CLOUDOPS_OPERATOR_HEALTH_PORT": str(health), "CLOUDOPS_OPERATOR_METRICS_PORT": str(metrics)}
     out = open(log_file(log), "ab")
     proc = subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=env, stdout=out, stderr=out)

@@ -49,6 +49,15 @@ async def test_kubectl_changes_become_versions_and_rollback_restores(
     assert {"type": "modified", "path": "spec.template.spec.containers[0].image", "old_value": "nginx:1.19",
             "new_value": "nginx:1.20"} in d["diff"]
     assert d["summary"]["modified"] >= 1 and d["version1"] == "v1" and d["version2"] == "v2"
+    assert d["object1"] is None and d["object2"] is None  # whole objects only when asked for
+    whole = (await call(shim, "GET", f"{base}/diff?version1=1&version2=v2&include_objects=true"))["data"]
+    images = [o["spec"]["template"]["spec"]["containers"][0]["image"] for o in (whole["object1"], whole["object2"])]
+    assert images == ["nginx:1.19", "nginx:1.20"] and "status" not in whole["object2"]
+    assert whole["diff"] == d["diff"]
+    await asyncio.to_thread(member, "create", "secret", "generic", "vault", "--from-literal=password=hunter2-x9")
+    refused = await call(shim, "GET", f"/api/k8s/yaml/versions/{clusters[0]['id']}:secret:{ns}:vault/diff"
+                                      "?version1=current&version2=current&include_objects=true", 422)
+    assert "include_objects" in refused["error"] and "hunter2" not in str(refused)
     live = (await call(shim, "GET", f"{base}/diff?version1=2&version2=current"))["data"]
     assert live["diff"] == [] and live["summary"] == {"added": 0, "modified": 0, "deleted": 0}
     # The untracked object and the bare-name form.

@@ -67,6 +67,7 @@ def test_summary_of_a_connected_cluster() -> None:
         "id": 7, "name": "prod", "display_name": "Production", "provider": "aws", "region": "eu-west-1",
         "version": "1.30.2", "status": "connected", "health_status": "healthy", "resource_count": 79,
         "last_sync_time": "2024-05-17T13:47:38Z", "tags": ["prod", "eu"],
+        "health_score": 96.0, "issues": [], "node_count": 3, "cpu_usage": 37.5, "memory_usage": 61.0,
     }
 
 
@@ -88,6 +89,7 @@ def test_summary_defaults_with_empty_status() -> None:
     assert summary == {
         "id": None, "name": "new", "display_name": "new", "provider": "other", "region": "", "version": "",
         "status": "pending", "health_status": "unknown", "resource_count": 0, "last_sync_time": None, "tags": [],
+        "health_score": None, "issues": [], "node_count": None, "cpu_usage": None, "memory_usage": None,
     }
 
 

@@ -68,6 +68,12 @@ class ListQuery(PageQuery):
     tag: str | None = Field(None, description="标签过滤", max_length=63)
 
 
+class HealthReason(BaseModel):
+    type: str | None = None
+    message: str
+    severity: Literal["low", "medium", "high", "critical"] | None = None
+
+
 class ClusterSummary(BaseModel):
     id: int | None
     name: str
@@ -80,6 +86,12 @@ class ClusterSummary(BaseModel):
     resource_count: int
     last_sync_time: str | None
     tags: list[str]
+    # Beyond the reference: what a console shows of every cluster at a glance, as the operator last measured it.
+    health_score: float | None = Field(None, description="0–100 from the last sync; null until measured")
+    issues: list[HealthReason] = Field(default_factory=list, description="why the score is what it is")
+    node_count: int | None = Field(None, description="nodes at the last sync; null until measured")
+    cpu_usage: float | None = Field(None, description="CPU use in percent at the last sync; null: not measured")
+    memory_usage: float | None = Field(None, description="memory use in percent at the last sync; null: not measured")
 
 
 class ClusterList(PageInfo):
@@ -106,7 +118,6 @@ class ClusterDetail(ClusterSummary):
     created_at: str | None
     description: str
     api_server: str
-    health_score: float | None
     message: str
     metrics: ClusterMetricsView
 

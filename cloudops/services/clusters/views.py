@@ -10,7 +10,7 @@ from cloudops.resources.managed_cluster import (
     ManagedClusterStatus,
     ResourceCounts,
 )
-from cloudops.services.clusters.models import ClusterDetail, ClusterMetricsView, ClusterSummary, Usage
+from cloudops.services.clusters.models import ClusterDetail, ClusterMetricsView, ClusterSummary, HealthReason, Usage
 
 __all__ = ["bare_version", "cluster_detail", "cluster_summary", "registered_detail", "resources_view", "usage_view"]
 
@@ -46,7 +46,11 @@ def cluster_summary(cluster: ManagedCluster) -> ClusterSummary:
         provider=spec.provider, region=spec.region or "", version=bare_version(status.kubernetes_version),
         status=status.phase or "pending", health_status=status.health_status or "unknown",
         resource_count=sum(v for v in counts.model_dump().values() if isinstance(v, int)),
-        last_sync_time=status.last_sync_time, tags=list(spec.tags or []))
+        last_sync_time=status.last_sync_time, tags=list(spec.tags or []), health_score=status.health_score,
+        issues=[HealthReason(type=i.type, message=i.message, severity=i.severity) for i in status.issues or []],
+        node_count=counts.nodes if counts.nodes is not None else status.node_count,
+        cpu_usage=(status.usage or ClusterUsage()).cpu_percent,
+        memory_usage=(status.usage or ClusterUsage()).memory_percent)
 
 
 def cluster_detail(cluster: ManagedCluster) -> ClusterDetail:
@@ -56,7 +60,7 @@ def cluster_detail(cluster: ManagedCluster) -> ClusterDetail:
     return ClusterDetail(
         **cluster_summary(cluster).model_dump(), created_at=cluster.metadata.creation_timestamp,
         description=cluster.spec.description or "", api_server=status.api_server or "",
-        health_score=status.health_score, message=status.message or "",
+        message=status.message or "",
         metrics=ClusterMetricsView(cpu_usage=usage.cpu_percent, memory_usage=usage.memory_percent,
                                    disk_usage=usage.disk_percent, pod_count=counts.pods or 0, node_count=node_count,
                                    service_count=counts.services or 0, deployment_count=counts.deployments or 0))

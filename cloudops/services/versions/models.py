@@ -36,12 +36,18 @@ class ListQuery(PageQuery, Where):
 class DiffQuery(Where):
     version1: str = Field(min_length=1, max_length=128, description="id, v<N>, tag, or current (the live object)")
     version2: str = Field("current", min_length=1, max_length=128)
+    include_objects: bool = Field(False, description=(
+        "beyond the reference: also answer both versions whole (normalized: no status or server-set metadata), "
+        "for a side-by-side view; never for a Secret"))
 
 
 class CompareBody(Where):
     version1: VersionRef = Field(description="id, v<N>, tag, or current")
     version2: VersionRef = Field("current")
     include_metadata: bool = Field(True, description="labels and annotations count as differences")
+    include_objects: bool = Field(False, description=(
+        "beyond the reference: also answer both versions whole (normalized), for a side-by-side view; never for a "
+        "Secret"))
 
 
 class RollbackBody(Where):
@@ -91,6 +97,8 @@ class DiffResult(BaseModel):
     version2: str
     diff: list[DiffEntry]
     summary: DiffSummary
+    object1: dict[str, Any] | None = Field(None, description="version1 whole, with include_objects; else null")
+    object2: dict[str, Any] | None = Field(None, description="version2 whole, with include_objects; else null")
 
 
 class RollbackResult(BaseModel):

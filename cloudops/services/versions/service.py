@@ -155,14 +155,16 @@ class VersionService(Service):
         return VersionList(resource_id=o.subject.resource_id, versions=listed.pop("items"), **listed)
 
     async def diff(self, raw: str, q: DiffQuery, gate: Gate) -> DiffResult:
-        return await self._difference(raw, q, gate, q.version1, q.version2, True)
+        return await self._difference(raw, q, gate, q.version1, q.version2, True, q.include_objects)
 
     async def compare(self, raw: str, b: CompareBody, gate: Gate) -> DiffResult:
-        return await self._difference(raw, b, gate, b.version1, b.version2, b.include_metadata)
+        return await self._difference(raw, b, gate, b.version1, b.version2, b.include_metadata, b.include_objects)
 
     async def _difference(self, raw: str, where: Where, gate: Gate, ref1: VersionRef, ref2: VersionRef,
-                          include_metadata: bool) -> DiffResult:
+                          include_metadata: bool, include_objects: bool = False) -> DiffResult:
         o = await self._object(gate, raw, where, "get")
+        if include_objects and o.rt.kind == "Secret":
+            raise Unprocessable("a Secret's contents are never shown through versions", field="include_objects")
         versions = await self._history(o.subject)
         name1, old = await _content(o, versions, ref1, "version1")
         name2, new = await _content(o, versions, ref2, "version2")
@@ -173,7 +175,9 @@ class VersionService(Service):
                           diff=[DiffEntry(type=c.kind, path=c.path, old_value=c.old_value, new_value=c.new_value)
                                 for c in changes],
                           summary=DiffSummary(added=counts["added"], modified=counts["modified"],
-                                              deleted=counts["deleted"]))
+                                              deleted=counts["deleted"]),
+                          object1=dict(normalize(old, include_metadata=include_metadata)) if include_objects else None,
+                          object2=dict(normalize(new, include_metadata=include_metadata)) if include_objects else None)
 
     async def rollback(self, raw: str, b: RollbackBody, gate: Gate) -> RollbackResult:
         """The member's server-side dry run first (422 with its message, nothing changed), then the write; the
