@@ -114,6 +114,13 @@ def remediation(finding: Finding, defaults: Mapping[str, str]) -> dict[str, str]
     return {k: defaults[k] for k in finding.missing if k in defaults}
 
 
-def score(checked: int, violating: int) -> float:
-    """Percent of checked objects that comply (100 when nothing was checked)."""
-    return 100.0 if checked == 0 else round(100.0 * (checked - violating) / checked, 1)
+def score(checked: int, violating: int) -> float | None:
+    """Percent of checked objects that comply; None when nothing was checked (a score over nothing is not 100)."""
+    return None if checked == 0 else round(100.0 * (checked - violating) / checked, 1)
+
+
+def nothing_checked(namespaces: list[str] | None, types: list[str] | None) -> str:
+    """Why a check has no score: what it looked for and where."""
+    where = f"namespaces {', '.join(namespaces)}" if namespaces else "any namespace the policy covers"
+    what = ", ".join(types) if types else "the policy's resource types"
+    return f"nothing was checked: no objects of {what} in {where}"

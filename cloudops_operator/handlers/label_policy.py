@@ -17,7 +17,7 @@ from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import KubeError, NotFound
 from cloudops.kube.stores import HubStore
 from cloudops.labels.compliance import Checked, Report, check_cluster, remediate
-from cloudops.labels.policy import Rule
+from cloudops.labels.policy import Rule, nothing_checked
 from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
 from cloudops.resources import LabelPolicy
@@ -114,6 +114,9 @@ async def check_policy_once(body: kopf.Body, memo: Memo, logger: logging.Logger 
                              "Checked" if ok else "ClusterUnavailable", message, generation)
     compliant = condition("Compliant", not violations, "NoViolations" if not violations else "Violations",
                           f"{len(violations)} of {checked} objects violate the policy", generation)
+    if ok and checked == 0:  # compliance over nothing is unknown, not true
+        compliant = compliant.model_copy(update={"status": "Unknown", "reason": "NothingChecked",
+                                                 "message": nothing_checked(policy.spec.namespaces or None, None)})
     status = LabelPolicyStatus(
         observed_generation=generation, conditions=merge_condition(ready, compliant), last_check_time=now_iso(),
         compliant_count=checked - len(violations), violation_count=len(violations),

@@ -81,7 +81,8 @@ async def test_policy_create_and_compliance_check(member: Any, shim: Client, mak
     assert same["violation_count"] == 2
     services = (await call(shim, "POST", "/api/k8s/labels/compliance/check",
                            json={**check, "resource_types": ["services"]}))["data"]
-    assert services["checked"] == 0 and services["score"] == 100.0
+    assert services["checked"] == 0 and services["score"] is None and services["compliant"] is None
+    assert services["score_reason"].startswith("nothing was checked")  # a score over nothing is not 100
     await call(shim, "POST", "/api/k8s/labels/compliance/check", 404, json={**check, "policy_id": 99999})
     await call(shim, "POST", "/api/k8s/labels/compliance/check", 404, json={**check, "resource_types": ["nope"]})
 
@@ -98,9 +99,11 @@ async def test_reconciler_reports_then_remediates(operator: OperatorProcess, mem
             "rules": [{"resource_type": "deployments", "required_labels": ["team", "owner"]}],
             "remediation": {"default_labels": {"owner": "platform"}}}
     await call(shim, "POST", "/api/k8s/labels/policies/create", json=body)
+    empty = {**body, "name": "nobody-home", "namespaces": [f"{ns}-none"]}
+    await call(shim, "POST", "/api/k8s/labels/policies/create", json=empty)
 
-    def status() -> Json:
-        return dict(hub.json("-n", namespace, "get", "labelpolicy", "teams").get("status") or {})
+    def status(name: str = "teams") -> Json:
+        return dict(hub.json("-n", namespace, "get", "labelpolicy", name).get("status") or {})
 
     # audit (the default): reported, nothing changed.
     reported = await eventually(lambda: asyncio.to_thread(lambda: (s := status()).get("lastCheckTime") and s), 60,
@@ -112,6 +115,10 @@ async def test_reconciler_reports_then_remediates(operator: OperatorProcess, mem
     conds = {c["type"]: c for c in reported["conditions"]}
     assert conds["Ready"]["status"] == "True" and conds["Compliant"]["status"] == "False"
     assert "remediations" not in reported
+    nothing = await eventually(lambda: asyncio.to_thread(lambda: (s := status("nobody-home")).get("lastCheckTime")
+                                                         and s), 60, "the empty policy checked")
+    empty_compliant = next(c for c in nothing["conditions"] if c["type"] == "Compliant")
+    assert (empty_compliant["status"], empty_compliant["reason"]) == ("Unknown", "NothingChecked"), nothing
     live = await asyncio.to_thread(k.json, "get", "deployment", "nolabels")
     assert "owner" not in (live["metadata"].get("labels") or {})
     listed = await call(shim, "POST", "/api/k8s/labels/compliance/check",

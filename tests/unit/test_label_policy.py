@@ -52,4 +52,4 @@ def test_rules_round_trip_between_rest_and_the_custom_resource() -> None:
 
 def test_invalid_regex_and_score() -> None:
     assert compile_error("^(unclosed") is not None and compile_error(r"^v\d+$") is None
-    assert score(0, 0) == 100.0 and score(3, 1) == 66.7 and score(4, 4) == 0.0
+    assert score(0, 0) is None and score(3, 1) == 66.7 and score(4, 4) == 0.0

@@ -249,7 +249,9 @@ class ComplianceResult(BaseModel):
     checked: int
     compliant_count: int
     violation_count: int
-    score: float = Field(description="percent of checked objects that comply")
-    compliant: bool
+    score: float | None = Field(description="percent of checked objects that comply; null when nothing was checked")
+    score_reason: str | None = Field(None, description="why there is no score (nothing was checked), else null")
+    compliant: bool | None = Field(description="no violations among the checked objects; null when nothing was "
+                                               "checked")
     violations: list[ViolationView]
     notes: list[str]

@@ -15,7 +15,7 @@ from cloudops.kube.errors import NotFound
 from cloudops.kube.ids import allocate_id
 from cloudops.kube.stores import HubStore
 from cloudops.labels.compliance import Checked, check_cluster
-from cloudops.labels.policy import Rule, compile_error, evaluate, rule_from_spec, score
+from cloudops.labels.policy import Rule, compile_error, evaluate, nothing_checked, rule_from_spec, score
 from cloudops.labels.selectors import BadLabel, check_labels, value_error
 from cloudops.members.access import ClusterRef
 from cloudops.members.objects import ObjectId
@@ -168,5 +168,6 @@ class LabelPolicyService(Service):
         return ComplianceResult(
             policy_id=view.id, policy_name=view.name, cluster_id=cluster.id, cluster_name=cluster.name,
             namespace=b.namespace, checked=checked, compliant_count=checked - violating, violation_count=violating,
-            score=score(checked, violating), compliant=violating == 0,
+            score=score(checked, violating), compliant=None if checked == 0 else violating == 0,
+            score_reason=nothing_checked(namespaces, b.resource_types) if checked == 0 else None,
             violations=[violation_view(cluster, c) for c in report.violations], notes=report.notes)
