@@ -182,6 +182,14 @@ _ACCESS: Docs = {
         "the cluster `cluster_id` names (grants by resourceNames count too). A console hides what a call "
         "would refuse; the API still checks every call.",
         "nothing.", authz="With `cluster_id`, the caller must be allowed `get` on that cluster."),
+    "GET /api/k8s/yaml/backup/schedule/list": Doc(
+        "List backup schedules",
+        "Outside the API reference (the web console uses it). The YamlBackupSchedules of the clusters the caller "
+        "may list backups of (or of `cluster_id`), by name, paged: cron, time zone, retention, whether paused, and "
+        "what the operator last recorded (next run, last backup, its result and error, how many backups exist). "
+        "Schedules applied with kubectl are listed too; `resource_id` is empty for one that selects more than one "
+        "object.",
+        "nothing.", authz="Schedules of clusters the caller may not list backups of are left out."),
 }
 
 DOCS: Docs = {**_SMART, **_TOOLS, **_ACCESS}

@@ -20,6 +20,8 @@ from cloudops.services.backups.models import (
     RestoreBody,
     RestoreResult,
     ScheduleBody,
+    ScheduleList,
+    ScheduleListQuery,
     ScheduleView,
 )
 
@@ -59,3 +61,10 @@ async def delete_one_backup(call: Call) -> web.Response:
 async def schedule_backups(call: Call) -> web.Response:
     """Creates, or updates, the resource's YamlBackupSchedule; the operator runs it."""
     return ok(await call.service(BackupService).schedule(call.body, call))
+
+
+@section.route("GET", "/api/k8s/yaml/backup/schedule/list", "备份策略列表", verb="list", subresource="backups",
+               query=ScheduleListQuery, data=ScheduleList)
+async def list_schedules(call: Call) -> web.Response:
+    """Beyond the reference: the schedules 2.5 creates (and those applied with kubectl), for the console."""
+    return ok(await call.service(BackupService).schedules(call.query, call))

@@ -92,6 +92,21 @@ async def test_every_minute_schedule_runs_expires_and_pauses(
     listed = (await call(shim, "GET", f"/api/k8s/yaml/backup/list?resource_id={rid}"))["data"]["backups"]
     assert [(x["backup_name"], x["schedule"], x["status"]) for x in listed] == [(run1, SCHEDULE, "completed")]
 
+    # The schedules list (beyond the reference, for the console): this one with its last run, and one applied
+    # with kubectl that selects a whole namespace's deployments (no single object id).
+    hub("-n", namespace, "apply", "-f", "-", stdin=json.dumps({
+        "apiVersion": "cloudops.io/v1alpha1", "kind": "YamlBackupSchedule", "metadata": {"name": "all-deployments"},
+        "spec": {"clusterRef": {"name": clusters[0]["name"]}, "schedule": "0 3 * * *", "enabled": False,
+                 "resourceTypes": ["deployments.apps"], "namespaces": [ns]}}))
+    scheds = (await call(shim, "GET", f"/api/k8s/yaml/backup/schedule/list?cluster_id={clusters[0]['id']}",
+                         headers=viewer))["data"]
+    assert [x["name"] for x in scheds["schedules"]] == ["all-deployments", SCHEDULE] and scheds["total"] == 2
+    mine = scheds["schedules"][1]
+    assert mine["resource_id"] == f"{clusters[0]['id']}:deployments:{ns}:web" and mine["schedule"] == "* * * * *"
+    assert mine["last_result"] == "completed" and mine["last_backup_name"] == run1 and mine["time_zone"]
+    assert scheds["schedules"][0]["resource_id"] == "" and scheds["schedules"][0]["enabled"] is False
+    hub("-n", namespace, "delete", "yamlbackupschedule", "all-deployments")
+
     # Paused: the status says so, nothing runs, and retention never removes the last good backup,
     # even when a newer failed one exists and only one backup may be kept.
     paused = (await call(shim, "POST", "/api/k8s/yaml/backup/schedule",

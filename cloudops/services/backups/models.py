@@ -14,7 +14,8 @@ from cloudops.services.common import OBJECT_NAME_PATTERN, OBJECT_REF_SCHEMA, Clu
 from cloudops.services.common import RESOURCE_TYPE_PATTERN as RESOURCE_TYPE
 
 __all__ = ["BACKUP_NAME", "BackupList", "BackupView", "CreateBody", "Deleted", "ListQuery", "RestoreBody",
-           "RestoreResult", "RestoredItem", "ScheduleBody", "ScheduleView"]
+           "RestoreResult", "RestoredItem", "ScheduleBody", "ScheduleItem", "ScheduleList", "ScheduleListQuery",
+           "ScheduleView"]
 
 BACKUP_NAME = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
 ResourceId = Field(min_length=1, max_length=600, json_schema_extra=OBJECT_REF_SCHEMA,
@@ -144,9 +145,13 @@ class ScheduleBody(BaseModel):
     namespace: str | None = Field(None, pattern=NAMESPACE, max_length=63)
 
 
-class ScheduleView(BaseModel):
+class ScheduleListQuery(PageQuery):
+    model_config = ConfigDict(extra="forbid")
+    cluster_id: ClusterRefItem | None = Field(None, description="only this cluster's schedules")
+
+
+class ScheduleItem(BaseModel):
     name: str
-    created: bool = Field(description="false: an existing schedule was updated")
     cluster_id: int | None
     cluster_name: str
     resource_id: str
@@ -164,3 +169,14 @@ class ScheduleView(BaseModel):
     last_successful_backup: str | None
     last_error: str | None
     backup_count: int
+
+
+class ScheduleView(ScheduleItem):
+    created: bool = Field(description="false: an existing schedule was updated")
+
+
+class ScheduleList(PageInfo):
+    schedules: list[ScheduleItem] = Field(description=(
+        "by name; `resource_id` names the object with its type as the schedule stores it (`1:deployments:shop:web`, "
+        "which resolves like any id), empty for a schedule (applied with kubectl) that selects more than one "
+        "object"))

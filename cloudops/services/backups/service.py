@@ -32,7 +32,7 @@ from cloudops.members.access import ClusterRef
 from cloudops.members.objects import ObjectId, valid_name
 from cloudops.members.session import MemberSession
 from cloudops.paging import page
-from cloudops.resources import YamlBackup
+from cloudops.resources import YamlBackup, YamlBackupSchedule
 from cloudops.services.backups.models import (
     BackupList,
     BackupView,
@@ -43,11 +43,13 @@ from cloudops.services.backups.models import (
     RestoredItem,
     RestoreResult,
     ScheduleBody,
+    ScheduleList,
+    ScheduleListQuery,
     ScheduleView,
 )
 from cloudops.services.backups.schedules import save_schedule
 from cloudops.services.backups.targets import CAPABILITY, default_backup_name, target
-from cloudops.services.backups.views import backup_view
+from cloudops.services.backups.views import backup_view, schedule_item, scheduled_object
 from cloudops.services.base import Service
 from cloudops.services.gate import Gate, allowed
 from cloudops.services.named import Named, scoped
@@ -173,3 +175,26 @@ class BackupService(Service):
     async def schedule(self, b: ScheduleBody, gate: Gate) -> ScheduleView:
         """Creates, or updates, the resource's YamlBackupSchedule; the operator runs it."""
         return await save_schedule(self.deps, b, gate)
+
+    async def schedules(self, q: ScheduleListQuery, gate: Gate) -> ScheduleList:
+        """The YamlBackupSchedules (made through REST or applied with kubectl) of the clusters the caller may list
+        backups of, by name, with what the operator last recorded of their runs."""
+        only = None if q.cluster_id is None else \
+            (await gate.resolve(q.cluster_id, "list", CAPABILITY, "cluster_id")).name
+        crs = [cr for cr in await self.deps.store(YamlBackupSchedule).list()
+               if only is None or cr.spec.cluster_ref.name == only]
+        names = dict.fromkeys(cr.spec.cluster_ref.name for cr in crs)
+        may = {name: await allowed(gate, "list", CAPABILITY, name) for name in names}
+        clusters = {name: await self._cluster(name) for name in names if may[name]}
+        items = [schedule_item(cr, clusters[n], scheduled_object(cr, clusters[n]))
+                 for cr in sorted(crs, key=lambda c: c.metadata.name or "")
+                 if may[n := cr.spec.cluster_ref.name]]
+        listed = page(items, q.limit, q.offset)
+        return ScheduleList(schedules=listed.pop("items"), **listed)
+
+    async def _cluster(self, name: str) -> ClusterRef:
+        """The registered cluster of that name, or a reference by name alone once it is unregistered."""
+        try:
+            return ClusterRef.of(await self.deps.registry.find(name))
+        except NotFound:
+            return ClusterRef(None, name, {})

@@ -10,9 +10,9 @@ from cloudops.members.objects import ObjectId
 from cloudops.resources import YamlBackup, YamlBackupSchedule
 from cloudops.resources.yaml_backup import YamlBackupStatus
 from cloudops.resources.yaml_backup_schedule import YamlBackupScheduleStatus
-from cloudops.services.backups.models import BackupView, ScheduleView
+from cloudops.services.backups.models import BackupView, ScheduleItem, ScheduleView
 
-__all__ = ["backup_view", "schedule_view"]
+__all__ = ["backup_view", "schedule_item", "schedule_view", "scheduled_object"]
 
 
 def _resource_id(cr: YamlBackup, cluster_id: int | None) -> str:
@@ -59,9 +59,25 @@ def backup_view(cr: YamlBackup) -> BackupView:
 
 
 def schedule_view(cr: YamlBackupSchedule, cluster: ClusterRef, resource_id: str, created: bool) -> ScheduleView:
+    return ScheduleView(**schedule_item(cr, cluster, resource_id).model_dump(), created=created)
+
+
+def scheduled_object(cr: YamlBackupSchedule, cluster: ClusterRef) -> str:
+    """The object id a stored schedule backs up, or "" when it selects more than one object (a schedule applied
+    with kubectl may select whole types or namespaces)."""
+    spec = cr.spec
+    types, namespaces, names = spec.resource_types, spec.namespaces or [], spec.resource_names or []
+    if types == ["namespace"] and len(namespaces) == 1 and not names:
+        return str(ObjectId(cluster.ref, "namespace", "", namespaces[0]))
+    if len(types) == 1 and len(names) == 1 and len(namespaces) <= 1:
+        return str(ObjectId(cluster.ref, types[0].split(".")[0], (namespaces or [""])[0], names[0]))
+    return ""
+
+
+def schedule_item(cr: YamlBackupSchedule, cluster: ClusterRef, resource_id: str) -> ScheduleItem:
     spec, status = cr.spec, cr.status or YamlBackupScheduleStatus()
-    return ScheduleView(
-        name=cr.metadata.name or "", created=created, cluster_id=cluster.id, cluster_name=cluster.name,
+    return ScheduleItem(
+        name=cr.metadata.name or "", cluster_id=cluster.id, cluster_name=cluster.name,
         resource_id=resource_id, resource_type=(spec.resource_types or [""])[0], schedule=spec.schedule,
         time_zone=spec.time_zone, retention_days=spec.retention_days or 30, retention_count=spec.retention_count,
         encrypt=spec.encrypt, enabled=spec.enabled, next_run=status.next_backup_time,
