@@ -190,6 +190,12 @@ _ACCESS: Docs = {
         "Schedules applied with kubectl are listed too; `resource_id` is empty for one that selects more than one "
         "object.",
         "nothing.", authz="Schedules of clusters the caller may not list backups of are left out."),
+    "GET /api/k8s/labels/policies/list": Doc(
+        "List label policies",
+        "Outside the API reference (the web console uses it). Every LabelPolicy in the hub, made through "
+        "`labels/policies/create` or applied with kubectl, by name, paged, with its rules, enforcement, scope and "
+        "what the operator last found (checked objects, violations, conditions).",
+        "nothing."),
 }
 
 DOCS: Docs = {**_SMART, **_TOOLS, **_ACCESS}

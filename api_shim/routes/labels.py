@@ -24,6 +24,8 @@ from cloudops.services.labels.models import (
     LabelView,
     ObjectQuery,
     PolicyBody,
+    PolicyList,
+    PolicyListQuery,
     PolicyView,
     RemoveBody,
     SelectQuery,
@@ -79,6 +81,13 @@ async def create_policy(call: Call) -> web.Response:
     """A LabelPolicy in the hub with an integer id; the operator checks it on change and on its interval."""
     may_label = partial(call.authorize, "create", "labels")
     return ok(await call.service(LabelPolicyService).create(call.body, may_label))
+
+
+@section.route("GET", "/api/k8s/labels/policies/list", "标签策略列表", verb="list", resource="labelpolicies",
+               query=PolicyListQuery, data=PolicyList)
+async def list_policies(call: Call) -> web.Response:
+    """Beyond the reference: the LabelPolicies (kubectl-applied ones too) with their last check, for the console."""
+    return ok(await call.service(LabelPolicyService).list(call.query))
 
 
 @section.route("POST", "/api/k8s/labels/compliance/check", "标签合规性检查", verb="get", subresource="labels",

@@ -90,6 +90,11 @@ async def test_policy_create_and_compliance_check(member: Any, shim: Client, mak
     await call(shim, "POST", "/api/k8s/labels/compliance/check", json=check, headers=viewer)
     err = await call(shim, "POST", "/api/k8s/labels/policies/create", 403, json=policy("v"), headers=viewer)
     assert err["code"] == 1003 and "vivi" in err["error"]
+    listed = (await call(shim, "GET", "/api/k8s/labels/policies/list?limit=1&offset=1", headers=viewer))["data"]
+    assert listed["total"] == 2 and [p["name"] for p in listed["policies"]] == ["prod-2"]
+    assert listed["policies"][0]["id"] == second["id"] and listed["policies"][0]["rules"] == second["rules"]
+    nobody = {"X-API-Key": await make_key("nemo", [])}
+    assert (await call(shim, "GET", "/api/k8s/labels/policies/list", 403, headers=nobody))["code"] == 1003
 
 
 async def test_reconciler_reports_then_remediates(operator: OperatorProcess, member: Any, shim: Client, hub: Kubectl,

@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parents[2]
 VENDORED = REPO / "reference" / "endpoints.tsv"  # a copy, so this test never skips on a fresh clone
 SHARED = REPO.parent / "shared" / "spec" / "endpoints.tsv"
 # Documented endpoints the product adds beyond the reference (README: "Ids and where we differ").
-BEYOND_REFERENCE = {("GET", "/api/k8s/auth/whoami"), ("GET", "/api/k8s/yaml/backup/schedule/list")}
+BEYOND_REFERENCE = {("GET", "/api/k8s/auth/whoami"), ("GET", "/api/k8s/yaml/backup/schedule/list"),
+                    ("GET", "/api/k8s/labels/policies/list")}
 
 
 def _reference() -> set[tuple[str, str]]:

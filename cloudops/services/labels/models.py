@@ -21,9 +21,9 @@ from cloudops.services.common import (
 )
 
 __all__ = ["AddBody", "BatchBody", "BatchResult", "BatchRow", "BatchTarget", "ChangedView", "ComplianceBody",
-           "ComplianceResult", "LabelView", "Mismatch", "ObjectQuery", "PolicyBody", "PolicyRule", "PolicyRuleView",
-           "PolicyStatusView", "PolicyView", "RemediationSpec", "RemoveBody", "SelectQuery", "SelectResult",
-           "Selected", "ViolationView"]
+           "ComplianceResult", "LabelView", "Mismatch", "ObjectQuery", "PolicyBody", "PolicyList", "PolicyListQuery",
+           "PolicyRule", "PolicyRuleView", "PolicyStatusView", "PolicyView", "RemediationSpec", "RemoveBody",
+           "SelectQuery", "SelectResult", "Selected", "ViolationView"]
 
 ClusterIdParam = Field(None, description="cluster id or name; optional when exactly one cluster is registered")
 Namespace = Field(None, pattern=NAMESPACE, max_length=63, description="命名空间 (namespaced types; default: default)")
@@ -208,6 +208,14 @@ class PolicyView(BaseModel):
     remediation: RemediationSpec | None
     created_at: str | None
     status: PolicyStatusView
+
+
+class PolicyListQuery(PageQuery):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PolicyList(PageInfo):
+    policies: list[PolicyView] = Field(description="by name, with what the operator last found")
 
 
 class ComplianceBody(BaseModel):

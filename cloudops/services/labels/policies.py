@@ -19,6 +19,7 @@ from cloudops.labels.policy import Rule, compile_error, evaluate, nothing_checke
 from cloudops.labels.selectors import BadLabel, check_labels, value_error
 from cloudops.members.access import ClusterRef
 from cloudops.members.objects import ObjectId
+from cloudops.paging import page
 from cloudops.resources import LabelPolicy
 from cloudops.resources.base import ObjectMeta, ObjectRef
 from cloudops.resources.label_policy import LabelPolicySpec, LabelRemediation
@@ -28,6 +29,8 @@ from cloudops.services.labels.models import (
     ComplianceResult,
     Mismatch,
     PolicyBody,
+    PolicyList,
+    PolicyListQuery,
     PolicyRuleView,
     PolicyStatusView,
     PolicyView,
@@ -141,6 +144,12 @@ class LabelPolicyService(Service):
         new_id = await allocate_id(self.deps.hub, self.deps.namespace, LABEL_POLICY.plural)
         meta = ObjectMeta(name=b.name, namespace=self.deps.namespace, labels={ID_LABEL: str(new_id)})
         return policy_view(await policies.create(LabelPolicy(metadata=meta, spec=_spec(b, rules, cluster))))
+
+    async def list(self, q: PolicyListQuery) -> PolicyList:
+        """Every LabelPolicy (made through REST or applied with kubectl), by name."""
+        views = [policy_view(cr) for cr in sorted(await self.policies.list(), key=lambda c: c.metadata.name or "")]
+        listed = page(views, q.limit, q.offset)
+        return PolicyList(policies=listed.pop("items"), **listed)
 
     async def find(self, ref: int | str) -> LabelPolicy:
         """By id (the label) or by name; 404 naming `policy_id` otherwise."""
