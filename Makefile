@@ -40,10 +40,16 @@ deploy: ## Apply operator, shim, RBAC and CRDs (kustomize) to the cluster KUBECO
 undeploy: ## Remove what `make deploy` applied
 	kubectl delete --ignore-not-found -k deploy/
 
-run: venv controlplane ## Local control plane, CRDs, samples, operator and shim on 127.0.0.1:8080 (Ctrl-C stops)
+ui: venv ## Build the web console (ui/dist) from the npm registry when its sources, lockfile or the API changed
+	@bash ui/build.sh $(CURDIR) $(CURDIR)/$(BIN)/python
+
+browser: ## Debian's chromium for the console's browser tests (installed where missing)
+	@bash tests/console/chromium.sh
+
+run: venv controlplane ui ## Local control plane, CRDs, samples, operator and shim on 127.0.0.1:8080 (Ctrl-C stops)
 	$(BIN)/python -m devcluster.run
 
-test: venv controlplane ## Unit tests and tests against real local apiservers
+test: venv controlplane ui browser ## Unit tests, tests against real local apiservers, the console in chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv ## ruff, and the layer contracts (import-linter, see pyproject.toml)
@@ -60,4 +66,4 @@ kind-up: ## Where Docker runs: a kind cluster to use via KUBECONFIG (not used by
 	kind create cluster --name cloudops-hub --kubeconfig .clusters/kind-hub.kubeconfig
 	@echo "export KUBECONFIG=$$PWD/.clusters/kind-hub.kubeconfig"
 
-.PHONY: help venv controlplane cluster-up cluster-down cluster-status install-crds deploy undeploy run test lint typecheck bench kind-up
+.PHONY: help venv ui browser controlplane cluster-up cluster-down cluster-status install-crds deploy undeploy run test lint typecheck bench kind-up
