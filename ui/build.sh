@@ -33,9 +33,11 @@ hash_inputs() {
   {
     find src -type f ! -path src/api/schema.d.ts -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
     for f in index.html package.json package-lock.json vite.config.ts tsconfig.json postcss.config.cjs build.sh openapi.json; do
-      [ -f "$f" ] && sha256sum "$f"
+      if [ -f "$f" ]; then sha256sum "$f"; fi
     done
-    find scripts public -type f -print0 2>/dev/null | LC_ALL=C sort -z | xargs -0 -r sha256sum
+    # An empty folder is not in a clone: only the folders that exist (a missing one must not fail the build).
+    for d in scripts public; do if [ -d "$d" ]; then find "$d" -type f -print0; fi; done \
+      | LC_ALL=C sort -z | xargs -0 -r sha256sum
   } | sha256sum | cut -d' ' -f1
 }
 want=$(hash_inputs)
