@@ -1,11 +1,11 @@
 """The Backups, Cost and API pages in a real browser, against the real local clusters.
 
 Flow 5: a ConfigMap made with kubectl in member-1 is backed up from the Backups page and restored under a new
-name; the new object exists in the member. The Schedules tab lists the hub's schedules through the API: one applied
-with kubectl shows with its cron, and one made from the page shows in a fresh browser (no localStorage). The Cost page shows
-the report table and the optimization section (the suggestions, or why they are withheld). The API page lists the
-operations from the OpenAPI document with no Content-Security-Policy violation, and "Try it out" is authorized
-with the session's key.
+name; the new object exists in the member. The Schedules tab lists the hub's schedules through the API: one
+applied with kubectl shows with its cron, and one made from the page shows in a fresh browser (no localStorage).
+The Cost page shows the report table and the optimization section (the suggestions, or why they are withheld).
+The API page lists the operations from the OpenAPI document with no Content-Security-Policy violation, and
+"Try it out" is authorized with the session's key.
 """
 
 from __future__ import annotations

@@ -169,6 +169,7 @@ class ScheduleItem(BaseModel):
     last_successful_backup: str | None
     last_error: str | None
     backup_count: int
+    description: str = Field("", description="the schedule's description")
 
 
 class ScheduleView(ScheduleItem):

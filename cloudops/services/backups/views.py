@@ -83,4 +83,5 @@ def schedule_item(cr: YamlBackupSchedule, cluster: ClusterRef, resource_id: str)
         encrypt=spec.encrypt, enabled=spec.enabled, next_run=status.next_backup_time,
         last_backup=status.last_backup_time, last_backup_name=status.last_backup_name,
         last_result=status.last_result, last_successful_backup=status.last_successful_backup,
-        last_error=status.last_error, backup_count=status.backup_count or 0)
+        last_error=status.last_error, backup_count=status.backup_count or 0,
+        description=spec.description or "")

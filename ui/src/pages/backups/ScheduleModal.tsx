@@ -68,7 +68,7 @@ export function ScheduleModal({
     setCount(editing?.retention_count ?? "");
     setEncrypt(editing?.encrypt ?? true);
     setPaused(editing ? !editing.enabled : false);
-    setDescription("");
+    setDescription(editing?.description ?? "");
     setError(null);
     setInvalid({});
   }, [opened, editing]);
@@ -249,7 +249,6 @@ export function ScheduleModal({
           </Group>
           <Textarea
             label={t("scheduleDescription")}
-            description={editingName ? t("descriptionOnEdit") : undefined}
             value={description}
             onChange={(e) => setDescription(e.currentTarget.value)}
             maxLength={1024}

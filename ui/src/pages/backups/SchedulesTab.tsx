@@ -2,7 +2,7 @@
 // backups of, kubectl-applied ones too): cron, time zone, retention, state, next run, last run and its result;
 // filter by cluster, pages of 20, refresh; create and edit (POST /yaml/backup/schedule).
 import { ActionIcon, Alert, Anchor, Badge, Button, Group, Pagination, Select, Stack, Table, Text, Tooltip } from "@mantine/core";
-import { IconEdit, IconInfoCircle, IconRefresh } from "@tabler/icons-react";
+import { IconEdit, IconInfoCircle, IconLock, IconRefresh } from "@tabler/icons-react";
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import { api, call } from "../../api/client";
@@ -18,6 +18,8 @@ import { ScheduleModal } from "./ScheduleModal";
 import { STATUS_COLOR, clusterOptions, type ClusterSummary, type ScheduleItem } from "./util";
 
 const PAGE = 20;
+// A badge's label is clipped with an ellipsis when its column is narrow; state words are short, show them whole.
+const NO_CLIP = { label: { overflow: "visible" } };
 // Before the list endpoint this page kept the schedules saved from the browser under these keys; drop them.
 const OLD_STORAGE_PREFIX = "cloudops.backupSchedules:";
 
@@ -85,7 +87,7 @@ export function SchedulesTab({
       r.last_result === "completed" ? t("statusCompleted") : r.last_result === "failed" ? t("statusFailed") : t("statusInProgress");
     return (
       <Stack gap={2}>
-        <Badge color={STATUS_COLOR[r.last_result] ?? "gray"} variant="light">
+        <Badge color={STATUS_COLOR[r.last_result] ?? "gray"} variant="light" styles={NO_CLIP}>
           {label}
         </Badge>
         {r.last_backup_name && (
@@ -198,20 +200,24 @@ export function SchedulesTab({
                 {data.schedules.map((r) => (
                   <Table.Tr key={r.name} data-testid={`schedule-row-${r.name}`}>
                     <Table.Td>
-                      <Text size="sm" fw={500} ff="monospace">
-                        {r.name}
-                      </Text>
+                      <Group gap={4} wrap="nowrap">
+                        <Text size="sm" fw={500} ff="monospace">
+                          {r.name}
+                        </Text>
+                        {r.encrypt && (
+                          <Tooltip label={t("encryptedYes")}>
+                            <span role="img" aria-label={t("encryptedYes")} tabIndex={0} style={{ display: "inline-flex" }}>
+                              <IconLock size={14} aria-hidden />
+                            </span>
+                          </Tooltip>
+                        )}
+                      </Group>
                       <Text size="xs" c="dimmed">
                         {r.cluster_name} · {object(r)}
                       </Text>
-                      {r.encrypt && (
-                        <Badge size="xs" variant="outline" color="gray" tt="none">
-                          {t("encryptedYes")}
-                        </Badge>
-                      )}
                     </Table.Td>
                     <Table.Td>
-                      <Text size="sm" ff="monospace" data-testid="schedule-cron">
+                      <Text size="sm" ff="monospace" style={{ whiteSpace: "nowrap" }} data-testid="schedule-cron">
                         {r.schedule}
                       </Text>
                       <Text size="xs" c="dimmed">
@@ -227,7 +233,7 @@ export function SchedulesTab({
                       )}
                     </Table.Td>
                     <Table.Td>
-                      <Badge variant="light" color={r.enabled ? "green" : "gray"}>
+                      <Badge variant="light" color={r.enabled ? "green" : "gray"} styles={NO_CLIP}>
                         {r.enabled ? t("active") : t("paused")}
                       </Badge>
                     </Table.Td>
