@@ -1,7 +1,8 @@
 """The policies area in a real browser: a compliance check run from the page (score or the reason there is
 none, findings, the report downloaded as PDF, CSV and JSON), a ResourceQuota's usage bar and trends, label
-policies (create, check, violations), self-healing rules (create) and history, autoscalers (create, edit);
-a viewer sees none of the write actions.
+policies (the hub's list, kubectl-applied ones too, with the operator's last check, in a fresh browser; create,
+check from the form or from a row, violations), self-healing rules (create) and history, autoscalers (create,
+edit); a viewer sees none of the write actions.
 
 Member objects live in a namespace of this module's own in member-1, deleted at the end.
 """
@@ -13,11 +14,12 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
-from tests.console.conftest import ConsoleEnv, axe, shot
+from tests.console.conftest import VIEWPORT, ConsoleEnv, axe, shot, sign_in
 from tests.helpers import Kubectl, eventually
 
 
@@ -164,17 +166,43 @@ async def test_quota_usage_bar_and_trends(admin_page: Page, console: ConsoleEnv,
     await shot(page, "quotas")
 
 
-async def test_label_policy_create_and_check(admin_page: Page, console: ConsoleEnv, member_ns: str) -> None:
+@pytest.fixture
+def kubectl_policies(console: ConsoleEnv, member_ns: str) -> Iterator[tuple[str, str]]:
+    """Two LabelPolicies applied to the hub with kubectl (never through the API): one over this module's
+    namespace (its Deployment `web` lacks `team`), one over a namespace with nothing in it."""
+    hub = Kubectl(console.topology.hub.kubeconfig, console.namespace)
+    suffix = uuid.uuid4().hex[:6]
+    names = (f"kubectl-team-{suffix}", f"kubectl-empty-{suffix}")
+
+    def policy(name: str, namespace: str) -> dict[str, Any]:
+        return {"apiVersion": "cloudops.io/v1alpha1", "kind": "LabelPolicy",
+                "metadata": {"name": name, "namespace": console.namespace},
+                "spec": {"description": "applied with kubectl", "clusterRef": {"name": "member-1"},
+                         "enforcement": "audit", "namespaces": [namespace], "checkIntervalSeconds": 60,
+                         "rules": [{"resourceType": "deployments", "requiredLabels": ["team"]}]}}
+
+    items = [policy(names[0], member_ns), policy(names[1], f"{member_ns}-empty")]
+    hub("apply", "-f", "-", stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": items}))
+    yield names
+    hub.run("delete", "labelpolicies.cloudops.io", *names, "--wait=false", check=False)
+
+
+async def test_label_policy_list_create_and_check(admin_page: Page, browser: Browser, console: ConsoleEnv,
+                                                  member_ns: str, kubectl_policies: tuple[str, str]) -> None:
     page = admin_page
     name = f"team-{uuid.uuid4().hex[:6]}"
     await page.goto(console.at("/ui/policies/labels?cluster=member-1"))
+    listed = page.get_by_test_id("label-policies")
+    await expect(listed.locator(f"[data-testid=label-policy-row][data-policy={kubectl_policies[0]}]")).to_be_visible()
     await page.get_by_test_id("label-policy-create").click()
     dialog = page.get_by_role("dialog")
     await dialog.get_by_role("textbox", name="Name", exact=True).fill(name)
     await _tag(page, "Required labels", "team")
     await page.get_by_test_id("label-policy-submit").click()
-    await expect(page.get_by_test_id("label-policy-created")).to_contain_text(name)
     await expect(dialog).to_be_hidden()
+    created = listed.locator(f"[data-testid=label-policy-row][data-policy={name}]")
+    await expect(created).to_contain_text("every cluster")
+    await expect(created.get_by_test_id("label-policy-rules")).to_contain_text("deployments Required labels: team")
 
     # The check, limited to this module's namespace: the Deployment without `team` is a violation.
     await expect(page.get_by_test_id("label-check-policy")).to_have_value(name)
@@ -193,6 +221,14 @@ async def test_label_policy_create_and_check(admin_page: Page, console: ConsoleE
     await expect(page.get_by_test_id("label-score")).to_have_attribute("data-score", "none")
     await expect(page.get_by_test_id("label-score-value")).to_have_text("No score")
 
+    # A policy's row checks it: the form filled in (its name, its cluster, its own namespaces) and run.
+    kubectl_row = listed.locator(f"[data-testid=label-policy-row][data-policy={kubectl_policies[0]}]")
+    await kubectl_row.get_by_role("button", name=f"Check policy {kubectl_policies[0]}").click()
+    await expect(page.get_by_test_id("label-check-policy")).to_have_value(kubectl_policies[0])
+    await expect(page.get_by_role("textbox", name="Namespace", exact=True)).to_have_value("")
+    await expect(result).to_contain_text(f"{kubectl_policies[0]} · member-1")
+    await expect(violations).to_contain_text(f"{member_ns}/web")
+
     # A policy that does not exist: the API's message and the field it names.
     await page.get_by_test_id("label-check-policy").fill(f"missing-{name}")
     await page.get_by_test_id("label-check-run").click()
@@ -201,6 +237,47 @@ async def test_label_policy_create_and_check(admin_page: Page, console: ConsoleE
     await expect(detail).to_contain_text("policy_id")
     await expect(detail).to_contain_text(f"missing-{name}")
     await _no_axe_violations(page)
+    assert await page.evaluate("() => localStorage.getItem('cloudops.labelPolicies')") is None
+
+    # A fresh browser (nothing remembered locally), as a viewer: the list comes from the hub, so it has the
+    # kubectl-applied policies and the one created above, with what the operator last found.
+    fresh = await browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+    fresh.set_default_timeout(15_000)
+    try:
+        viewer = await sign_in(await fresh.new_page(), console, console.viewer_key, then="/ui/policies/labels")
+        rows = viewer.get_by_test_id("label-policy-row")
+        for policy_name in (*kubectl_policies, name):
+            await expect(rows.and_(viewer.locator(f"[data-policy={policy_name}]"))).to_be_visible()
+        team_row = rows.and_(viewer.locator(f"[data-policy={kubectl_policies[0]}]"))
+        await expect(team_row).to_contain_text("applied with kubectl")
+        scope = team_row.get_by_test_id("label-policy-scope")
+        await expect(scope).to_contain_text("member-1")
+        await expect(scope).to_contain_text(member_ns)
+        await expect(team_row).to_contain_text("audit")
+        await expect(team_row).to_contain_text("enabled")
+        await expect(viewer.get_by_test_id("label-policy-create")).to_have_count(0)
+
+        team = team_row.get_by_test_id("label-policy-status")
+        empty = rows.and_(viewer.locator(f"[data-policy={kubectl_policies[1]}]")).get_by_test_id("label-policy-status")
+
+        async def checked() -> bool:  # the operator checks a new policy at once; the list refreshes on demand
+            await viewer.get_by_test_id("label-policies-refresh").click()
+            return await team.get_attribute("data-compliant") != "none" and \
+                await empty.get_attribute("data-compliant") != "none"
+
+        await eventually(checked, timeout=60, what="the operator's first check of the kubectl policies")
+        await expect(team).to_have_attribute("data-compliant", "False")
+        await expect(team).to_contain_text("Not compliant")
+        await expect(team.get_by_test_id("label-policy-counts")).to_have_text("1 checked · 1 violations")
+        await expect(empty).to_have_attribute("data-compliant", "Unknown")
+        await expect(empty.get_by_test_id("label-policy-reason")).to_have_text("NothingChecked")
+        await expect(empty.get_by_test_id("label-policy-counts")).to_have_text("0 checked · 0 violations")
+        await _no_axe_violations(viewer)
+        await viewer.mouse.move(0, 0)  # no tooltip in the picture
+        await expect(viewer.get_by_role("tooltip")).to_have_count(0)
+        await shot(viewer, "label-policies")
+    finally:
+        await fresh.close()
 
 
 async def test_self_healing_rule_create_and_history(admin_page: Page, console: ConsoleEnv, member_ns: str) -> None:

@@ -2,9 +2,7 @@
 // the bundle is a file Vite copies into the build (imported with ?url, never inlined) and is loaded with a
 // <script src> element created at run time, so it runs under `script-src 'self'` (no inline script, no eval,
 // no CDN). The stylesheet is taken as text (?raw) and added as a <style> element (`style-src 'unsafe-inline'`).
-//
-// Why not src/lib/swagger.ts: it imports swagger-ui.css with ?url, which Vite runs through the project's
-// PostCSS plugins, and postcss-simple-vars stops the build at swagger-ui.css's `$vocabulary` class name.
+// As text, the stylesheet never goes through the project's PostCSS plugins (meant for Mantine's CSS).
 import bundleUrl from "swagger-ui-dist/swagger-ui-bundle.js?url";
 import css from "swagger-ui-dist/swagger-ui.css?raw";
 

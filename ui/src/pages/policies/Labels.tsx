@@ -1,7 +1,7 @@
-// /ui/policies/labels: label policies. Create one (POST /api/k8s/labels/policies/create), check a cluster
-// against one (POST /api/k8s/labels/compliance/check) and see the violating objects.
-// The API has no list of label policies: the policies created from this browser are remembered locally,
-// and any policy can be checked by its id or name.
+// /ui/policies/labels: label policies. Every LabelPolicy in the hub, those created here and those applied with
+// kubectl (GET /api/k8s/labels/policies/list, paged, with what the operator last found); create one
+// (POST /api/k8s/labels/policies/create); check a cluster against one (POST /api/k8s/labels/compliance/check)
+// from the form or from a policy's row (which fills the form in) and see the violating objects.
 import {
   ActionIcon,
   Autocomplete,
@@ -26,44 +26,60 @@ import {
   Tooltip,
   VisuallyHidden,
 } from "@mantine/core";
-import { IconChecklist, IconPlus, IconTrash } from "@tabler/icons-react";
-import { useState } from "react";
-import { callJson, type Schemas } from "../../api/client";
+import { IconChecklist, IconPlus, IconRefresh, IconTrash } from "@tabler/icons-react";
+import { useEffect, useRef, useState } from "react";
+import { useSearchParams } from "react-router";
+import { api, call, callJson, type Schemas } from "../../api/client";
+import { useApi } from "../../api/useApi";
 import { useCan } from "../../auth";
 import { ApiErrorAlert } from "../../components/ApiErrorAlert";
 import { EmptyState } from "../../components/EmptyState";
+import { LoadingRows } from "../../components/Loading";
 import { useFormatDate, useT, type TFunc } from "../../i18n";
 import { labels as dict, shared } from "./i18n";
-import { ClusterSelect, ScoreDisplay, defaultCluster, lines, parsePairs, useClusters, useParam, useNotify } from "./shared";
+import { ClusterSelect, Pager, ScoreDisplay, defaultCluster, lines, parsePairs, useClusters, useParam, useNotify } from "./shared";
 
 type PolicyView = Schemas["labels.PolicyView"];
+type PolicyStatus = Schemas["PolicyStatusView"];
 type PolicyBody = Schemas["PolicyBody"];
 type ComplianceResult = Schemas["ComplianceResult"];
-type Remembered = { id: number | null; name: string; cluster: string | null; created: string | null };
+type T = TFunc<keyof typeof dict.en>;
 
-const STORE = "cloudops.labelPolicies";
+const PAGE = 20;
+/** Table badges keep their whole word (a narrow cell would otherwise cut it to "ENABL…"). */
+const WHOLE = { label: { overflow: "visible" } } as const;
+const SHOWN_RULES = 3;
 const TYPES = ["*", "deployments", "statefulsets", "daemonsets", "services", "pods", "configmaps", "jobs", "cronjobs", "ingresses"];
 
-function loadRemembered(): Remembered[] {
-  try {
-    const v = JSON.parse(localStorage.getItem(STORE) || "[]");
-    return Array.isArray(v) ? (v as Remembered[]).filter((x) => x && typeof x.name === "string").slice(0, 50) : [];
-  } catch {
-    return [];
-  }
-}
+/** The operator's last check of a policy, as the list shows it. */
+type LastCheck = {
+  /** the Compliant condition: True, False, Unknown; null before the first check */
+  compliant: "True" | "False" | "Unknown" | null;
+  /** its reason: NoViolations, Violations, NothingChecked (or why the check failed) */
+  reason: string | null;
+  checked: number | null;
+  violations: number | null;
+  /** the Ready condition's reason when the last check failed (not when the policy is merely disabled) */
+  failed: string | null;
+  time: string | null;
+};
 
-function remember(p: PolicyView): Remembered[] {
-  const list = [
-    { id: p.id, name: p.name, cluster: p.cluster_name, created: p.created_at },
-    ...loadRemembered().filter((x) => x.name !== p.name),
-  ].slice(0, 50);
-  try {
-    localStorage.setItem(STORE, JSON.stringify(list));
-  } catch {
-    /* storage unavailable */
+/**
+ * The list's status carries the operator's counts (compliant + violations = checked) and its Ready condition;
+ * the Compliant condition follows from them as the operator sets it: False with violations, True without,
+ * Unknown/NothingChecked when nothing was checked (never "compliant" over nothing; a failed check over nothing
+ * is Unknown with the failure's reason).
+ */
+function lastCheck(s: PolicyStatus): LastCheck {
+  const failed = s.ready === false && s.reason !== "Disabled" ? (s.reason ?? "NotReady") : null;
+  if (!s.last_check_time && s.compliant_count === null && s.violation_count === null) {
+    return { compliant: null, reason: null, checked: null, violations: null, failed, time: null };
   }
-  return list;
+  const violations = s.violation_count ?? 0;
+  const checked = (s.compliant_count ?? 0) + violations;
+  const [compliant, reason]: [LastCheck["compliant"], string] =
+    violations > 0 ? ["False", "Violations"] : checked === 0 ? ["Unknown", failed ?? "NothingChecked"] : ["True", "NoViolations"];
+  return { compliant, reason, checked, violations, failed, time: s.last_check_time };
 }
 
 export default function LabelsPage() {
@@ -72,59 +88,134 @@ export default function LabelsPage() {
   const notify = useNotify();
   const clusters = useClusters();
   const canCreate = useCan("labels", "create");
-  const [remembered, setRemembered] = useState<Remembered[]>(loadRemembered);
   const [creating, setCreating] = useState(false);
-  const [created, setCreated] = useState<PolicyView | null>(null);
+  const [page, setPage] = useState(1);
+
+  const list = useApi(
+    (signal) =>
+      call(api.GET("/api/k8s/labels/policies/list", { params: { query: { limit: PAGE, offset: (page - 1) * PAGE } }, signal })),
+    [page],
+    { intervalMs: 30_000 },
+  );
+  const total = list.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE));
+  useEffect(() => {
+    if (list.data && page > pages) setPage(pages); // policies deleted meanwhile
+  }, [list.data, page, pages]);
 
   const [policy, setPolicy] = useParam("policy");
   const [clusterParam, setCluster] = useParam("cluster");
+  const [, setSearch] = useSearchParams();
+  /** The form's policy and (when given) cluster, in one URL change (two would each start from the same URL). */
+  const choose = (name: string, clusterName: string | null) =>
+    setSearch(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        next.set("policy", name);
+        if (clusterName) next.set("cluster", clusterName);
+        return next;
+      },
+      { replace: true },
+    );
   const cluster = clusterParam || defaultCluster(clusters.data?.clusters);
   const [namespace, setNamespace] = useState("");
   const [types, setTypes] = useState<string[]>([]);
   const [checking, setChecking] = useState(false);
   const [checkError, setCheckError] = useState<unknown>(null);
   const [result, setResult] = useState<ComplianceResult | null>(null);
+  const checkTitle = useRef<HTMLHeadingElement>(null);
+  const latest = useRef(0);
 
-  const check = async (policyRef = policy) => {
-    if (!policyRef.trim()) return;
+  const check = async (over: { policy?: string; cluster?: string; namespace?: string; types?: string[] } = {}) => {
+    const ref = (over.policy ?? policy).trim();
+    if (!ref) return;
+    const ns = (over.namespace ?? namespace).trim();
+    const ty = over.types ?? types;
+    const body: Partial<Schemas["ComplianceBody"]> = {
+      policy_id: /^\d+$/.test(ref) ? Number(ref) : ref,
+      cluster_id: (over.cluster ?? cluster) || null,
+    };
+    if (ns) body.namespace = ns;
+    if (ty.length) body.resource_types = ty;
+    const mine = ++latest.current; // only the last check's answer is shown
     setChecking(true);
     setCheckError(null);
-    const ref = /^\d+$/.test(policyRef.trim()) ? Number(policyRef.trim()) : policyRef.trim();
-    const body: Partial<Schemas["ComplianceBody"]> = { policy_id: ref, cluster_id: cluster || null };
-    if (namespace.trim()) body.namespace = namespace.trim();
-    if (types.length) body.resource_types = types;
     try {
-      setResult(await callJson<ComplianceResult>("/api/k8s/labels/compliance/check", { method: "POST", json: body }));
+      const r = await callJson<ComplianceResult>("/api/k8s/labels/compliance/check", { method: "POST", json: body });
+      if (mine === latest.current) setResult(r);
     } catch (e) {
-      setResult(null);
-      setCheckError(e);
+      if (mine === latest.current) {
+        setResult(null);
+        setCheckError(e);
+      }
     } finally {
-      setChecking(false);
+      if (mine === latest.current) setChecking(false);
     }
   };
 
+  /** A row's "Check": the form filled in with the policy (its cluster, if it names one) and run. */
+  const checkPolicy = (p: PolicyView) => {
+    const cl = p.cluster_name || cluster;
+    choose(p.name, p.cluster_name);
+    setNamespace("");
+    setTypes([]);
+    checkTitle.current?.scrollIntoView({ block: "start" });
+    checkTitle.current?.focus({ preventScroll: true });
+    void check({ policy: p.name, cluster: cl, namespace: "", types: [] });
+  };
+
   const onCreated = (p: PolicyView) => {
-    setRemembered(remember(p));
-    setCreated(p);
     setCreating(false);
-    setPolicy(p.name);
-    if (p.cluster_name) setCluster(p.cluster_name);
+    choose(p.name, p.cluster_name);
     notify(ts("created", { name: p.name }));
+    list.reload();
   };
 
   return (
     <Stack gap="md">
-      <Paper withBorder p="md" component="section" aria-labelledby="labels-check-title">
+      <Paper withBorder p="md" component="section" aria-labelledby="labels-list-title">
         <Group justify="space-between" mb="sm">
-          <Title order={2} size="h4" id="labels-check-title">
-            {t("checkTitle")}
+          <Title order={2} size="h4" id="labels-list-title">
+            {t("listTitle")}
+            {list.data ? ` (${total})` : ""}
           </Title>
-          {canCreate && (
-            <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setCreating(true)} data-testid="label-policy-create">
-              {t("createPolicy")}
-            </Button>
-          )}
+          <Group gap="xs">
+            <Tooltip label={ts("refresh")}>
+              <ActionIcon variant="default" size="lg" aria-label={t("refreshList")} onClick={list.reload} data-testid="label-policies-refresh">
+                <IconRefresh size={16} aria-hidden />
+              </ActionIcon>
+            </Tooltip>
+            {canCreate && (
+              <Button leftSection={<IconPlus size={16} aria-hidden />} onClick={() => setCreating(true)} data-testid="label-policy-create">
+                {t("createPolicy")}
+              </Button>
+            )}
+          </Group>
         </Group>
+        <ApiErrorAlert error={list.error} onRetry={list.reload} title={t("listError")} mb="sm" />
+        {list.loading && !list.data ? (
+          <LoadingRows rows={3} />
+        ) : list.data && list.data.policies.length === 0 && total === 0 ? (
+          <EmptyState title={t("noPolicies")} description={t("noPoliciesHint")} />
+        ) : list.data ? (
+          <>
+            <PolicyTable policies={list.data.policies} onCheck={checkPolicy} />
+            {total > PAGE && (
+              <Group justify="space-between" mt="xs">
+                <Text size="sm" c="dimmed">
+                  {ts("showingOf", { shown: list.data.policies.length, total })}
+                </Text>
+                <Pager total={pages} value={page} onChange={setPage} />
+              </Group>
+            )}
+          </>
+        ) : null}
+      </Paper>
+
+      <Paper withBorder p="md" component="section" aria-labelledby="labels-check-title">
+        <Title order={2} size="h4" id="labels-check-title" mb="sm" ref={checkTitle} tabIndex={-1}>
+          {t("checkTitle")}
+        </Title>
         <ApiErrorAlert error={clusters.error} onRetry={clusters.reload} title={ts("clustersError")} mb="sm" />
         <form
           onSubmit={(e) => {
@@ -137,7 +228,7 @@ export default function LabelsPage() {
               label={t("policy")}
               description={t("policyHint")}
               placeholder={t("policyPlaceholder")}
-              data={remembered.map((r) => r.name)}
+              data={(list.data?.policies ?? []).map((p) => p.name)}
               value={policy}
               onChange={setPolicy}
               required
@@ -176,58 +267,6 @@ export default function LabelsPage() {
         {result && <CheckResult result={result} />}
       </Paper>
 
-      {created && <CreatedPolicy policy={created} />}
-
-      <Paper withBorder p="md" component="section" aria-labelledby="labels-known-title">
-        <Title order={2} size="h4" id="labels-known-title">
-          {t("knownTitle")}
-        </Title>
-        <Text size="sm" c="dimmed" mb="sm">
-          {t("knownHint")}
-        </Text>
-        {remembered.length === 0 ? (
-          <EmptyState title={t("noKnown")} />
-        ) : (
-          <Table.ScrollContainer minWidth={560}>
-            <Table striped withTableBorder>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t("id")}</Table.Th>
-                  <Table.Th>{t("name")}</Table.Th>
-                  <Table.Th>{ts("cluster")}</Table.Th>
-                  <Table.Th>
-                    <VisuallyHidden>{t("actions")}</VisuallyHidden>
-                  </Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {remembered.map((r) => (
-                  <Table.Tr key={r.name}>
-                    <Table.Td>{r.id ?? "—"}</Table.Td>
-                    <Table.Td>{r.name}</Table.Td>
-                    <Table.Td>{r.cluster ?? t("everyCluster")}</Table.Td>
-                    <Table.Td>
-                      <Button
-                        size="xs"
-                        variant="light"
-                        onClick={() => {
-                          setPolicy(r.name);
-                          if (r.cluster) setCluster(r.cluster);
-                          void check(r.name);
-                        }}
-                        aria-label={t("checkPolicy", { name: r.name })}
-                      >
-                        {t("check")}
-                      </Button>
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-      </Paper>
-
       {canCreate && (
         <CreatePolicyModal
           opened={creating}
@@ -235,6 +274,151 @@ export default function LabelsPage() {
           onCreated={onCreated}
           clusters={clusters.data?.clusters}
         />
+      )}
+    </Stack>
+  );
+}
+
+function PolicyTable({ policies, onCheck }: { policies: PolicyView[]; onCheck: (p: PolicyView) => void }) {
+  const t = useT(dict);
+  const ts = useT(shared);
+  return (
+    <Table.ScrollContainer minWidth={900}>
+      <Table striped withTableBorder verticalSpacing="xs" aria-label={t("listTitle")} data-testid="label-policies">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t("name")}</Table.Th>
+            <Table.Th>{t("enforcement")}</Table.Th>
+            <Table.Th>{t("scope")}</Table.Th>
+            <Table.Th>{t("rules")}</Table.Th>
+            <Table.Th>{t("enabledCol")}</Table.Th>
+            <Table.Th>{t("lastCheck")}</Table.Th>
+            <Table.Th>
+              <VisuallyHidden>{t("actions")}</VisuallyHidden>
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {policies.map((p) => (
+            <Table.Tr key={p.name} data-testid="label-policy-row" data-policy={p.name}>
+              <Table.Td maw={220}>
+                <Text size="sm" fw={600} style={{ overflowWrap: "anywhere" }}>
+                  {p.name}
+                </Text>
+                {(p.id !== null || p.description) && (
+                  <Text size="xs" c="dimmed" lineClamp={2}>
+                    {[p.id !== null ? `#${p.id}` : "", p.description ?? ""].filter(Boolean).join(" · ")}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>
+                <Badge styles={WHOLE} variant="light" color={p.enforcement === "audit" ? "gray" : p.enforcement === "warn" ? "yellow" : "grape"}>
+                  {p.enforcement}
+                </Badge>
+              </Table.Td>
+              <Table.Td data-testid="label-policy-scope">
+                <Text size="sm">{p.cluster_name ?? t("everyCluster")}</Text>
+                <Text size="xs" c="dimmed">
+                  {p.namespaces.length ? p.namespaces.join(", ") : ts("allNamespacesShort")}
+                  {p.excluded_namespaces.length ? ` · ${t("except", { ns: p.excluded_namespaces.join(", ") })}` : ""}
+                </Text>
+              </Table.Td>
+              <Table.Td maw={360} data-testid="label-policy-rules">
+                <Stack gap={2}>
+                  {p.rules.slice(0, SHOWN_RULES).map((r, i) => (
+                    <Text size="xs" key={i}>
+                      <Code>{r.resource_type}</Code> {ruleText(r, t)}
+                    </Text>
+                  ))}
+                  {p.rules.length > SHOWN_RULES && (
+                    <Text size="xs" c="dimmed">
+                      {t("moreRules", { n: p.rules.length - SHOWN_RULES })}
+                    </Text>
+                  )}
+                </Stack>
+              </Table.Td>
+              <Table.Td>
+                <Badge styles={WHOLE} variant="light" color={p.enabled ? "teal" : "gray"}>
+                  {p.enabled ? t("enabled") : t("disabled")}
+                </Badge>
+                <Text size="xs" c="dimmed">
+                  {t("every", { n: p.check_interval_seconds })}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <LastCheckCell status={p.status} />
+              </Table.Td>
+              <Table.Td>
+                <Button
+                  size="xs"
+                  variant="light"
+                  leftSection={<IconChecklist size={14} aria-hidden />}
+                  onClick={() => onCheck(p)}
+                  aria-label={t("checkPolicy", { name: p.name })}
+                  data-testid="label-policy-check"
+                >
+                  {t("check")}
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+function LastCheckCell({ status }: { status: PolicyStatus }) {
+  const t = useT(dict);
+  const fmt = useFormatDate();
+  const c = lastCheck(status);
+  const badge =
+    c.compliant === "True" ? (
+      <Badge styles={WHOLE} color="teal" variant="light">
+        {t("condTrue")}
+      </Badge>
+    ) : c.compliant === "False" ? (
+      <Badge styles={WHOLE} color="red" variant="light">
+        {t("condFalse")}
+      </Badge>
+    ) : c.compliant === "Unknown" ? (
+      <Badge styles={WHOLE} color="gray" variant="light">
+        {t("condUnknown")}
+      </Badge>
+    ) : (
+      <Badge styles={WHOLE} color="gray" variant="outline">
+        {t("notChecked")}
+      </Badge>
+    );
+  return (
+    <Stack gap={2} data-testid="label-policy-status" data-compliant={c.compliant ?? "none"} data-reason={c.reason ?? ""}>
+      <Group gap={6}>
+        {badge}
+        {c.compliant === "Unknown" && c.reason && (
+          <Text size="xs" ff="monospace" data-testid="label-policy-reason">
+            {c.reason}
+          </Text>
+        )}
+      </Group>
+      {c.compliant === "Unknown" && c.reason === "NothingChecked" && (
+        <Text size="xs" c="dimmed">
+          {t("nothingChecked")}
+        </Text>
+      )}
+      {c.checked !== null && (
+        <Text size="xs" data-testid="label-policy-counts">
+          {t("checkedViolations", { checked: c.checked, violations: c.violations })}
+        </Text>
+      )}
+      {c.failed && (
+        <Text size="xs" c="var(--mantine-color-error)">
+          {t("checkFailed", { reason: c.failed })}
+        </Text>
+      )}
+      {c.time && (
+        <Text size="xs" c="dimmed">
+          {fmt(c.time)}
+        </Text>
       )}
     </Stack>
   );
@@ -337,43 +521,14 @@ function CheckResult({ result }: { result: ComplianceResult }) {
   );
 }
 
-function CreatedPolicy({ policy }: { policy: PolicyView }) {
-  const t = useT(dict);
-  const fmt = useFormatDate();
-  return (
-    <Paper withBorder p="md" component="section" aria-labelledby="labels-created-title" data-testid="label-policy-created">
-      <Title order={2} size="h4" id="labels-created-title" mb="xs">
-        {t("createdTitle", { name: policy.name })}
-      </Title>
-      <Group gap="xs" mb="xs">
-        <Badge variant="light">#{policy.id ?? "—"}</Badge>
-        <Badge variant="light" color="grape">
-          {policy.enforcement}
-        </Badge>
-        <Badge variant="light" color={policy.enabled ? "teal" : "gray"}>
-          {policy.enabled ? t("enabled") : t("disabled")}
-        </Badge>
-        <Text size="sm">
-          {policy.cluster_name ?? t("everyCluster")} · {t("every", { n: policy.check_interval_seconds })} · {fmt(policy.created_at)}
-        </Text>
-      </Group>
-      <List size="sm">
-        {policy.rules.map((r, i) => (
-          <List.Item key={i}>
-            <Code>{r.resource_type}</Code> {ruleText(r, t)}
-          </List.Item>
-        ))}
-      </List>
-    </Paper>
-  );
-}
-
-function ruleText(r: Schemas["PolicyRuleView"], t: TFunc<keyof typeof dict.en>): string {
+function ruleText(r: Schemas["PolicyRuleView"], t: T): string {
   const parts: string[] = [];
   if (r.required_labels?.length) parts.push(`${t("required")}: ${r.required_labels.join(", ")}`);
   if (r.forbidden_labels?.length) parts.push(`${t("forbidden")}: ${r.forbidden_labels.join(", ")}`);
   const pats = Object.entries(r.label_patterns ?? {});
   if (pats.length) parts.push(`${t("patterns")}: ${pats.map(([k, v]) => `${k}~${v}`).join(", ")}`);
+  const allowed = Object.entries(r.allowed_values ?? {});
+  if (allowed.length) parts.push(`${t("allowed")}: ${allowed.map(([k, v]) => `${k}∈{${v.join(", ")}}`).join(", ")}`);
   return parts.join(" · ");
 }
 
