@@ -276,6 +276,9 @@ async def test_label_policy_list_create_and_check(admin_page: Page, browser: Bro
         await viewer.mouse.move(0, 0)  # no tooltip in the picture
         await expect(viewer.get_by_role("tooltip")).to_have_count(0)
         await shot(viewer, "label-policies")
+        await viewer.get_by_test_id("theme-switch").click()  # the status colours read in the dark theme too
+        await expect(viewer.locator("html")).to_have_attribute("data-mantine-color-scheme", "dark")
+        await _no_axe_violations(viewer)
     finally:
         await fresh.close()
 
