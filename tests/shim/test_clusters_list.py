@@ -44,7 +44,9 @@ async def test_list_filters_paginates_and_counts(shim: TestClient, hub: Kubectl,
     assert first["name"] == "bravo" and first["provider"] == "aliyun" and first["status"] == "disconnected"
     assert first["resource_count"] == 2 and first["tags"] == ["prod"] and first["region"] == "r1"
     assert set(first) == {"id", "name", "display_name", "provider", "region", "version", "status",
-                          "health_status", "resource_count", "last_sync_time", "tags"}
+                          "health_status", "resource_count", "last_sync_time", "tags",
+                          # beyond the reference: every cluster at a glance (the console's table)
+                          "health_score", "issues", "node_count", "cpu_usage", "memory_usage"}
 
     page = await _list(shim, "?limit=2&offset=1")
     assert page["total"] == 5 and [c["id"] for c in page["clusters"]] == [2, 3]

@@ -270,8 +270,10 @@ async def test_endpoint_traffic_and_observed_flows_come_from_prometheus_for_that
     assert last["requests_per_second"] == pytest.approx(workloads["api"].traffic.rate, rel=0.2), (started, last)
     assert api["monitored"] is False and last["average_latency"] is None and last["availability"] is None
     # Probed: the operator's buckets, each with Prometheus's requests per second at its timestamp.
+    # Prometheus holds the counter as of its last scrape (every 5 s, later on a loaded machine): it may trail the
+    # server's own count by two scrape intervals of traffic.
     assert web["monitored"] is True and web["metrics"]["traffic"]["total_requests"] == pytest.approx(
-        workloads["web"].server.totals()[0], rel=0.15, abs=10)
+        workloads["web"].server.totals()[0], rel=0.15, abs=max(10.0, workloads["web"].traffic.rate * 10))
     probed = [p for p in _late(web, started) if p["availability"] is not None][-1]
     assert probed["requests_per_second"] == pytest.approx(workloads["web"].traffic.rate, rel=0.2), (started, probed)
     assert probed["availability"] == 100.0 and probed["average_latency"] is not None

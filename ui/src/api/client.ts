@@ -183,6 +183,11 @@ export async function downloadResponse(res: Response, fallbackName: string): Pro
   const cd = res.headers.get("Content-Disposition") || "";
   const m = /filename\*=UTF-8''([^;]+)|filename="?([^";]+)"?/i.exec(cd);
   const name = m ? decodeURIComponent(m[1] || m[2]) : fallbackName;
+  saveBlob(blob, name);
+}
+
+/** Saves a Blob as a file through a temporary link. */
+export function saveBlob(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;

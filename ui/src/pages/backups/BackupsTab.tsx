@@ -5,7 +5,6 @@ import {
   Badge,
   Button,
   Group,
-  Pagination,
   Select,
   Stack,
   Table,
@@ -21,13 +20,14 @@ import { api, call } from "../../api/client";
 import { useApi } from "../../api/useApi";
 import { useCan } from "../../auth";
 import { ApiErrorAlert } from "../../components/ApiErrorAlert";
+import { Pager } from "../../components/Pager";
 import { ConfirmModal } from "../../components/ConfirmModal";
 import { EmptyState } from "../../components/EmptyState";
 import { LoadingRows } from "../../components/Loading";
 import { useFormatDate, useT } from "../../i18n";
 import { common } from "../../i18n/common";
 import { dict } from "./i18n";
-import { notifyDone } from "./notify";
+import { notifyDone } from "../../lib/notify";
 import { RestoreModal } from "./RestoreModal";
 import { MONO_INPUT, clusterOptions, STATUS_COLOR, type Backup, type ClusterSummary } from "./util";
 
@@ -293,13 +293,7 @@ export function BackupsTab({
           </Table.ScrollContainer>
           {pages > 1 && (
             <Group justify="center">
-              <Pagination
-                total={pages}
-                value={page}
-                onChange={setPage}
-                getControlProps={(c) => ({ "aria-label": c })}
-                getItemProps={(p) => ({ "aria-label": `${t("page")} ${p}` })}
-              />
+              <Pager total={pages} value={page} onChange={setPage} />
             </Group>
           )}
         </>

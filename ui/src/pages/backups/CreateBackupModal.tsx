@@ -1,12 +1,13 @@
 // "Back up an object": object id (type taken from it), optional name, description, encryption.
-import { Button, Checkbox, Group, Modal, Stack, TextInput, Textarea } from "@mantine/core";
+import { Checkbox, Modal, Stack, TextInput, Textarea } from "@mantine/core";
 import { useEffect, useState, type FormEvent } from "react";
 import { api, ApiError, call } from "../../api/client";
 import { ApiErrorAlert } from "../../components/ApiErrorAlert";
+import { FormFooter } from "../../components/FormFooter";
 import { useT } from "../../i18n";
 import { common } from "../../i18n/common";
 import { dict } from "./i18n";
-import { notifyDone } from "./notify";
+import { notifyDone } from "../../lib/notify";
 import { MONO_INPUT, parseObjectId, type Backup } from "./util";
 
 export function fieldError(error: unknown, name: string): string | undefined {
@@ -145,14 +146,7 @@ export function CreateBackupModal({
             onChange={(e) => setEncrypt(e.currentTarget.checked)}
           />
           <ApiErrorAlert error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={busy}>
-              {tc("cancel")}
-            </Button>
-            <Button type="submit" loading={busy} data-testid="create-backup-submit">
-              {tc("create")}
-            </Button>
-          </Group>
+          <FormFooter onCancel={onClose} busy={busy} submitLabel={tc("create")} submitTestId="create-backup-submit" />
         </Stack>
       </form>
     </Modal>

@@ -10,7 +10,7 @@ import { useT } from "../../i18n";
 import { common } from "../../i18n/common";
 import { fieldError } from "./CreateBackupModal";
 import { dict } from "./i18n";
-import { notifyDone } from "./notify";
+import { notifyDone } from "../../lib/notify";
 import { clusterOptions, type Backup, type ClusterSummary } from "./util";
 
 type Result = Schemas["RestoreResult"];

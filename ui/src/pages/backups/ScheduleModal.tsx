@@ -1,7 +1,6 @@
 // Create or edit a backup schedule (POST /yaml/backup/schedule creates, or updates the schedule of that name).
 import {
   Autocomplete,
-  Button,
   Checkbox,
   Group,
   Modal,
@@ -15,11 +14,12 @@ import {
 import { useEffect, useMemo, useState, type FormEvent } from "react";
 import { api, call, type Schemas } from "../../api/client";
 import { ApiErrorAlert } from "../../components/ApiErrorAlert";
+import { FormFooter } from "../../components/FormFooter";
 import { useT } from "../../i18n";
 import { common } from "../../i18n/common";
 import { fieldError } from "./CreateBackupModal";
 import { dict } from "./i18n";
-import { notifyDone } from "./notify";
+import { notifyDone } from "../../lib/notify";
 import { MONO_INPUT, looksLikeCron, parseObjectId, timeZones, type ScheduleItem, type ScheduleView } from "./util";
 
 type Body = Schemas["ScheduleBody"];
@@ -256,14 +256,7 @@ export function ScheduleModal({
             minRows={2}
           />
           <ApiErrorAlert error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={busy}>
-              {tc("cancel")}
-            </Button>
-            <Button type="submit" loading={busy} data-testid="schedule-submit">
-              {tc("save")}
-            </Button>
-          </Group>
+          <FormFooter onCancel={onClose} busy={busy} submitLabel={tc("save")} submitTestId="schedule-submit" />
         </Stack>
       </form>
     </Modal>

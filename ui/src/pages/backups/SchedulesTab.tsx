@@ -1,7 +1,7 @@
 // Backup schedules (GET /yaml/backup/schedule/list: every YamlBackupSchedule of the clusters the caller may list
 // backups of, kubectl-applied ones too): cron, time zone, retention, state, next run, last run and its result;
 // filter by cluster, pages of 20, refresh; create and edit (POST /yaml/backup/schedule).
-import { ActionIcon, Alert, Anchor, Badge, Button, Group, Pagination, Select, Stack, Table, Text, Tooltip } from "@mantine/core";
+import { ActionIcon, Alert, Anchor, Badge, Button, Group, Select, Stack, Table, Text, Tooltip } from "@mantine/core";
 import { IconEdit, IconInfoCircle, IconLock, IconRefresh } from "@tabler/icons-react";
 import { useEffect, useState } from "react";
 import { Link } from "react-router";
@@ -10,6 +10,7 @@ import { useApi } from "../../api/useApi";
 import { useCan } from "../../auth";
 import { ApiErrorAlert } from "../../components/ApiErrorAlert";
 import { EmptyState } from "../../components/EmptyState";
+import { Pager } from "../../components/Pager";
 import { LoadingRows } from "../../components/Loading";
 import { useFormatDate, useT } from "../../i18n";
 import { common } from "../../i18n/common";
@@ -285,13 +286,7 @@ export function SchedulesTab({
           </Table.ScrollContainer>
           {pages > 1 && (
             <Group justify="center">
-              <Pagination
-                total={pages}
-                value={page}
-                onChange={setPage}
-                getControlProps={(c) => ({ "aria-label": c })}
-                getItemProps={(p) => ({ "aria-label": `${t("page")} ${p}` })}
-              />
+              <Pager total={pages} value={page} onChange={setPage} />
             </Group>
           )}
         </>

@@ -15,7 +15,7 @@ import { BackupsTab } from "./BackupsTab";
 import { CreateBackupModal } from "./CreateBackupModal";
 import { dict } from "./i18n";
 import { SchedulesTab } from "./SchedulesTab";
-import { useClusters } from "./util";
+import { useClusters } from "../../components/ClusterSelect";
 
 function BackupsPage() {
   const t = useT(dict);

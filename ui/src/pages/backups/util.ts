@@ -1,6 +1,5 @@
-// Small helpers of the Backups page: object ids, the cluster list, status colours.
-import { api, call, type Schemas } from "../../api/client";
-import { useApi } from "../../api/useApi";
+// Small helpers of the Backups page: object ids, cluster options, status colours.
+import type { Schemas } from "../../api/client";
 
 export type Backup = Schemas["BackupView"];
 export type ScheduleView = Schemas["ScheduleView"];
@@ -13,14 +12,6 @@ export function parseObjectId(id: string): { cluster: string; type: string; name
   const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]+):([a-z0-9]([-a-z0-9]*[a-z0-9])?)?:(.+)$/.exec(id.trim());
   if (!m) return null;
   return { cluster: m[1], type: m[3], namespace: m[4] ?? "", name: m[6] };
-}
-
-/** Every cluster the caller may list (for selects); errors are shown by the caller. */
-export function useClusters() {
-  return useApi(
-    (signal) => call(api.GET("/api/k8s/clusters/list", { params: { query: { limit: 1000 } }, signal })),
-    [],
-  );
 }
 
 export function clusterOptions(clusters: ClusterSummary[] | undefined): { value: string; label: string }[] {

@@ -18,6 +18,7 @@ import { IconCheck, IconPlugConnected, IconPlugConnectedX } from "@tabler/icons-
 import { useCallback, useId, useMemo, useState, type ChangeEvent, type FormEvent, type ReactNode } from "react";
 import { api, call, errorText, type Schemas } from "../../api/client";
 import { ApiErrorAlert } from "../../components/ApiErrorAlert";
+import { FormFooter } from "../../components/FormFooter";
 import { ConfirmModal } from "../../components/ConfirmModal";
 import { useT } from "../../i18n";
 import { common } from "../../i18n/common";
@@ -41,7 +42,6 @@ export function AddClusterModal({
   onAdded: (c: Schemas["ClusterDetail"] | unknown) => void;
 }) {
   const t = useT(dict);
-  const tc = useT(common);
   const fileId = useId();
   const [name, setName] = useState("");
   const [displayName, setDisplayName] = useState("");
@@ -177,14 +177,7 @@ export function AddClusterModal({
             {t("checkedOnAdd")}
           </Text>
           <ApiErrorAlert error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close} disabled={busy}>
-              {tc("cancel")}
-            </Button>
-            <Button type="submit" loading={busy} data-testid="add-cluster-submit">
-              {t("addCluster")}
-            </Button>
-          </Group>
+          <FormFooter onCancel={close} busy={busy} submitLabel={t("addCluster")} submitTestId="add-cluster-submit" />
           {busy && (
             <Group gap="xs" role="status">
               <Loader size="xs" aria-hidden />
@@ -265,14 +258,7 @@ export function EditClusterModal({
           <Textarea label={t("descriptionField")} value={description} onChange={(e) => setDescription(e.currentTarget.value)} autosize minRows={2} maxRows={5} />
           <TagsInput label={t("tags")} description={t("tagsHint")} value={tags} onChange={setTags} clearable />
           <ApiErrorAlert error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close} disabled={busy}>
-              {tc("cancel")}
-            </Button>
-            <Button type="submit" loading={busy} data-testid="edit-cluster-submit">
-              {tc("save")}
-            </Button>
-          </Group>
+          <FormFooter onCancel={close} busy={busy} submitLabel={tc("save")} submitTestId="edit-cluster-submit" />
         </Stack>
       </form>
     </Modal>

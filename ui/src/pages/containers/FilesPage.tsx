@@ -43,7 +43,7 @@ import { Loading, LoadingRows } from "../../components/Loading";
 import { useFormatDate, useT } from "../../i18n";
 import { ContainerHeader } from "./ContainerHeader";
 import { dict } from "./i18n";
-import { notifyDone } from "./notify";
+import { notifyDone } from "../../lib/notify";
 import { containerApi, formatBytes, parentPath, type ContainerRef } from "./ids";
 import classes from "./containers.module.css";
 

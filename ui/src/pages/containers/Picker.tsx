@@ -7,6 +7,7 @@ import { api, call } from "../../api/client";
 import { useApi } from "../../api/useApi";
 import { useCan } from "../../auth";
 import { ApiErrorAlert } from "../../components/ApiErrorAlert";
+import { ClusterSelect, defaultCluster, useClusters } from "../../components/ClusterSelect";
 import { EmptyState } from "../../components/EmptyState";
 import { LoadingRows } from "../../components/Loading";
 import { PageHeader } from "../../components/PageHeader";
@@ -42,22 +43,8 @@ export default function Picker() {
   const q = params.get("q") ?? "";
   const namespace = params.get("namespace") ?? "";
 
-  const clusters = useApi(
-    (signal) => call(api.GET("/api/k8s/clusters/list", { params: { query: { limit: 1000 } }, signal })),
-    [],
-  );
-  const clusterOptions = useMemo(
-    () =>
-      (clusters.data?.clusters ?? []).map((c) => ({
-        value: c.name,
-        label: c.status === "connected" ? c.name : `${c.name} (${c.status})`,
-      })),
-    [clusters.data],
-  );
-  const cluster =
-    params.get("cluster") ??
-    (clusters.data?.clusters.find((c) => c.status === "connected") ?? clusters.data?.clusters[0])?.name ??
-    "";
+  const clusters = useClusters();
+  const cluster = params.get("cluster") ?? defaultCluster(clusters.data?.clusters);
 
   const set = (key: string, value: string | null) => {
     const next = new URLSearchParams(params);
@@ -124,14 +111,12 @@ export default function Picker() {
       <PageHeader title={t("title")} description={t("pickerDescription")} />
       <Paper withBorder p="md" mb="md">
         <Group align="flex-end" gap="md" wrap="wrap">
-          <Select
+          <ClusterSelect
             label={t("clusterLabel")}
-            data={clusterOptions}
-            value={cluster || null}
+            clusters={clusters.data?.clusters}
+            value={cluster}
             onChange={(v) => set("cluster", v)}
             placeholder={clusters.loading ? t("loadingShort") : t("chooseCluster")}
-            searchable
-            allowDeselect={false}
             w={240}
             data-testid="pick-cluster"
           />

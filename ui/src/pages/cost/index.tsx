@@ -14,7 +14,7 @@ import { ClustersCompare } from "./ClustersCompare";
 import { dict } from "./i18n";
 import { OptimizationSection } from "./Optimization";
 import { Report, type TimeRange } from "./Report";
-import { useClusters } from "./util";
+import { useClusters } from "../../components/ClusterSelect";
 
 const RANGES: TimeRange[] = ["1h", "24h", "7d", "30d"];
 const GROUPS = ["namespace", "pod", "node", "controller", "label"] as const;

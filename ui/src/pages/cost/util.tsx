@@ -1,8 +1,7 @@
 // Helpers of the Cost page: money and hours formatting, "—" with its reason for a missing number.
 import { Text, Tooltip } from "@mantine/core";
 import { useCallback } from "react";
-import { api, call, type Schemas } from "../../api/client";
-import { useApi } from "../../api/useApi";
+import type { Schemas } from "../../api/client";
 import { useLang } from "../../i18n";
 
 export type CostReport = Schemas["CostReport"];
@@ -10,13 +9,6 @@ export type Optimization = Schemas["Optimization"];
 export type Suggestion = Schemas["cost.Suggestion"];
 export type Line = Schemas["Line"];
 export type Pricing = Schemas["PricingSource"];
-
-export function useClusters() {
-  return useApi(
-    (signal) => call(api.GET("/api/k8s/clusters/list", { params: { query: { limit: 1000 } }, signal })),
-    [],
-  );
-}
 
 /** Money in the report's currency: small amounts keep 4 decimals (costs of minutes are fractions of a cent). */
 export function useMoney(): (v: number | null | undefined, currency?: string) => string {

@@ -28,7 +28,9 @@ import { EmptyState } from "../../components/EmptyState";
 import { LoadingRows } from "../../components/Loading";
 import { useT } from "../../i18n";
 import { hpa as dict, shared } from "./i18n";
-import { ClusterSelect, Pager, defaultCluster, useClusters, useParam, useNotify } from "./shared";
+import { Pager } from "../../components/Pager";
+import { ClusterSelect, defaultCluster, useClusters } from "../../components/ClusterSelect";
+import { useParam, useNotify } from "./shared";
 
 type HpaView = Schemas["HpaView"];
 type MetricSpec = Schemas["MetricSpec"];

@@ -22,7 +22,7 @@ import {
 } from "@mantine/core";
 import { IconDownload, IconPlayerPlay, IconSearch } from "@tabler/icons-react";
 import { useEffect, useMemo, useState } from "react";
-import { ApiError, api, apiFetch, call, callJson, callResponse, downloadResponse, type Schemas } from "../../api/client";
+import { ApiError, api, apiFetch, call, callJson, callResponse, downloadResponse, saveBlob, type Schemas } from "../../api/client";
 import { useApi } from "../../api/useApi";
 import { useCan } from "../../auth";
 import { ApiErrorAlert } from "../../components/ApiErrorAlert";
@@ -31,7 +31,9 @@ import { EmptyState } from "../../components/EmptyState";
 import { LoadingRows } from "../../components/Loading";
 import { useFormatDate, useT } from "../../i18n";
 import { compliance as dict, shared } from "./i18n";
-import { ClusterSelect, Pager, ScoreDisplay, Sparkline, defaultCluster, saveBlob, useClusters, useParam } from "./shared";
+import { Pager } from "../../components/Pager";
+import { ClusterSelect, defaultCluster, useClusters } from "../../components/ClusterSelect";
+import { ScoreDisplay, Sparkline, useParam } from "./shared";
 
 type CheckRun = Schemas["CheckRun"];
 type ReportView = Schemas["ReportView"];

@@ -37,7 +37,9 @@ import { EmptyState } from "../../components/EmptyState";
 import { LoadingRows } from "../../components/Loading";
 import { useFormatDate, useT, type TFunc } from "../../i18n";
 import { labels as dict, shared } from "./i18n";
-import { ClusterSelect, Pager, ScoreDisplay, defaultCluster, lines, parsePairs, useClusters, useParam, useNotify } from "./shared";
+import { Pager } from "../../components/Pager";
+import { ClusterSelect, defaultCluster, useClusters } from "../../components/ClusterSelect";
+import { ScoreDisplay, lines, parsePairs, useParam, useNotify } from "./shared";
 
 type PolicyView = Schemas["labels.PolicyView"];
 type PolicyStatus = Schemas["PolicyStatusView"];

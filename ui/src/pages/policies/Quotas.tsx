@@ -31,7 +31,9 @@ import { EmptyState } from "../../components/EmptyState";
 import { LoadingRows } from "../../components/Loading";
 import { useT } from "../../i18n";
 import { quotas as dict, shared } from "./i18n";
-import { ClusterSelect, Pager, defaultCluster, lines, pairsText, parsePairs, usageColor, useClusters, useParam, useNotify } from "./shared";
+import { Pager } from "../../components/Pager";
+import { ClusterSelect, defaultCluster, useClusters } from "../../components/ClusterSelect";
+import { lines, pairsText, parsePairs, usageColor, useParam, useNotify } from "./shared";
 
 const QuotaTrends = lazy(() => import("./QuotaTrends"));
 

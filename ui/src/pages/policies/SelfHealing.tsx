@@ -31,7 +31,9 @@ import { EmptyState } from "../../components/EmptyState";
 import { LoadingRows } from "../../components/Loading";
 import { useFormatDate, useT } from "../../i18n";
 import { healing as dict, shared } from "./i18n";
-import { ClusterSelect, Pager, pairsText, parsePairs, useClusters, useParam, useNotify } from "./shared";
+import { Pager } from "../../components/Pager";
+import { ClusterSelect, useClusters } from "../../components/ClusterSelect";
+import { pairsText, parsePairs, useParam, useNotify } from "./shared";
 
 type RuleView = Schemas["self_healing.RuleView"];
 type HistoryView = Schemas["HistoryView"];

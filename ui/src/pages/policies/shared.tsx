@@ -1,23 +1,11 @@
-// Pieces shared by the policies sub-pages: the cluster list and picker, key=value parsing,
+// Pieces shared by the policies sub-pages: key=value parsing,
 // a small SVG sparkline, the score display and the colour of a usage percentage.
-import { Badge, Group, Pagination, RingProgress, Select, Stack, Text, Tooltip, type SelectProps } from "@mantine/core";
-import { useCallback, useMemo, type ReactNode } from "react";
-import { notifications } from "@mantine/notifications";
+import { Badge, Group, RingProgress, Stack, Text, Tooltip } from "@mantine/core";
+import { useCallback, type ReactNode } from "react";
 import { useSearchParams } from "react-router";
-import { api, call, type Schemas } from "../../api/client";
-import { useApi } from "../../api/useApi";
 import { useT } from "../../i18n";
+import { notifyDone } from "../../lib/notify";
 import { shared } from "./i18n";
-
-export type ClusterSummary = Schemas["ClusterSummary"];
-
-/** Every registered cluster (up to 1,000), for pickers. */
-export function useClusters() {
-  return useApi(
-    (signal) => call(api.GET("/api/k8s/clusters/list", { params: { query: { limit: 1000 } }, signal })),
-    [],
-  );
-}
 
 /** A search parameter as state (bookmarkable): `[value, set]`; empty string removes it. */
 export function useParam(name: string, fallback = ""): [string, (v: string) => void] {
@@ -34,56 +22,6 @@ export function useParam(name: string, fallback = ""): [string, (v: string) => v
       { replace: true },
     );
   return [value, set];
-}
-
-/**
- * Cluster picker (by name). `allowAll` adds an "All clusters" choice (value "").
- * Shows a loader while the list loads; the list's error is left to the page.
- */
-export function ClusterSelect({
-  value,
-  onChange,
-  allowAll,
-  clusters,
-  label,
-  required,
-  ...rest
-}: {
-  value: string;
-  onChange: (v: string) => void;
-  allowAll?: boolean;
-  clusters: ClusterSummary[] | undefined;
-  label?: string;
-  required?: boolean;
-} & Omit<SelectProps, "value" | "onChange" | "data" | "label">) {
-  const t = useT(shared);
-  const data = useMemo(() => {
-    const items = (clusters ?? []).map((c) => ({
-      value: c.name,
-      label: c.status === "connected" ? c.name : `${c.name} (${c.status})`,
-    }));
-    return allowAll ? [{ value: "", label: t("allClusters") }, ...items] : items;
-  }, [clusters, allowAll, t]);
-  return (
-    <Select
-      label={label ?? t("cluster")}
-      data={data}
-      value={value}
-      onChange={(v) => onChange(v ?? "")}
-      allowDeselect={false}
-      searchable
-      nothingFoundMessage={t("noClusters")}
-      required={required}
-      w={220}
-      {...rest}
-    />
-  );
-}
-
-/** The first connected cluster's name (else the first), for defaults. */
-export function defaultCluster(clusters: ClusterSummary[] | undefined): string {
-  if (!clusters?.length) return "";
-  return (clusters.find((c) => c.status === "connected") ?? clusters[0]).name;
 }
 
 /** Parses `key=value` lines (or tags); returns [map, bad entries]. */
@@ -252,42 +190,8 @@ export function pairsText(m: Record<string, unknown> | null | undefined): string
     .join(", ");
 }
 
-/** Saves a Blob as a file through a temporary link. */
-export function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
-/** Pagination with labelled previous/next controls. */
-export function Pager({ total, value, onChange }: { total: number; value: number; onChange: (p: number) => void }) {
-  const t = useT(shared);
-  return (
-    <Pagination
-      total={total}
-      value={value}
-      onChange={onChange}
-      size="sm"
-      aria-label={t("pagination")}
-      getControlProps={(c) => ({
-        "aria-label": c === "previous" ? t("prevPage") : c === "next" ? t("nextPage") : c === "first" ? t("firstPage") : t("lastPage"),
-      })}
-      getItemProps={(p) => ({ "aria-label": t("page", { n: p }) })}
-    />
-  );
-}
-
 /** A success notice (its close button labelled for screen readers). */
 export function useNotify(): (message: string) => void {
   const t = useT(shared);
-  return useCallback(
-    (message: string) =>
-      notifications.show({ color: "teal", message, closeButtonProps: { "aria-label": t("closeNotice") } }),
-    [t],
-  );
+  return useCallback((message: string) => notifyDone(undefined, message, t("closeNotice")), [t]);
 }

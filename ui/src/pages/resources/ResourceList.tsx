@@ -30,7 +30,7 @@ import { useFormatDate, useT } from "../../i18n";
 import { dict } from "./i18n";
 import { COMMON_TYPES, objectPath, useClusterOptions, type MemberObject } from "./lib";
 import { NewObjectModal } from "./NewObject";
-import { Pager } from "./Pager";
+import { OffsetPager } from "../../components/Pager";
 
 const DEFAULT_TYPE = "pods";
 
@@ -330,7 +330,7 @@ export default function ResourceList() {
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
-          <Pager offset={offset} limit={limit} count={rows.length} total={data.total} onChange={setPage} />
+          <OffsetPager offset={offset} limit={limit} count={rows.length} total={data.total} onChange={setPage} />
         </>
       ) : null}
 

@@ -24,6 +24,7 @@ import { api, call } from "../../api/client";
 import { useApi } from "../../api/useApi";
 import { useCan } from "../../auth";
 import { ApiErrorAlert } from "../../components/ApiErrorAlert";
+import { FormFooter } from "../../components/FormFooter";
 import { ConfirmModal } from "../../components/ConfirmModal";
 import { EmptyState } from "../../components/EmptyState";
 import { LoadingRows } from "../../components/Loading";
@@ -32,7 +33,7 @@ import { common } from "../../i18n/common";
 import { DiffView } from "./DiffView";
 import { dict } from "./i18n";
 import { TAG_RE, diffDocuments, type VersionItem } from "./lib";
-import { Pager } from "./Pager";
+import { OffsetPager } from "../../components/Pager";
 import classes from "./resources.module.css";
 
 const CURRENT = "current";
@@ -323,7 +324,7 @@ export function Versions({
             </Table>
           </Table.ScrollContainer>
           {list.data.total > limit && (
-            <Pager
+            <OffsetPager
               offset={offset}
               limit={limit}
               count={versions.length}
@@ -476,14 +477,7 @@ function TagModal({
             onChange={(e) => setDescription(e.currentTarget.value)}
           />
           <ApiErrorAlert error={error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={busy}>
-              {tc("cancel")}
-            </Button>
-            <Button type="submit" loading={busy} data-testid="tag-save">
-              {tc("save")}
-            </Button>
-          </Group>
+          <FormFooter onCancel={onClose} busy={busy} submitLabel={tc("save")} submitTestId="tag-save" />
         </Stack>
       </form>
     </Modal>
