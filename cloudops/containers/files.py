@@ -43,7 +43,9 @@ if command -v sha256sum >/dev/null 2>&1; then
   if [ "$3" = sha ] && [ "$t" = file ]; then printf 'sha:%s\0' "$(sha256sum < "$2" | cut -d' ' -f1)"; fi
 fi
 if [ "$t" = file ]; then printf 'size:%s\0' "$(wc -c < "$2" | tr -d ' ')"; fi"""
-WRITE_SCRIPT = r"""head -c "$2" > "$1" || exit 3
+# A refused file still reads all of stdin before exit 3: a command that exits while its input is being sent can
+# break the exec stream (seen with kwok: no exit status at all, a 502 instead of the 422 it is).
+WRITE_SCRIPT = r"""head -c "$2" > "$1" || { head -c "$2" > /dev/null; exit 3; }
 printf 'size:%s\0' "$(wc -c < "$1" | tr -d ' ')"
 if command -v sha256sum >/dev/null 2>&1; then printf 'sha:%s\0' "$(sha256sum < "$1" | cut -d' ' -f1)"; fi"""
 WORKDIR_SCRIPT = 'cd "$1" && shift && exec "$@"'
