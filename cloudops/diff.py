@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypedDict
 
-__all__ = ["Change", "ChangeKind", "ChangeView", "describe", "diff", "merge_patch", "normalize", "summarize"]
+__all__ = ["Change", "ChangeKind", "ChangeView", "changed_fields", "describe", "diff", "merge_patch", "normalize",
+           "summarize"]
 
 ChangeKind = Literal["added", "modified", "deleted"]
 
@@ -117,6 +118,18 @@ def diff(old: Any, new: Any, *, index_from: Literal["new", "old"] = "new") -> li
     _walk(old, new, (), None, found, index_from == "old")
     found.sort(key=lambda f: (_sort_key(f[0]), _KIND_ORDER[f[1]]))
     return [Change(kind, _format_path(path), copy.deepcopy(o), copy.deepcopy(n)) for path, kind, o, n in found]
+
+
+def changed_fields(old: Any, new: Any) -> set[tuple[str, ...]]:
+    """The field paths (mapping keys only, cut at the first list item) where `old` and `new` differ: the
+    granularity of managedFields ownership, which says who wrote each field."""
+    found: list[_Found] = []
+    _walk(old, new, (), None, found, False)
+    fields: set[tuple[str, ...]] = set()
+    for path, *_ in found:
+        cut = next((i for i, seg in enumerate(path) if isinstance(seg, int)), len(path))
+        fields.add(tuple(str(seg) for seg in path[:cut]))
+    return fields
 
 
 def summarize(changes: Sequence[Change]) -> dict[str, int]:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from cloudops.diff import describe, diff, normalize
+from cloudops.diff import changed_fields, describe, diff, normalize
 from cloudops.kube.types import JsonObject
 
 __all__ = ["BRANCH_ANNOTATION", "CHANGE_CAUSE", "VERSIONED_LABEL", "branch_of", "change_log", "decode", "encode",
@@ -68,10 +68,27 @@ def change_log(previous: Mapping[str, Any] | None, current: Mapping[str, Any], r
     return describe(changes) if changes else "No changes"
 
 
-def last_manager(obj: Mapping[str, Any]) -> str:
-    """The field manager that wrote last (managedFields with the newest time), or empty."""
+def last_manager(obj: Mapping[str, Any], previous: Mapping[str, Any] | None = None) -> str:
+    """Who made the change from `previous`: of the field managers that own a changed field, the one that
+    wrote last; without `previous` (or when no owner of a changed field remains, as after a deletion) the
+    manager that wrote last. managedFields times have whole seconds, so two writers in one second tie on
+    time alone; ownership of the changed field tells them apart."""
     entries = [m for m in (obj.get("metadata") or {}).get("managedFields") or []
                if m.get("operation") in ("Update", "Apply") and not m.get("subresource")]
     if not entries:
         return ""
+    if previous is not None:
+        changed = changed_fields(stored(previous), stored(obj))
+        owners = [m for m in entries if any(_owns(m.get("fieldsV1"), path) for path in changed)]
+        entries = owners or entries
     return str(max(entries, key=lambda m: str(m.get("time") or "")).get("manager") or "")
+
+
+def _owns(fields: Any, path: tuple[str, ...]) -> bool:
+    """Whether a managedFields fieldsV1 set holds `path` (the field itself, or part of it when it is a list)."""
+    node = fields
+    for key in path:
+        if not isinstance(node, Mapping) or f"f:{key}" not in node:
+            return False
+        node = node[f"f:{key}"]
+    return bool(path)

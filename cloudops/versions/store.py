@@ -6,7 +6,7 @@ at the object name, and the loser re-reads and retries, so numbers stay unique a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,9 +90,11 @@ def _version(namespace: str, subject: Subject, number: int, previous: JsonObject
         created_by=created_by[:253], branch=branch_of(obj)[:253], tags=[], sha256=fingerprint(obj), content=content))
 
 
-async def record(api: ApiClient, namespace: str, subject: Subject, obj: Mapping[str, Any], created_by: str,
-                 reason: str = "", limit: int = 50) -> YamlVersion | None:
-    """A new version when the normalized object differs from the newest stored one; None when it does not."""
+async def record(api: ApiClient, namespace: str, subject: Subject, obj: Mapping[str, Any],
+                 created_by: str | Callable[[JsonObject | None], str], reason: str = "",
+                 limit: int = 50) -> YamlVersion | None:
+    """A new version when the normalized object differs from the newest stored one; None when it does not.
+    `created_by` may be a function of the newest stored content: who made a change depends on what changed."""
     content = encode(obj)
     if len(content) > MAX_CONTENT:
         raise VersionTooLarge(f"{subject.type} {subject.name}: {len(content)} bytes compressed; a version holds at "
@@ -106,9 +108,9 @@ async def record(api: ApiClient, namespace: str, subject: Subject, obj: Mapping[
             return None
         number = latest.spec.number + 1 if latest else 1
         previous = content_of(latest) if latest else None
+        author = created_by(previous) if callable(created_by) else created_by
         try:
-            created = await store.create(_version(namespace, subject, number, previous, obj, created_by, reason,
-                                                  content))
+            created = await store.create(_version(namespace, subject, number, previous, obj, author, reason, content))
         except Conflict:
             continue  # another recorder took this number: look again
         await prune(api, namespace, [*versions, created], limit)

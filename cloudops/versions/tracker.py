@@ -9,7 +9,7 @@ a restart by reading the hub), never the state itself.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from cloudops.kube.client import ApiClient
@@ -53,12 +53,17 @@ async def scan(hub: ApiClient, namespace: str, session: MemberSession, cluster: 
             if seen.get(subject.key) == digest:
                 continue
             try:
-                if await record(hub, namespace, subject, item, last_manager(item) or "unknown", limit=limit):
+                author = _author_of(item)
+                if await record(hub, namespace, subject, item, author, limit=limit):
                     recorded += 1
             except VersionTooLarge as e:
                 log.warning("cluster %s: %s", cluster.name, e)
             seen[subject.key] = digest
     return recorded
+
+
+def _author_of(item: JsonObject) -> Callable[[JsonObject | None], str]:
+    return lambda previous: last_manager(item, previous) or "unknown"
 
 
 def mark_versioned(obj: Mapping[str, Any]) -> JsonObject:

@@ -72,6 +72,15 @@ class ConsoleEnv:
     pod: LogPod
     topology: Topology
     settings: Settings
+    operator_log: Path  # read by a failing test to say what the operator did
+
+    def operator_tail(self, containing: str = "", lines: int = 40) -> str:
+        """The operator log's last lines (those containing `containing`), for a failure message."""
+        try:
+            text = self.operator_log.read_text(errors="replace").splitlines()
+        except OSError as e:
+            return f"(operator log unreadable: {e})"
+        return "\n".join([ln for ln in text if containing in ln][-lines:])
 
     def at(self, path: str) -> str:
         return f"{self.url}{path}"
@@ -152,7 +161,8 @@ async def console(topology: Topology, console_namespace: str, log_pod: LogPod,
             viewer = secret(await create_api_key(hub_api, ns, "ui-viewer", ["cloudops:viewers"]))
         finally:
             await hub_api.close()
-        env = ConsoleEnv(str(server.make_url("")).rstrip("/"), ns, admin, viewer, log_pod, topology, settings)
+        env = ConsoleEnv(str(server.make_url("")).rstrip("/"), ns, admin, viewer, log_pod, topology, settings,
+                         tmp / "operator.log")
         await _register_member_1(env)
         yield env
     finally:

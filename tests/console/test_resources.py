@@ -166,7 +166,8 @@ async def test_configmap_edit_diff_rollback_and_conflict(admin_page: Page, conso
             await expect(kubectl_row.first).to_be_visible(timeout=5000)
             break
         except AssertionError:
-            assert time.monotonic() < deadline, "the kubectl change was not recorded as a version"
+            assert time.monotonic() < deadline, ("the kubectl change was not recorded as a version; the operator:\n"
+                                                 + console.operator_tail())
             await page.get_by_test_id("versions-refresh").click()
     await expect(kubectl_row.first).to_contain_text("data.color")
 

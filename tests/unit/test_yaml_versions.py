@@ -58,6 +58,38 @@ def test_last_manager_and_branch() -> None:
     assert branch_of(obj) == "canary"
 
 
+def test_the_author_of_a_change_owns_the_changed_field_when_writers_share_a_second() -> None:
+    """The apiserver sorts managedFields of equal time by manager name: the newest time alone named the
+    wrong writer when a rollback and a kubectl patch fell in one second."""
+    before = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"color": "blue", "k": "v"}}
+    after = copy.deepcopy(before)
+    after["data"]["color"] = "purple"
+    same = "2026-12-05T06:00:00Z"
+    after["metadata"]["managedFields"] = [
+        {"manager": "cloudops-k8s", "operation": "Update", "time": same,
+         "fieldsV1": {"f:data": {".": {}, "f:k": {}}}},
+        {"manager": "kubectl-patch", "operation": "Update", "time": same,
+         "fieldsV1": {"f:data": {"f:color": {}}}}]
+    assert last_manager(after) == "cloudops-k8s"  # time alone: the first of the tie
+    assert last_manager(after, before) == "kubectl-patch"
+    # A list field: its owner made a change inside it.
+    deploy = copy.deepcopy(DEPLOY)
+    changed = copy.deepcopy(DEPLOY)
+    changed["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    changed["metadata"]["managedFields"] = [
+        {"manager": "a", "operation": "Update", "time": same, "fieldsV1": {"f:spec": {"f:replicas": {}}}},
+        {"manager": "b", "operation": "Apply", "time": "2026-01-01T00:00:00Z",
+         "fieldsV1": {"f:spec": {"f:template": {"f:spec": {"f:containers": {'k:{"name":"web"}': {}}}}}}}]
+    assert last_manager(changed, deploy) == "b"
+    # A deleted field has no owner left: the newest writer.
+    gone = copy.deepcopy(before)
+    del gone["data"]["k"]
+    gone["metadata"]["managedFields"] = [
+        {"manager": "cloudops-k8s", "operation": "Update", "time": same, "fieldsV1": {"f:data": {"f:color": {}}}},
+        {"manager": "x", "operation": "Update", "time": "2026-12-05T06:00:01Z", "fieldsV1": {"f:data": {}}}]
+    assert last_manager(gone, before) == "x"
+
+
 def test_resource_key_is_label_safe_and_distinct() -> None:
     a = resource_key("m1", "apps", "deployments", "a", "web")
     assert len(a) == 40 and a.isalnum()
