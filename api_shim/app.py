@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -20,6 +21,9 @@ from api_shim.security.authn import Authenticator
 from api_shim.security.authz import Authorizer
 from api_shim.security.client_ip import TrustedProxies
 from api_shim.security.middleware import audit_middleware, security_middleware
+from api_shim.security.oidc import open_providers
+from api_shim.security.oidc_config import parse_issuers
+from api_shim.security.sessions import SessionStore
 from api_shim.state import (
     ACCESS,
     AUDIT,
@@ -41,6 +45,7 @@ from cloudops.clusters.cache import ClusterCache
 from cloudops.clusters.connect import MemberClients
 from cloudops.clusters.registry import Registry
 from cloudops.kube.client import hub_client
+from cloudops.kube.secrets import Secrets
 from cloudops.members.access import MemberAccess
 from cloudops.settings import Settings
 
@@ -55,9 +60,18 @@ def _ordered(endpoints: list[Endpoint]) -> list[Endpoint]:
 async def _clients(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     app[HUB] = hub = await hub_client(settings.kubeconfig)
+    issuers = await asyncio.to_thread(parse_issuers, settings.oidc_issuers)
+    secrets = Secrets(hub, settings.namespace)
+
+    async def read_secret(name: str, key: str) -> str | None:
+        found = await secrets.read(name)
+        return None if found is None else found.data.get(key)
+
+    providers, oidc_http = await open_providers(issuers, read_secret)
     app[AUTHN] = Authenticator(hub, settings.namespace, settings.jwt_secret,
                                jwt_group_prefixes=settings.jwt_group_prefixes,
-                               jwt_groups_allowed=settings.jwt_groups_allowed)
+                               jwt_groups_allowed=settings.jwt_groups_allowed, oidc=providers,
+                               sessions=SessionStore(hub, settings.namespace, settings.session_hours * 3600))
     app[AUTHZ] = Authorizer(hub, settings.authz_cache_seconds)
     app[AUDIT] = AuditSink(settings.audit_sink)
     app[CACHE] = cache = ClusterCache(hub, settings.namespace)
@@ -70,6 +84,8 @@ async def _clients(app: web.Application) -> AsyncIterator[None]:
     await cache.stop()
     await app[MEMBERS].close()
     app[AUDIT].close()
+    if oidc_http is not None:
+        await oidc_http.close()
     await hub.close()
 
 

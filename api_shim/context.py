@@ -143,14 +143,13 @@ class Call:
 
     def audit(self, route: str, subresource: str, operation: str, status: int, params: Mapping[str, object]) -> None:
         """One more audit record beside the request's own: a change made on the caller's behalf (auto-fix)."""
-        from api_shim.security.audit import AuditRecord, redact_params
+        from api_shim.security.audit import AuditRecord, caller, redact_params
         from api_shim.state import AUDIT, PROXIES
 
         user, request = self.user, self.request
         ip = request.app[PROXIES].client(request.remote, request.headers.getall("X-Forwarded-For", []))
         request.app[AUDIT].write(AuditRecord(
-            time=now_iso(), user=self.actor, groups=list(user.groups) if user else [],
-            auth_method=user.method if user else "", operation=operation, route=route,
+            time=now_iso(), **{**caller(user), "user": self.actor}, operation=operation, route=route,
             resource={"group": "cloudops.io", "resource": "managedclusters", "subresource": subresource,
                       "name": self.cluster.name, "namespace": self.settings.namespace},
             client_ip=ip, status=status, code=None, latency_ms=0.0, params=redact_params(dict(params))))

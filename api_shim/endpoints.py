@@ -49,6 +49,10 @@ class Endpoint:
     # Authenticated by a single-use ticket in the query (WebSocket upgrades: browsers send no headers); the
     # handler redeems it, sets the user and authorizes. Method "WS" is served (and documented) as GET.
     ticket: bool = False
+    # Served without credentials (the sign-in flow: who would have them yet); the client IP's rate limit applies.
+    public: bool = False
+    # Answers a browser navigation with 302 and Location instead of a JSON 200 (the sign-in flow).
+    redirect: bool = False
 
     @property
     def http_method(self) -> str:
@@ -58,7 +62,7 @@ class Endpoint:
         query = _validate(self.query, _query_dict(request, self.query), "query") if self.query else None
         json_body = self.body is not None and self.body_media == "application/json"
         body = _validate(self.body, await _json_body(request), "body") if self.body and json_body else None
-        if self.ticket:
+        if self.ticket or self.public:
             return self.checked(await self.handler(Call(request, query, body)))
         from api_shim.resolver import prepare  # prepare resolves Endpoints: imported late, no circle
 
@@ -88,11 +92,11 @@ class Section:
               query: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
               data: type[BaseModel] | None = None, resource: str | None = None,
               cluster: ClusterMode = "none", media: tuple[str, ...] = (), body_media: str = "application/json",
-              ticket: bool = False) -> Callable[[Handler], Handler]:
+              ticket: bool = False, public: bool = False, redirect: bool = False) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             self.endpoints.append(Endpoint(method, path, summary, self.tag, handler, resource or self.resource,
                                            verb, subresource, query, body, data, cluster, media, body_media,
-                                           ticket))
+                                           ticket, public, redirect))
             return handler
         return register
 

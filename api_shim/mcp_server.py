@@ -35,7 +35,7 @@ from starlette.types import Message, Scope
 
 from api_shim.envelope import ApiError
 from api_shim.resolver import Resolver
-from api_shim.security.audit import AuditRecord, redact_params
+from api_shim.security.audit import AuditRecord, caller, redact_params
 from api_shim.security.authn import AuthError
 from api_shim.security.identity import User
 from api_shim.security.middleware import client_ip
@@ -151,8 +151,8 @@ def _audit(app: web.Application, user: User, tool: Tool, cluster: str, status: i
            arguments: Mapping[str, object]) -> None:
     """Every MCP tool call in the shim's audit trail, like every REST call (credentials redacted)."""
     app[AUDIT].write(AuditRecord(
-        time=now_iso(), user=user.name, groups=list(user.groups), auth_method=user.method,
-        operation=f"MCP tools/call {tool.name}", route=MCP_PATH, client_ip="", status=status, code=code,
+        time=now_iso(), **caller(user), operation=f"MCP tools/call {tool.name}", route=MCP_PATH, client_ip="",
+        status=status, code=code,
         latency_ms=round((time.perf_counter() - start) * 1000, 2),
         params=redact_params({"arguments": json.loads(json.dumps(arguments, default=_plain))}),
         resource={"group": "cloudops.io", "resource": "managedclusters",

@@ -134,6 +134,17 @@ def _operation(ep: Endpoint, schemas: Schemas) -> Operation:
         body = schemas.of(ep.body)
         op["requestBody"] = {"required": bool(body.get("required") or body.get("minProperties")),
                              "content": {ep.body_media: {"schema": schemas.ref(ep.body)}}}
+    if ep.public:  # the sign-in flow: no credentials yet
+        op["security"] = []
+        op["x-sign-in"] = True
+        del op["x-kubernetes-authorization"]
+        for status in ("401", "403"):
+            responses.pop(status, None)
+    if ep.redirect:  # a browser navigation: where to go next, not JSON
+        responses.pop("200", None)
+        responses["302"] = {"description": "go on at Location (the identity provider, or back to the console)",
+                            "headers": {"Location": {"required": True, "schema": {"type": "string"},
+                                                     "description": "where the browser goes next"}}}
     if ep.ticket:  # a WebSocket upgrade, authenticated by its single-use ticket (no headers from browsers)
         op["security"] = []
         op["x-websocket"] = True

@@ -82,6 +82,7 @@ Operation = TypedDict("Operation", {
     "requestBody": NotRequired[RequestBody],
     "x-websocket": NotRequired[bool],
     "x-authenticated-only": NotRequired[bool],  # about the caller itself: nothing is authorized
+    "x-sign-in": NotRequired[bool],  # part of signing in: served without credentials
 })
 
 

@@ -69,7 +69,8 @@ ENV: dict[str, str] = {
     "selfheal_history_days": "CLOUDOPS_SELFHEAL_HISTORY_DAYS",
     "cli_kubectl": "CLOUDOPS_CLI_KUBECTL", "cli_max_output_bytes": "CLOUDOPS_CLI_MAX_OUTPUT",
     "mcp_destructive_tools": "CLOUDOPS_MCP_DESTRUCTIVE_TOOLS", "mcp_allowed_hosts": "CLOUDOPS_MCP_ALLOWED_HOSTS",
-    "console_dir": "CLOUDOPS_CONSOLE_DIR",
+    "console_dir": "CLOUDOPS_CONSOLE_DIR", "oidc_issuers": "CLOUDOPS_OIDC_ISSUERS",
+    "session_hours": "CLOUDOPS_SESSION_HOURS", "public_url": "CLOUDOPS_PUBLIC_URL",
     "compliance_report_retention": "CLOUDOPS_COMPLIANCE_REPORT_RETENTION",
     "compliance_policy_reports": "CLOUDOPS_COMPLIANCE_POLICY_REPORTS", "network_flows": "CLOUDOPS_NETWORK_FLOWS",
     "log_stream_max_seconds": "CLOUDOPS_LOG_STREAM_MAX_SECONDS",
@@ -130,6 +131,10 @@ class Settings:
     mcp_destructive_tools: str = ""
     mcp_allowed_hosts: str = ""
     console_dir: str = ""  # the built web console (ui/dist); empty: the one beside this source tree
+    # Single sign-on (README "Single sign-on"): trusted OIDC issuers, a JSON list or @file; empty: none.
+    oidc_issuers: str = ""
+    session_hours: float = 12.0  # a console session ends this long after sign-in, however often it is renewed
+    public_url: str = ""  # the shim's URL as browsers reach it (sign-in redirects); empty: from each request
     compliance_report_retention: int = 10  # ComplianceReports kept per ComplianceCheck (newest; at least 1)
     compliance_policy_reports: str = "install"  # PolicyReports in members: install (CRD if missing) | require | off
     network_flows: str = ""  # network analysis flow source: hubble:/path/flows.json | prometheus:http://127.0.0.1:9090

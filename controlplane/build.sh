@@ -10,6 +10,7 @@ ETCD_VERSION=v3.5.24   # kubeadm's DefaultEtcdVersion for the release above
 KWOK_VERSION=v0.7.0    # sigs.k8s.io/kwok: fake nodes, kwokctl process manager
 METRICS_SERVER_VERSION=v0.8.0  # sigs.k8s.io/metrics-server: metrics.k8s.io on the members
 PROMETHEUS_VERSION=v0.316.0    # github.com/prometheus/prometheus: the Go module of Prometheus v3.16.0
+# Dex (the OIDC provider of the sign-in tests) is pinned in controlplane/dex/go.mod (v2.45.1's commit).
 
 RECIPE=1               # bump when the way binaries are built changes (flags, ldflags)
 
@@ -17,7 +18,8 @@ key=$( (echo "$K8S_VERSION $ETCD_VERSION $KWOK_VERSION $RECIPE"; cat "$here/kube
       | sha256sum | cut -c1-12)
 cache=${CLOUDOPS_CACHE:-$HOME/.cache/cloudops-k8s}
 bin="$cache/$K8S_VERSION-$key/bin"
-want=(kube-apiserver kube-controller-manager kube-scheduler etcd kwok kwokctl metrics-server prometheus)
+want=(kube-apiserver kube-controller-manager kube-scheduler etcd kwok kwokctl metrics-server prometheus dex)
+dex_pin=$(cat "$here/dex/go.mod" "$here/dex/go.sum" | sha256sum | cut -c1-12)
 
 # --- Pod sandboxes: podexec (controlplane/podexec, rebuilt when its source changes), kwok-jail (how the members'
 # kwok-controller starts: inside podexec's jail) and a static busybox, the command set of every pod root. ---
@@ -26,7 +28,8 @@ podexec_hash=$(cat "$here"/podexec/go.mod "$here"/podexec/go.sum "$here"/podexec
 [ "$(cat "$bin/podexec.stamp" 2>/dev/null)" = "$podexec_hash" ] || rm -f "$bin/podexec"
 
 complete() { for b in "${want[@]}"; do [ -x "$bin/$b" ] || return 1; done
-             [ "$(cat "$bin/prometheus.pin" 2>/dev/null)" = "$PROMETHEUS_VERSION" ]; }
+             [ "$(cat "$bin/prometheus.pin" 2>/dev/null)" = "$PROMETHEUS_VERSION" ] &&
+             [ "$(cat "$bin/dex.pin" 2>/dev/null)" = "$dex_pin" ]; }
 if complete; then echo "$bin"; exit 0; fi
 
 command -v go >/dev/null || { echo "go is required to build the control plane" >&2; exit 1; }
@@ -78,6 +81,15 @@ if ! [ -x "$bin/prometheus" ] || [ "$(cat "$bin/prometheus.pin" 2>/dev/null)" !=
       -ldflags "-s -w -X github.com/prometheus/common/version.Version=$pv" \
       -o "$bin/prometheus" github.com/prometheus/prometheus/cmd/prometheus)
   echo "$PROMETHEUS_VERSION" > "$bin/prometheus.pin"
+fi
+
+# Pinned by controlplane/dex/go.mod and go.sum (a stamp beside the binary, like prometheus). Memory storage and
+# embedded web templates: no cgo, no sqlite.
+if ! [ -x "$bin/dex" ] || [ "$(cat "$bin/dex.pin" 2>/dev/null)" != "$dex_pin" ]; then
+  log "building dex (first time: about 3 minutes on 2 cores)"
+  mkdir -p "$work/dex"; cp "$here/dex/go.mod" "$here/dex/go.sum" "$work/dex/"
+  (cd "$work/dex" && go build -trimpath -ldflags "-s -w" -o "$bin/dex" github.com/dexidp/dex/cmd/dex)
+  echo "$dex_pin" > "$bin/dex.pin"
 fi
 
 # --- Pod sandboxes (see the top): podexec and kwok-jail beside kwok; busybox-static from Debian's packages, kept

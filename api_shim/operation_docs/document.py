@@ -50,7 +50,10 @@ def authorization(op: Operation, extra: str = "") -> str:
     and subresource), so the prose cannot disagree with what is checked."""
     authz = op.get("x-kubernetes-authorization")
     if op.get("x-authenticated-only"):
-        return f"any authenticated caller (API key, JWT or bearer token); nothing is authorized. {extra}".strip()
+        return (f"any authenticated caller (API key, console session, OIDC, JWT or bearer token); nothing is "
+                f"authorized. {extra}").strip()
+    if op.get("x-sign-in"):
+        return f"none: part of signing in, before any credential (the client IP's rate limit applies). {extra}".strip()
     if authz is None:
         return "none: served outside the /api/k8s security chain (no credential, no rate limit)."
     target = f"`{authz['resource']}/{authz['subresource']}`" if authz["subresource"] else f"`{authz['resource']}`"

@@ -174,6 +174,32 @@ _TOOLS: Docs = {
 }
 
 _ACCESS: Docs = {
+    "GET /api/k8s/auth/providers": Doc(
+        "Single sign-on providers",
+        "Outside the API reference (the console's sign-in page uses it). The OIDC issuers configured for the "
+        "console's sign-in (CLOUDOPS_OIDC_ISSUERS), each with the URL a browser opens to sign in; empty when none "
+        "is. Signing in with an API key is always possible.", "nothing."),
+    "GET /api/k8s/auth/oidc/login": Doc(
+        "Sign in through an identity provider",
+        "Outside the API reference: a browser navigation, not a JSON call. Starts the authorization code flow "
+        "with PKCE (S256), a random state and nonce, kept in a hub Secret for ten minutes, and answers 302 to the "
+        "provider's authorization endpoint, setting an HttpOnly cookie that binds the sign-in to this browser. "
+        "`next` (a console path under /ui/, anything else is ignored) is where the browser lands afterwards.",
+        "a Secret holding the sign-in under way (deleted by the callback, or swept once expired)."),
+    "GET /api/k8s/auth/oidc/callback": Doc(
+        "Identity provider callback",
+        "Outside the API reference: where the identity provider sends the browser back. The state must match "
+        "the browser's sign-in cookie and a sign-in under way (used once); the code is exchanged with the PKCE "
+        "verifier, the ID token verified (signature, issuer, audience, expiry, nonce) and a console session "
+        "opened: 302 to `next` with an HttpOnly, SameSite=Lax session cookie (Secure over TLS). Any failure "
+        "answers 302 to /ui/login with `sso_error` saying why.",
+        "a Secret holding the session's tokens (the browser holds only a random id)."),
+    "POST /api/k8s/auth/logout": Doc(
+        "Sign out",
+        "Outside the API reference. Ends the caller's console session (its Secret is deleted, so every replica "
+        "refuses the cookie at once) and clears the cookie; `ended` is false for a caller without a session "
+        "(an API key or a bearer token, which this cannot revoke).",
+        "deletes the session's Secret."),
     "GET /api/k8s/auth/whoami": Doc(
         "Who am I and what may I do",
         "Outside the API reference (the web console uses it). The caller's user name, groups and how it "

@@ -10,11 +10,12 @@ import sys
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import IO, overload
+from typing import IO, Any, overload
 
+from api_shim.security.identity import User
 from cloudops.redact import REDACTED, redact
 
-__all__ = ["SECRET_MANIFEST", "AuditRecord", "AuditSink", "is_secret_type", "redact_params"]
+__all__ = ["SECRET_MANIFEST", "AuditRecord", "AuditSink", "caller", "is_secret_type", "redact_params"]
 
 log = logging.getLogger("cloudops.audit")
 # `content`: file contents (container file edits) are never audited, whatever they hold.
@@ -94,6 +95,16 @@ class AuditRecord:
     code: int | None
     latency_ms: float
     params: Mapping[str, object] = field(default_factory=dict)  # redacted (redact_params); str() if not JSON
+    issuer: str = ""  # OIDC: the token's issuer and subject (the stable id; `user` is the mapped name)
+    subject: str = ""
+
+
+def caller(user: User | None) -> dict[str, Any]:
+    """The identity fields of a record: the same for every kind of record (REST, MCP, files, auto-fix)."""
+    if user is None:
+        return {"user": "", "groups": [], "auth_method": "", "issuer": "", "subject": ""}
+    return {"user": user.name, "groups": list(user.groups), "auth_method": user.method, "issuer": user.issuer,
+            "subject": user.uid if user.issuer else ""}
 
 
 class AuditSink:

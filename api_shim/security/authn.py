@@ -1,4 +1,5 @@
-"""Authentication: our own JWTs, API keys, and Kubernetes bearer tokens through TokenReview.
+"""Authentication: API keys, tokens of the configured OIDC issuers (api_shim.security.oidc) and the
+console's sessions after single sign-on, our own JWTs, and Kubernetes bearer tokens through TokenReview.
 
 JWT key material lives in a hub Secret (issuer, audience, and `hs256-key` or `rs256-public-key`);
 any other bearer token goes to the hub's TokenReview, which also covers the cluster's OIDC issuer
@@ -11,18 +12,23 @@ subject must be a real name, time claims real numbers, and only groups the setti
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import math
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import jwt
 
 from api_shim.security.apikeys import verify_api_key
 from api_shim.security.identity import User
+from api_shim.security.oidc import OidcError, OidcProvider
+from api_shim.security.sessions import Session, SessionStore
 from api_shim.security.ttlcache import TTLCache
 from cloudops.kube.client import ApiClient
+from cloudops.kube.errors import KubeError
 from cloudops.kube.reviews import review_token
 from cloudops.kube.secrets import Secrets
 
@@ -89,8 +95,13 @@ DEFAULT_GROUPS = GroupPolicy()
 class Authenticator:
     def __init__(self, hub: ApiClient, namespace: str, jwt_secret: str, cache_seconds: float = 30.0, *,
                  jwt_group_prefixes: str | Iterable[str] = DEFAULT_GROUPS.prefixes,
-                 jwt_groups_allowed: str | Iterable[str] = ()) -> None:
+                 jwt_groups_allowed: str | Iterable[str] = (), oidc: Sequence[OidcProvider] = (),
+                 sessions: SessionStore | None = None) -> None:
         self.hub, self.namespace, self.jwt_secret = hub, namespace, jwt_secret
+        self.oidc = {p.config.issuer: p for p in oidc}
+        self.providers = {p.config.name: p for p in oidc}
+        self.sessions = sessions
+        self._renewing: dict[str, asyncio.Lock] = {}
         self.groups = GroupPolicy.parse(jwt_group_prefixes, jwt_groups_allowed)
         if reserved := self.groups.reserved():
             log.warning("JWT group settings name system: groups, which are never admitted: %s", ", ".join(reserved))
@@ -114,19 +125,74 @@ class Authenticator:
         self._jwt.put("config", (cfg,))
         return cfg
 
-    async def authenticate(self, authorization: str | None, api_key: str | None) -> User:
+    async def authenticate(self, authorization: str | None, api_key: str | None, session: str | None = None
+                           ) -> User:
         if api_key:
             return await self._api_key(api_key)
+        if not authorization and session:
+            return await self.session_user(session)
         if not authorization:
             raise AuthError("no credentials: send Authorization: Bearer <token> or X-API-Key")
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("Authorization header must be 'Bearer <token>'")
         token = token.strip()
+        issuer = _issuer(token)
+        provider = self.oidc.get(issuer) if issuer else None
+        if provider is not None:
+            try:
+                return provider.identity(await provider.verify(token))
+            except OidcError as e:
+                raise AuthError(f"OIDC token of {provider.config.name}: {e}") from None
         cfg = await self.jwt_config()
         if cfg is not None and _issuer(token) == cfg.issuer:
             return _verify_jwt(token, cfg, self.groups)
         return await self._token_review(token)
+
+    async def session_user(self, value: str) -> User:
+        """The user of a console session; its ID token is renewed with the refresh token once half its
+        lifetime is gone (at least 30 s before expiry), so an active console never sees it expire."""
+        if self.sessions is None:
+            raise AuthError("no single sign-on is configured")
+        session = await self.sessions.read(value)
+        if session is None or session.ends < time.time():
+            raise AuthError("the console session has ended: sign in again")
+        provider = self.providers.get(session.provider)
+        if provider is None:
+            raise AuthError("the session's identity provider is no longer configured: sign in again")
+        if session.refresh_token and _due(session.id_token):
+            session = await self._renew(value, session, provider)
+        try:
+            return provider.identity(await provider.verify(session.id_token))
+        except OidcError as e:
+            raise AuthError(f"the console session's token: {e}; sign in again") from None
+
+    async def _renew(self, value: str, session: Session, provider: OidcProvider) -> Session:
+        assert self.sessions is not None
+        lock = self._renewing.setdefault(value, asyncio.Lock())
+        try:
+            async with lock:  # one refresh per session in this replica; others wait and read its result
+                fresh = await self.sessions.read(value)
+                if fresh is None:
+                    raise AuthError("the console session has ended: sign in again")
+                if not _due(fresh.id_token):
+                    return fresh
+                try:
+                    tokens = await provider.refresh(fresh.refresh_token)
+                except OidcError as e:
+                    log.info("console session of %s not renewed: %s", provider.config.name, e)
+                    return fresh  # still valid until its expiry; verify() says when it is not
+                try:
+                    await self.sessions.renew(fresh, tokens.id_token, tokens.refresh_token)
+                except KubeError as e:  # the old token serves until its expiry; the next request tries again
+                    log.warning("console session of %s: renewed tokens not stored: %s", provider.config.name,
+                                e.__class__.__name__)
+                    return fresh
+                # Stored, or another replica renewed it first (a Conflict): either way the Secret holds the newest.
+                return await self.sessions.read(value) or fresh
+        finally:
+            if not lock.locked():
+                self._renewing.pop(value, None)
 
     async def _api_key(self, key: str) -> User:
         digest = hashlib.sha256(key.encode()).hexdigest()
@@ -149,6 +215,20 @@ class Authenticator:
         user = User(name=u.name, groups=u.groups, uid=u.uid, method="token-review", extra=u.extra)
         self._tokens.put(digest, user)
         return user
+
+
+def _due(id_token: str) -> bool:
+    """Whether a session's ID token should be renewed now: half its lifetime gone, or 30 s left."""
+    try:
+        claims: dict[str, object] = jwt.decode(id_token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return True
+    exp, iat = claims.get("exp"), claims.get("iat")
+    if not _is_number(exp):
+        return True
+    assert isinstance(exp, int | float)
+    lifetime = float(exp) - float(iat) if isinstance(iat, int | float) and not isinstance(iat, bool) else 60.0
+    return float(exp) - time.time() < max(30.0, lifetime / 2)
 
 
 def _issuer(token: str) -> str | None:

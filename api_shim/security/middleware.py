@@ -11,9 +11,10 @@ from aiohttp.typedefs import Handler
 
 from api_shim.endpoints import MAX_BODY_BYTES, Endpoint, is_json_type
 from api_shim.envelope import ApiError
-from api_shim.security.audit import AuditRecord, is_secret_type, redact_params
+from api_shim.security.audit import AuditRecord, caller, is_secret_type, redact_params
 from api_shim.security.authn import AuthError
 from api_shim.security.identity import USER, User
+from api_shim.security.sessions import CSRF_HEADER, CSRF_VALUE, SESSION_COOKIE
 from api_shim.state import AUDIT, AUTHN, LIMITS, PROXIES, SETTINGS
 from cloudops.bounded import DocumentTooComplex, loads_json
 from cloudops.conditions import now_iso
@@ -39,11 +40,16 @@ async def security_middleware(request: web.Request, handler: Handler) -> web.Str
         return await handler(request)
     limits, now = request.app[LIMITS], time.monotonic()
     _limit(limits.ip.take(client_ip(request), now), f"client {client_ip(request)}")
-    if ep.ticket:
+    if ep.ticket or ep.public:
         return await handler(request)  # the handler redeems the ticket and authorizes (Endpoint.ticket)
+    authorization, api_key = request.headers.get("Authorization"), request.headers.get("X-API-Key")
+    session = request.cookies.get(SESSION_COOKIE) if not (authorization or api_key) else None
+    if session and request.headers.get(CSRF_HEADER) != CSRF_VALUE:
+        # A cookie goes with any request the browser makes, a cross-site one too; a custom header cannot.
+        raise ApiError(403, f"a request signed in by the console's session cookie must carry the header "
+                            f"{CSRF_HEADER}: {CSRF_VALUE} (protection against cross-site requests)")
     try:
-        user = await request.app[AUTHN].authenticate(request.headers.get("Authorization"),
-                                                    request.headers.get("X-API-Key"))
+        user = await request.app[AUTHN].authenticate(authorization, api_key, session)
     except AuthError as e:
         raise ApiError(401, str(e), headers={"WWW-Authenticate": 'Bearer realm="cloudops"'}) from None
     request[USER] = user
@@ -123,9 +129,10 @@ async def audit_middleware(request: web.Request, handler: Handler) -> web.Stream
         user: User | None = request.get(USER)
         ref = request.match_info.get("id", "")
         request.app[AUDIT].write(AuditRecord(
-            time=now_iso(), user=user.name if user else "", groups=list(user.groups) if user else [],
-            auth_method=user.method if user else "", operation=f"{request.method} {request.path}",
+            time=now_iso(), **caller(user), operation=f"{request.method} {request.path}",
             route=ep.path, client_ip=client_ip(request), status=status, code=code,
-            latency_ms=round((time.perf_counter() - start) * 1000, 2), params=await _params(request),
+            latency_ms=round((time.perf_counter() - start) * 1000, 2),
+            # The sign-in flow's query holds one-time secrets (code, state): only its names are kept.
+            params={"query": sorted(request.query.keys())} if ep.public else await _params(request),
             resource={"group": "cloudops.io", "resource": ep.resource, "subresource": ep.subresource,
                       "name": ref, "namespace": request.app[SETTINGS].namespace}))

@@ -11,7 +11,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 from api_shim.context import Call
 from api_shim.envelope import ApiError
-from api_shim.security.audit import AuditRecord
+from api_shim.security.audit import AuditRecord, caller
 from api_shim.security.middleware import USER, client_ip
 from api_shim.state import AUDIT
 from cloudops.conditions import now_iso
@@ -122,8 +122,7 @@ def audit_write(call: Call, what: str, params: dict[str, str | int | bool | None
     user = request.get(USER)
     route = request.match_info.route.resource.canonical if request.match_info.route.resource else ""
     request.app[AUDIT].write(AuditRecord(
-        time=now_iso(), user=user.name if user else "", groups=list(user.groups) if user else [],
-        auth_method=user.method if user else "", operation=f"{what} {call.path('id')}", route=route,
+        time=now_iso(), **caller(user), operation=f"{what} {call.path('id')}", route=route,
         resource={"group": "cloudops.io", "resource": "managedclusters", "subresource": "files",
                   "name": call.path("id"), "namespace": call.settings.namespace},
         client_ip=client_ip(request), status=200, code=200, latency_ms=0.0, params=params))

@@ -23,6 +23,7 @@ class StoredSecret:
     labels: dict[str, str] = field(default_factory=dict)
     data: dict[str, str] = field(repr=False, default_factory=dict)
     created: str = ""
+    resource_version: str = ""
 
     @classmethod
     def of(cls, secret: Any) -> StoredSecret:
@@ -30,7 +31,8 @@ class StoredSecret:
         created = meta.creation_timestamp
         return cls(meta.name or "", dict(meta.labels or {}),
                    {k: base64.b64decode(v).decode() for k, v in (secret.data or {}).items()},
-                   created.isoformat() if hasattr(created, "isoformat") else str(created or ""))
+                   created.isoformat() if hasattr(created, "isoformat") else str(created or ""),
+                   meta.resource_version or "")
 
 
 class Secrets:
@@ -61,6 +63,16 @@ class Secrets:
                 return False
             raise err from None
         return True
+
+    async def replace(self, stored: StoredSecret, data: dict[str, str]) -> None:
+        """New data for a Secret as read: a Conflict when it changed since (the read's resourceVersion)."""
+        body = V1Secret(metadata=V1ObjectMeta(name=stored.name, namespace=self.namespace, labels=stored.labels,
+                                              resource_version=stored.resource_version or None),
+                        type="Opaque", data={k: base64.b64encode(v.encode()).decode() for k, v in data.items()})
+        try:
+            await self._core.replace_namespaced_secret(stored.name, self.namespace, body)
+        except ApiException as e:
+            raise translate(e) from None
 
     async def read(self, name: str) -> StoredSecret | None:
         """The Secret, decoded; None when it does not exist."""

@@ -32,7 +32,8 @@ from cloudops.kube.client import hub_client
 from cloudops.settings import Settings
 from devcluster.podroot import make_root
 from devcluster.topology import Topology
-from tests.helpers import Kubectl
+from tests.dex import Dex, bind_groups, new_dex
+from tests.helpers import Kubectl, free_port
 from tests.identities import provision, release
 from tests.leaks import kubeconfig_secrets, log_file, secret
 from tests.processes import start_operator, stop_operator, wait_healthy
@@ -73,6 +74,7 @@ class ConsoleEnv:
     topology: Topology
     settings: Settings
     operator_log: Path  # read by a failing test to say what the operator did
+    dex: Dex  # the identity provider the console offers for single sign-on
 
     def operator_tail(self, containing: str = "", lines: int = 40) -> str:
         """The operator log's last lines (those containing `containing`), for a failure message."""
@@ -138,8 +140,27 @@ def console_namespace(topology: Topology) -> Iterator[str]:
 
 
 @pytest.fixture(scope="package")
-async def console(topology: Topology, console_namespace: str, log_pod: LogPod,
-                  tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ConsoleEnv]:
+def console_port() -> int:
+    return free_port()
+
+
+@pytest.fixture(scope="package")
+def console_dex(console_port: int, console_namespace: str, topology: Topology,
+                tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dex]:
+    """Dex with the shim's callback registered; ID tokens live 40 s, so a session renews within the tests."""
+    dex = new_dex(tmp_path_factory.mktemp("dex"),
+                  [f"http://127.0.0.1:{console_port}/api/k8s/auth/oidc/callback"], id_token_seconds=40)
+    hub = Kubectl(topology.hub.kubeconfig)
+    hub("create", "secret", "generic", "cloudops-oidc-dex", "-n", console_namespace,
+        f"--from-literal=client-secret={dex.client_secret}")
+    bind_groups(hub, console_namespace)
+    yield dex.start()
+    dex.stop()
+
+
+@pytest.fixture(scope="package")
+async def console(topology: Topology, console_namespace: str, log_pod: LogPod, console_port: int,
+                  console_dex: Dex, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[ConsoleEnv]:
     if not (BUILT / "index.html").exists():
         pytest.fail(f"the console is not built ({BUILT}): `make ui` builds it (make test does)")
     ns, tmp = console_namespace, tmp_path_factory.mktemp("console")
@@ -150,8 +171,9 @@ async def console(topology: Topology, console_namespace: str, log_pod: LogPod,
     op = start_operator(topology, ns, tmp / "operator.log", ids["operator"], {"CLOUDOPS_VERSION_POLL_SECONDS": "5"})
     await asyncio.to_thread(wait_healthy, op)
     settings = Settings(namespace=ns, kubeconfig=str(ids["shim"]), audit_sink=f"file:{log_file(tmp / 'audit.jsonl')}",
-                        member_timeout_seconds=3.0, sync_timeout_seconds=10.0, console_dir=str(BUILT))
-    server = TestServer(create_app(settings), host="127.0.0.1")
+                        member_timeout_seconds=3.0, sync_timeout_seconds=10.0, console_dir=str(BUILT),
+                        oidc_issuers=console_dex.issuer_setting(client_secret={"name": "cloudops-oidc-dex"}))
+    server = TestServer(create_app(settings), host="127.0.0.1", port=console_port)
     await server.start_server()
     try:
         assert await server.app[CACHE].wait_synced(60), "the shim's cluster cache did not sync"
@@ -162,7 +184,7 @@ async def console(topology: Topology, console_namespace: str, log_pod: LogPod,
         finally:
             await hub_api.close()
         env = ConsoleEnv(str(server.make_url("")).rstrip("/"), ns, admin, viewer, log_pod, topology, settings,
-                         tmp / "operator.log")
+                         tmp / "operator.log", console_dex)
         await _register_member_1(env)
         yield env
     finally:

@@ -16,7 +16,9 @@ VENDORED = REPO / "reference" / "endpoints.tsv"  # a copy, so this test never sk
 SHARED = REPO.parent / "shared" / "spec" / "endpoints.tsv"
 # Documented endpoints the product adds beyond the reference (README: "Ids and where we differ").
 BEYOND_REFERENCE = {("GET", "/api/k8s/auth/whoami"), ("GET", "/api/k8s/yaml/backup/schedule/list"),
-                    ("GET", "/api/k8s/labels/policies/list")}
+                    ("GET", "/api/k8s/labels/policies/list"), ("GET", "/api/k8s/auth/providers"),
+                    ("GET", "/api/k8s/auth/oidc/login"), ("GET", "/api/k8s/auth/oidc/callback"),
+                    ("POST", "/api/k8s/auth/logout")}
 
 
 def _reference() -> set[tuple[str, str]]:

@@ -25,7 +25,7 @@ def _subresource(capability: str) -> str:
 
 class AccessService(Service):
     async def whoami(self, user: str, groups: tuple[str, ...], method: str, decide: Decide,
-                     cluster: WhoamiCluster | None = None) -> Whoami:
+                     cluster: WhoamiCluster | None = None, *, issuer: str = "", expires_at: str = "") -> Whoami:
         name = cluster.name if cluster is not None else ""
         pairs = [(cap, verb) for cap in CAPABILITIES for verb in VERBS]
         gate = asyncio.Semaphore(16)  # ~105 reviews, cached by the authorizer; bounded against the hub
@@ -40,4 +40,5 @@ class AccessService(Service):
             if allowed:
                 can[cap].append(verb)
         return Whoami(user=user, groups=list(groups), method=method, cluster=cluster,
-                      can={cap: verbs for cap, verbs in can.items() if verbs})
+                      can={cap: verbs for cap, verbs in can.items() if verbs}, issuer=issuer or None,
+                      expires_at=expires_at or None)

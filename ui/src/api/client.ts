@@ -1,4 +1,6 @@
-// The one way the console talks to the shim: same origin, `/api/k8s/...`, header `X-API-Key`.
+// The one way the console talks to the shim: same origin, `/api/k8s/...`, header `X-API-Key` when
+// signed in with a key, else the shim's HttpOnly session cookie (single sign-on), which the browser
+// sends by itself. Every request also carries `X-Requested-By: cloudops-console` (see below).
 //
 //   import { api, call, ApiError } from "../../api/client";
 //   const list = await call(api.GET("/api/k8s/clusters/list", { params: { query: { limit: 100 } } }));
@@ -13,6 +15,15 @@ export type { paths, components };
 export type Schemas = components["schemas"];
 
 const KEY_STORAGE = "cloudops.apiKey";
+
+/**
+ * CSRF guard: the shim refuses cookie-authenticated requests without this header. A cross-site form
+ * or link cannot set a custom header (and a cross-site fetch setting one needs a CORS preflight the
+ * shim does not grant), so its presence proves the request came from the console's own scripts.
+ * Sent always, also with a key, so no request depends on which way the user signed in.
+ */
+export const REQUESTED_BY_HEADER = "X-Requested-By";
+export const REQUESTED_BY = "cloudops-console";
 
 export function getKey(): string | null {
   try {
@@ -86,6 +97,7 @@ const authMiddleware: Middleware = {
   onRequest({ request }) {
     const key = getKey();
     if (key && !request.headers.has("X-API-Key")) request.headers.set("X-API-Key", key);
+    request.headers.set(REQUESTED_BY_HEADER, REQUESTED_BY);
     return request;
   },
   onResponse({ response }) {
@@ -124,11 +136,15 @@ export async function call<D>(
   return d as Unwrap<D>;
 }
 
-/** fetch() with the key added; reports 401 to the AuthProvider. Does not throw on HTTP errors. */
+/**
+ * fetch() with the key (if any) and X-Requested-By added; reports 401 to the AuthProvider.
+ * Does not throw on HTTP errors.
+ */
 export async function apiFetch(path: string, init: RequestInit = {}): Promise<Response> {
   const headers = new Headers(init.headers);
   const key = getKey();
   if (key && !headers.has("X-API-Key")) headers.set("X-API-Key", key);
+  headers.set(REQUESTED_BY_HEADER, REQUESTED_BY);
   let res: Response;
   try {
     res = await fetch(path, { ...init, headers });
@@ -201,7 +217,7 @@ export function saveBlob(blob: Blob, name: string): void {
 export type SseEvent = { event: string; data: string; id?: string };
 
 /**
- * Reads a text/event-stream with fetch (EventSource cannot send X-API-Key).
+ * Reads a text/event-stream with fetch (EventSource cannot send X-API-Key or X-Requested-By).
  * Resolves when the server ends the stream (or `signal` aborts: resolves quietly);
  * rejects with ApiError if the answer is not 2xx. Returns the last event id seen,
  * to resume with `lastEventId`.

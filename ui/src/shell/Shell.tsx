@@ -139,7 +139,8 @@ export function Shell() {
               variant="subtle"
               size="xs"
               leftSection={<IconLogout size={16} aria-hidden />}
-              onClick={signOut}
+              // session mode: signOut first tells the shim to drop the session cookie, then goes to /login
+              onClick={() => void signOut()}
               data-testid="sign-out"
             >
               {t("signOut")}

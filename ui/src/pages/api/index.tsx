@@ -5,7 +5,7 @@ import { Alert, Anchor, Group, Paper, Text, useComputedColorScheme } from "@mant
 import { IconInfoCircle } from "@tabler/icons-react";
 import { useEffect, useRef, useState } from "react";
 import { Navigate, Route, Routes } from "react-router";
-import { getKey } from "../../api/client";
+import { getKey, REQUESTED_BY, REQUESTED_BY_HEADER } from "../../api/client";
 import { ApiErrorAlert } from "../../components/ApiErrorAlert";
 import { Loading } from "../../components/Loading";
 import { PageHeader } from "../../components/PageHeader";
@@ -61,6 +61,8 @@ function ApiPage() {
             const key = getKey();
             const sameOrigin = req.url.startsWith("/") || req.url.startsWith(window.location.origin + "/");
             if (key && sameOrigin) req.headers["X-API-Key"] = key;
+            // single sign-on sessions: the shim refuses cookie-authenticated calls without it (CSRF guard)
+            if (sameOrigin) req.headers[REQUESTED_BY_HEADER] = REQUESTED_BY;
             return req;
           },
           // the curl and URL shown are the request before the key was added: the key never shows on screen
