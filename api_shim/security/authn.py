@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import math
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ import jwt
 
 from api_shim.security.apikeys import verify_api_key
 from api_shim.security.identity import User
+from api_shim.security.jwt_claims import explain, is_number
 from api_shim.security.oidc import OidcError, OidcProvider
 from api_shim.security.sessions import Session, SessionStore
 from api_shim.security.ttlcache import TTLCache
@@ -224,7 +224,7 @@ def _due(id_token: str) -> bool:
     except jwt.PyJWTError:
         return True
     exp, iat = claims.get("exp"), claims.get("iat")
-    if not _is_number(exp):
+    if not is_number(exp):
         return True
     assert isinstance(exp, int | float)
     lifetime = float(exp) - float(iat) if isinstance(iat, int | float) and not isinstance(iat, bool) else 60.0
@@ -240,13 +240,6 @@ def _issuer(token: str) -> str | None:
     return iss if isinstance(iss, str) else None
 
 
-def _is_number(value: object) -> bool:
-    """A JSON number: PyJWT would also take "1700000000" or `true` through int(); those are not NumericDates."""
-    if isinstance(value, bool):
-        return False
-    return isinstance(value, int) or (isinstance(value, float) and math.isfinite(value))
-
-
 def _check_claims(claims: Mapping[str, object]) -> tuple[str, list[str]]:
     """Claim types PyJWT lets through, refused before they become an identity or a time comparison; the
     subject and the claimed groups once checked."""
@@ -256,7 +249,7 @@ def _check_claims(claims: Mapping[str, object]) -> tuple[str, list[str]]:
     if sub.startswith(RESERVED_PREFIX):
         raise AuthError("JWT sub claim must not be a system: name")
     for claim in ("exp", "nbf", "iat"):
-        if claim in claims and not _is_number(claims[claim]):
+        if claim in claims and not is_number(claims[claim]):
             raise AuthError(f"JWT {claim} claim must be a number")
     groups = claims.get("groups")
     names = [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else []
@@ -280,18 +273,8 @@ def _verify_jwt(token: str, cfg: JwtConfig, groups: GroupPolicy = DEFAULT_GROUPS
         sub, claimed = _check_claims(claims)
         jwt.decode(token, cfg.key, algorithms=[cfg.algorithm], audience=cfg.audience, issuer=cfg.issuer,
                    options={"require": required})
-    except jwt.ExpiredSignatureError:
-        raise AuthError("JWT has expired") from None
-    except jwt.InvalidAudienceError:
-        raise AuthError("JWT audience does not match") from None
-    except jwt.InvalidIssuerError:
-        raise AuthError("JWT issuer does not match") from None
-    except jwt.MissingRequiredClaimError as e:
-        raise AuthError(f"JWT lacks the {e.claim!r} claim") from None
-    except jwt.ImmatureSignatureError:
-        raise AuthError("JWT is not valid yet") from None
-    except jwt.PyJWTError:
-        raise AuthError("JWT signature or format is not valid") from None
+    except jwt.PyJWTError as e:
+        raise AuthError(explain(e, "JWT")) from None
     kept, dropped = groups.filter(claimed)
     if dropped:
         log.info("JWT for %r: %d group(s) dropped (not allowed by CLOUDOPS_JWT_GROUP_PREFIXES / "

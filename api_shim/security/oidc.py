@@ -28,6 +28,7 @@ import jwt
 from yarl import URL
 
 from api_shim.security.identity import User
+from api_shim.security.jwt_claims import explain, is_number
 from api_shim.security.oidc_config import RESERVED_PREFIX, OidcIssuer
 
 __all__ = ["ASYMMETRIC", "OidcError", "OidcProvider", "TokenSet", "open_providers"]
@@ -52,11 +53,6 @@ class TokenSet:
 
     id_token: str = field(repr=False)
     refresh_token: str = field(repr=False, default="")
-
-
-def _is_number(value: object) -> bool:
-    return not isinstance(value, bool) and (isinstance(value, int) or
-                                            (isinstance(value, float) and math.isfinite(value)))
 
 
 class OidcProvider:
@@ -127,7 +123,8 @@ class OidcProvider:
         return key
 
     async def _load_keys(self) -> None:
-        doc = await self._get_json(str((await self.discovery())["jwks_uri"]), "key set (JWKS)")
+        url = self.config.jwks_url or str((await self.discovery())["jwks_uri"])
+        doc = await self._get_json(url, "key set (JWKS)")
         keys: dict[str, jwt.PyJWK] = {}
         for i, raw in enumerate(doc.get("keys") or []):
             if not isinstance(raw, dict) or raw.get("use", "sig") != "sig":
@@ -161,16 +158,8 @@ class OidcProvider:
                 token, key.key, algorithms=[alg], audience=accepted, issuer=self.config.issuer,
                 options={"require": ["iss", "aud", "exp", "iat", "sub"], "verify_exp": False,
                          "verify_nbf": False, "verify_iat": False})
-        except jwt.InvalidAudienceError:
-            raise OidcError("the token's audience is not this product's client id") from None
-        except jwt.InvalidIssuerError:
-            raise OidcError("the token's issuer does not match") from None
-        except jwt.MissingRequiredClaimError as e:
-            raise OidcError(f"the token lacks the {e.claim!r} claim") from None
-        except jwt.InvalidSignatureError:
-            raise OidcError("the token's signature is not valid") from None
-        except jwt.PyJWTError:
-            raise OidcError("the token's format or signature is not valid") from None
+        except jwt.PyJWTError as e:
+            raise OidcError(explain(e, "the token")) from None
         _check_times(claims)
         if nonce is not None and claims.get("nonce") != nonce:
             raise OidcError("the ID token's nonce does not match the sign-in")
@@ -245,7 +234,7 @@ def _check_times(claims: Mapping[str, Any]) -> None:
     """Time claims must be numbers (PyJWT would take "1700000000"); expiry exact, not-before with 60 s of
     clock skew allowed (an issuer's clock slightly ahead must not lock users out)."""
     for claim in ("exp", "nbf", "iat"):
-        if claim in claims and not _is_number(claims[claim]):
+        if claim in claims and not is_number(claims[claim]):
             raise OidcError(f"the token's {claim} claim must be a number")
     now = time.time()
     if now >= float(claims["exp"]):

@@ -37,6 +37,8 @@ class OidcIssuer(BaseModel):
     groups_prefix: str = "oidc:"
     scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "profile", "groups", "offline_access"])
     discovery_url: str = Field("", description="where the discovery document is, when not under the issuer URL")
+    jwks_url: str = Field("", description="where the keys are, when not where the discovery document says "
+                                          "(an issuer that advertises an address this shim cannot reach)")
     ca_file: str = Field("", description="PEM bundle to trust for the issuer's TLS certificate")
     console: bool = Field(True, description="offer this issuer on the console's sign-in page")
 
@@ -47,7 +49,7 @@ class OidcIssuer(BaseModel):
             raise ValueError("must be 1-40 lower-case letters, digits or dashes")
         return v
 
-    @field_validator("issuer", "discovery_url")
+    @field_validator("issuer", "discovery_url", "jwks_url")
     @classmethod
     def _url(cls, v: str) -> str:
         if v and not v.startswith(("https://", "http://")):

@@ -1,4 +1,5 @@
-"""Bearer tokens from a real OpenID Connect provider (Dex on loopback), verified by the shim itself.
+"""Bearer tokens from a real OpenID Connect provider (Dex on loopback), verified by the shim itself, and from
+a second, different real issuer beside it: the hub API server's own service-account issuer.
 
 Tokens come from Dex's token endpoint; only the malformed ones a real provider never issues (alg none, HS256
 with the public key, an unknown key id, another issuer) are made here, from a real token's claims.
@@ -20,6 +21,7 @@ from typing import Any
 import httpx2 as httpx
 import jwt
 import pytest
+import yaml
 from aiohttp.test_utils import TestServer
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -29,6 +31,7 @@ from mcp.client.streamable_http import streamable_http_client
 from api_shim.app import create_app
 from api_shim.state import AUDIT
 from cloudops.settings import Settings
+from devcluster.topology import Topology
 from tests.dex import Dex, bind_groups, new_dex
 from tests.helpers import Kubectl, eventually
 from tests.shim.checked import CheckedClient, call
@@ -177,3 +180,42 @@ async def test_mcp_takes_a_token_from_the_provider(oidc_shim: Client, dex: Dex) 
             ClientSession(streams[0], streams[1]) as session:
         await session.initialize()
         assert "cluster_scanner" in {t.name for t in (await session.list_tools()).tools}
+
+
+HUB_ISSUER = "https://kubernetes.default.svc.cluster.local"
+
+
+async def test_the_hub_service_account_issuer_is_a_second_issuer(settings: Settings, dex: Dex, hub: Kubectl,
+                                                                 namespace: str, topology: Topology,
+                                                                 tmp_path: Path) -> None:
+    cluster = yaml.safe_load(topology.hub.kubeconfig.read_text())["clusters"][0]["cluster"]
+    server = cluster["server"]
+    ca = tmp_path / "hub-ca.pem"
+    ca.write_bytes(base64.b64decode(cluster["certificate-authority-data"]))
+    # The hub's discovery document names its keys at its advertised address (not loopback here): the keys'
+    # URL is set beside it, as for an issuer behind a proxy. Reading them unauthenticated needs the usual binding.
+    binding = f"oidc-discovery-{namespace}"
+    hub("create", "clusterrolebinding", binding, "--clusterrole=system:service-account-issuer-discovery",
+        "--group=system:unauthenticated")
+    try:
+        hub("create", "serviceaccount", "robot", "-n", namespace)
+        token = hub("create", "token", "robot", "-n", namespace, "--audience", "cloudops-test").strip()
+        other = hub("create", "token", "robot", "-n", namespace).strip()  # the API server's own audience
+        issuers = [*json.loads(dex.issuer_setting()),
+                   {"name": "hub", "issuer": HUB_ISSUER, "client_id": "cloudops-test", "console": False,
+                    "discovery_url": f"{server}/.well-known/openid-configuration",
+                    "jwks_url": f"{server}/openid/v1/jwks", "ca_file": str(ca),
+                    "username_claim": "sub", "username_prefix": "hub:"}]
+        s = dataclasses.replace(settings, oidc_issuers=json.dumps(issuers))
+        async with CheckedClient(TestServer(create_app(s))) as client:
+            me = (await call(client, "GET", WHOAMI, headers=bearer(token)))["data"]
+            assert me["user"] == f"hub:system:serviceaccount:{namespace}:robot", me
+            assert me["method"] == "oidc" and me["issuer"] == HUB_ISSUER and me["can"] == {}
+            await refused(client, other, "audience")
+            # Dex beside it, in the same shim: each token goes to the issuer it names.
+            alice = await asyncio.to_thread(dex.token, "alice@example.com")
+            assert (await call(client, "GET", WHOAMI, headers=bearer(alice)))["data"]["issuer"] == dex.issuer
+            providers = (await call(client, "GET", "/api/k8s/auth/providers"))["data"]["providers"]
+            assert [p["name"] for p in providers] == ["dex"]  # the hub issuer signs no one in to the console
+    finally:
+        hub.run("delete", "clusterrolebinding", binding, check=False)

@@ -66,6 +66,11 @@ def _pids(root: Path) -> dict[str, int]:
     return {f.stem: int(f.read_text() or 0) for f in (root / "kwok" / "clusters" / "cloudops-x" / "pids").glob("*.pid")}
 
 
+def _renewed(now: dict[str, int], before: dict[str, int], *names: str) -> bool:
+    """Each of `names` has a new pid (a pid file is briefly absent or empty while it is rewritten)."""
+    return all(now.get(n, 0) not in (0, before[n]) for n in names)
+
+
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -91,8 +96,7 @@ def test_restarts_what_exited_leaves_a_stopped_process_and_ends_with_the_cluster
         os.kill(started["b"], signal.SIGSTOP)  # frozen, not exited
         os.kill(started["a"], signal.SIGKILL)
         zombie.kill()
-        restarted = wait_until(lambda: (p := _pids(state))["a"] != started["a"] and p["c"] != started["c"] and p,
-                               15, "a and c restarted")
+        restarted = wait_until(lambda: _renewed(p := _pids(state), started, "a", "c") and p, 15, "a and c restarted")
         seen |= set(restarted.values())
         assert restarted["b"] == started["b"], "a stopped process is alive: never restarted"
         log = wait_until(lambda: (t := supervisor.log_file().read_text()).count("restarted") == 2 and t, 5, "logged")
@@ -100,7 +104,7 @@ def test_restarts_what_exited_leaves_a_stopped_process_and_ends_with_the_cluster
         assert f"restarted c of x: pid {zombie.pid} exited" in log and "after 1s backoff" in log
 
         os.kill(restarted["a"], signal.SIGKILL)  # again within a minute: the backoff doubles
-        again = wait_until(lambda: (p := _pids(state))["a"] != restarted["a"] and p, 15, "a restarted again")
+        again = wait_until(lambda: _renewed(p := _pids(state), restarted, "a") and p, 15, "a restarted again")
         seen |= set(again.values())
         log = wait_until(lambda: (t := supervisor.log_file().read_text()).count("restarted") == 3 and t, 5, "logged")
         assert f"restarted a of x: pid {restarted['a']} exited" in log and "after 2s backoff" in log
