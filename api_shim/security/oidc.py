@@ -40,6 +40,7 @@ ASYMMETRIC = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "E
 JWKS_SECONDS = 300.0  # keys are kept this long...
 JWKS_MIN_REFETCH = 2.0  # ...and fetched again early, for an unknown key id, at most this often
 DISCOVERY_SECONDS = 3600.0
+RETRY_SECONDS = 30.0  # an issuer that could not be reached is asked again after this, the last answer serving
 HTTP_SECONDS = 10.0
 
 
@@ -66,6 +67,9 @@ class OidcProvider:
         self._keys: dict[str, jwt.PyJWK] = {}
         self._keys_at = -math.inf
         self._lock = asyncio.Lock()
+        self._discovering = asyncio.Lock()
+        # How long a read serves, and when an unreachable issuer is asked again (attributes: a test shortens them).
+        self.keys_seconds, self.discovery_seconds, self.retry_seconds = JWKS_SECONDS, DISCOVERY_SECONDS, RETRY_SECONDS
 
     async def start(self) -> None:
         """Loads the CA bundle (off the event loop); discovery waits for the first token."""
@@ -88,8 +92,25 @@ class OidcProvider:
         return doc
 
     async def discovery(self) -> dict[str, Any]:
-        if time.monotonic() - self._discovered_at < DISCOVERY_SECONDS:
+        """The discovery document, read once an hour; while the issuer cannot be reached the last one read
+        serves (tried again after RETRY_SECONDS), so an outage of the issuer refuses no token it signed."""
+        if time.monotonic() - self._discovered_at < self.discovery_seconds:
             return self._discovery
+        async with self._discovering:  # one read at a time, however many requests wait for it
+            if time.monotonic() - self._discovered_at < self.discovery_seconds:
+                return self._discovery
+            try:
+                doc = await self._read_discovery()
+            except OidcError as e:
+                if not self._discovery:
+                    raise
+                log.warning("OIDC issuer %s: %s; the discovery document read before serves", self.config.name, e)
+                self._discovered_at = time.monotonic() - self.discovery_seconds + self.retry_seconds
+                return self._discovery
+            self._discovery, self._discovered_at = doc, time.monotonic()
+            return doc
+
+    async def _read_discovery(self) -> dict[str, Any]:
         url = self.config.discovery_url or f"{self.config.issuer}/.well-known/openid-configuration"
         doc = await self._get_json(url, "discovery document")
         if doc.get("issuer") != self.config.issuer:
@@ -99,7 +120,6 @@ class OidcProvider:
                 continue
             if not isinstance(doc.get(key), str):
                 raise OidcError(f"the discovery document lacks {key}")
-        self._discovery, self._discovered_at = doc, time.monotonic()
         return doc
 
     def algorithms(self) -> frozenset[str]:
@@ -110,8 +130,15 @@ class OidcProvider:
     async def _key(self, kid: str | None, alg: str) -> jwt.PyJWK:
         async with self._lock:
             age = time.monotonic() - self._keys_at
-            if age >= JWKS_SECONDS or (kid not in self._keys and age >= JWKS_MIN_REFETCH):
-                await self._load_keys()
+            if age >= self.keys_seconds or (kid not in self._keys and age >= JWKS_MIN_REFETCH):
+                try:
+                    await self._load_keys()
+                except OidcError as e:
+                    if not self._keys:
+                        raise
+                    # The keys read before serve while the issuer cannot be reached; tried again soon.
+                    log.warning("OIDC issuer %s: %s; the keys read before serve", self.config.name, e)
+                    self._keys_at = time.monotonic() - self.keys_seconds + self.retry_seconds
         if kid is None:
             candidates = [k for k in self._keys.values() if k.algorithm_name in (alg, None)]
             if len(candidates) != 1:

@@ -10,7 +10,7 @@ from typing import Any
 
 from playwright.async_api import Page, expect
 
-from tests.console.conftest import ConsoleEnv
+from tests.console.conftest import ConsoleEnv, shot
 from tests.dex import PASSWORD
 from tests.helpers import eventually
 
@@ -23,6 +23,8 @@ CONSOLE = {"X-Requested-By": "cloudops-console"}
 
 async def sso_sign_in(page: Page, console: ConsoleEnv, email: str, then: str = "/clusters") -> None:
     await page.goto(console.at(f"/ui/login?next={then}"))
+    await expect(page.get_by_test_id("sso-dex")).to_be_visible()
+    await shot(page, "sign-in")
     await page.get_by_test_id("sso-dex").click()
     await expect(page).to_have_url(re.compile(re.escape(console.dex.issuer)))  # Dex's own login form
     await page.locator("#login").fill(email)

@@ -29,7 +29,7 @@ from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
 from api_shim.app import create_app
-from api_shim.state import AUDIT
+from api_shim.state import AUDIT, AUTHN
 from cloudops.settings import Settings
 from devcluster.topology import Topology
 from tests.dex import Dex, bind_groups, new_dex
@@ -219,3 +219,22 @@ async def test_the_hub_service_account_issuer_is_a_second_issuer(settings: Setti
             assert [p["name"] for p in providers] == ["dex"]  # the hub issuer signs no one in to the console
     finally:
         hub.run("delete", "clusterrolebinding", binding, check=False)
+
+
+async def test_an_issuer_outage_refuses_no_token_it_signed(oidc_shim: Client, dex: Dex) -> None:
+    """While the issuer cannot be reached, the discovery document and keys read before serve; a token naming a
+    key they lack is refused at once, not after a hang."""
+    token = await asyncio.to_thread(dex.token, "alice@example.com")
+    await call(oidc_shim, "GET", WHOAMI, headers=bearer(token))
+    provider = oidc_shim.app[AUTHN].providers["dex"]
+    provider.keys_seconds = provider.discovery_seconds = 0.0  # every request reads them again...
+    provider.retry_seconds = 0.0  # ...and asks again after a failure
+    await asyncio.to_thread(dex.stop)
+    for _ in range(3):
+        await call(oidc_shim, "GET", WHOAMI, headers=bearer(token))
+    claims = jwt.decode(token, options={"verify_signature": False})
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    await refused(oidc_shim, jwt.encode(claims, stranger, algorithm="RS256", headers={"kid": "other"}), "key id")
+    await asyncio.to_thread(dex.start)  # back, with new keys: its new tokens are accepted again
+    fresh = await asyncio.to_thread(dex.token, "alice@example.com")
+    await call(oidc_shim, "GET", WHOAMI, headers=bearer(fresh))
