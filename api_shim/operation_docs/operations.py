@@ -196,9 +196,9 @@ _ACCESS: Docs = {
         "a Secret holding the session's tokens (the browser holds only a random id)."),
     "POST /api/k8s/auth/logout": Doc(
         "Sign out",
-        "Outside the API reference. Ends the caller's console session (its Secret is deleted, so every replica "
-        "refuses the cookie at once) and clears the cookie; `ended` is false for a caller without a session "
-        "(an API key or a bearer token, which this cannot revoke).",
+        "Outside the API reference. Ends the caller's console session (its Secret is deleted: this replica refuses "
+        "the cookie at once, the others within 5 s) and clears the cookie; `ended` is false for a caller without "
+        "a session (an API key or a bearer token, which this cannot revoke).",
         "deletes the session's Secret."),
     "GET /api/k8s/auth/whoami": Doc(
         "Who am I and what may I do",

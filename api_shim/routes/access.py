@@ -107,10 +107,9 @@ async def oidc_callback(call: Call) -> web.StreamResponse:
 @section.route("POST", "/api/k8s/auth/logout", "退出登录", verb="get", data=SignedOut, cluster="caller")
 async def logout(call: Call) -> web.Response:
     value = call.request.cookies.get(SESSION_COOKIE)
-    sessions = call.request.app[AUTHN].sessions
-    ended = bool(value) and call.user is not None and call.user.method == "oidc" and sessions is not None \
-        and await sessions.end(value or "")
-    response = ok(SignedOut(ended=bool(ended)))
+    signed_in_by_it = bool(value) and call.user is not None and call.user.method == "oidc"
+    ended = signed_in_by_it and await call.request.app[AUTHN].end_session(value or "")
+    response = ok(SignedOut(ended=ended))
     if value:
         response.del_cookie(SESSION_COOKIE, path="/")
     return response

@@ -33,5 +33,8 @@ class TTLCache(Generic[K, V]):
         while len(self._data) > self.max_entries:
             self._data.popitem(last=False)
 
+    def pop(self, key: K) -> None:
+        self._data.pop(key, None)
+
     def clear(self) -> None:
         self._data.clear()
