@@ -167,8 +167,12 @@ async def test_logs_levels_filters_search_export_and_history(shim: Client, membe
     async with raw.post(f"{BASE}/{member}/logs/export", json={"format": "json"}) as r:
         exported = json.loads(await r.read())
     assert len(exported) == len(LINES) and exported[2]["level"] == "ERROR"
-    history = (await call(shim, "GET", f"{BASE}/{member}/logs/history"))["data"]
-    assert [h["format"] for h in history["history"]] == ["json", "csv"]
+
+    async def both_recorded() -> dict[str, Any] | None:  # the record may land just after the download ends
+        got: dict[str, Any] = (await call(shim, "GET", f"{BASE}/{member}/logs/history"))["data"]
+        return got if [h["format"] for h in got["history"]] == ["json", "csv"] else None
+
+    history = await eventually(both_recorded, 15, "both exports in the history, newest first")
     ids = [h["id"] for h in history["history"]]
     assert all(type(i) is int for i in ids) and ids[0] != ids[1]
     assert ids == [h["id"] for h in (await call(shim, "GET", f"{BASE}/{member}/logs/history"))["data"]["history"]]
