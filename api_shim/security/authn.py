@@ -148,7 +148,7 @@ class Authenticator:
             except OidcError as e:
                 raise AuthError(f"OIDC token of {provider.config.name}: {e}") from None
         cfg = await self.jwt_config()
-        if cfg is not None and _issuer(token) == cfg.issuer:
+        if cfg is not None and issuer == cfg.issuer:
             return _verify_jwt(token, cfg, self.groups)
         return await self._token_review(token)
 
