@@ -224,6 +224,13 @@ async def _services(shim: Client, members: Members, port: int) -> None:
         await asyncio.to_thread(Kubectl(k.kubeconfig, ns), "apply", "-f", "-", stdin=json.dumps(api))
 
 
+def _trailing(served: Served) -> float:
+    """How far a count Prometheus read may trail the workload's own: it holds the counter as of its last scrape
+    (every 5 s, later on a loaded machine), and `increase()` misses what was sent before its first scrape; two
+    scrape intervals of traffic."""
+    return max(10.0, served.traffic.rate * 2 * prometheus.SCRAPE_SECONDS)
+
+
 def _late(d: Json, since: float) -> list[Json]:
     """The buckets that began after `since` with their requests per second measured."""
     return [p for p in d["endpoint_performance"] if _epoch(p["timestamp"]) >= since
@@ -270,10 +277,8 @@ async def test_endpoint_traffic_and_observed_flows_come_from_prometheus_for_that
     assert last["requests_per_second"] == pytest.approx(workloads["api"].traffic.rate, rel=0.2), (started, last)
     assert api["monitored"] is False and last["average_latency"] is None and last["availability"] is None
     # Probed: the operator's buckets, each with Prometheus's requests per second at its timestamp.
-    # Prometheus holds the counter as of its last scrape (every 5 s, later on a loaded machine): it may trail the
-    # server's own count by two scrape intervals of traffic.
     assert web["monitored"] is True and web["metrics"]["traffic"]["total_requests"] == pytest.approx(
-        workloads["web"].server.totals()[0], rel=0.15, abs=max(10.0, workloads["web"].traffic.rate * 10))
+        workloads["web"].server.totals()[0], rel=0.15, abs=_trailing(workloads["web"]))
     probed = [p for p in _late(web, started) if p["availability"] is not None][-1]
     assert probed["requests_per_second"] == pytest.approx(workloads["web"].traffic.rate, rel=0.2), (started, probed)
     assert probed["availability"] == 100.0 and probed["average_latency"] is not None
@@ -299,7 +304,7 @@ async def _flows(shim: Client, members: Members, workloads: dict[str, Served]) -
     for svc, served in workloads.items():
         edge = edges[(f"{ns}/client-{svc}", f"{ns}/{svc}")]
         assert edge["protocol"] == "TCP" and set(edge["verdicts"]) == {"FORWARDED"}
-        assert edge["flows"] == pytest.approx(served.traffic.sent, rel=0.2, abs=10)
+        assert edge["flows"] == pytest.approx(served.traffic.sent, rel=0.2, abs=_trailing(served))
     source, window = seen["flow_source"], seen["time_range"]
     assert source["kind"] == "prometheus" and source["used"] and source["error"] is None
     assert len(source["queries"]) == 1 and 'cluster="member-1"' in source["queries"][0]
