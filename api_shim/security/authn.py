@@ -52,6 +52,12 @@ class JwtConfig:
     algorithm: str  # HS256 | RS256
 
 
+def _digest(credential: str) -> str:
+    """The key a credential is cached under: its digest, so no key, token or session id sits in memory as a
+    dict key."""
+    return hashlib.sha256(credential.encode()).hexdigest()
+
+
 def _names(value: str | Iterable[str]) -> tuple[str, ...]:
     """A comma-separated setting (or names already split) as its non-empty, stripped entries."""
     parts = value.split(",") if isinstance(value, str) else value
@@ -157,7 +163,7 @@ class Authenticator:
         lifetime is gone (at least 30 s before expiry), so an active console never sees it expire."""
         if self.sessions is None:
             raise AuthError("no single sign-on is configured")
-        digest = hashlib.sha256(value.encode()).hexdigest()
+        digest = _digest(value)
         session = self._sessions.get(digest) or await self.sessions.read(value)
         if session is None or session.ends < time.time():
             raise AuthError("the console session has ended: sign in again")
@@ -174,7 +180,7 @@ class Authenticator:
 
     async def end_session(self, value: str) -> bool:
         """Signs a console session out: its Secret deleted (every replica refuses it within 5 s, this one at once)."""
-        self._sessions.pop(hashlib.sha256(value.encode()).hexdigest())
+        self._sessions.pop(_digest(value))
         return self.sessions is not None and await self.sessions.end(value)
 
     async def _renew(self, value: str, session: Session, provider: OidcProvider) -> Session:
@@ -205,7 +211,7 @@ class Authenticator:
                 self._renewing.pop(value, None)
 
     async def _api_key(self, key: str) -> User:
-        digest = hashlib.sha256(key.encode()).hexdigest()
+        digest = _digest(key)
         user = self._keys.get(digest)
         if user is None:
             user = await verify_api_key(self.hub, self.namespace, key)
@@ -215,7 +221,7 @@ class Authenticator:
         return user
 
     async def _token_review(self, token: str) -> User:
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = _digest(token)
         user = self._tokens.get(digest)
         if user is not None:
             return user
