@@ -107,6 +107,9 @@ async def reconcile(memo: Memo, body: kopf.Body, logger: kopf.Logger) -> float:
         left = (expiry - datetime.now(UTC)).total_seconds()
         if left <= 0:
             logger.info("ad-hoc compliance check %s not run since %s: deleted", name, _iso(expiry - ADHOC_TTL))
+            # Its member reports first: the deletion handler only runs once kopf's finalizer is on the check,
+            # and a daemon spawned at first sight can get here before it is.
+            await _delete_member_reports(memo, check, logger)
             await store.delete(name)
             return IDLE_SECONDS
         return min(IDLE_SECONDS, left)
@@ -160,11 +163,19 @@ def _sleep(next_run: datetime | None) -> float:
 async def forget_check(body: kopf.Body, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
     """The check's PolicyReports in its member go with it (its ComplianceReports are owned: the hub's garbage
     collector takes them). Best effort: a member that cannot be reached does not keep the check from going."""
-    namespace, name = body.metadata.namespace or "", body.metadata.name or ""
-    cluster_name = ""
     try:
         check = ComplianceCheck.model_validate(dict(body))
-        cluster_name = check.spec.cluster_ref.name
+    except ValueError as e:
+        logger.warning("compliance check %s deleted; its PolicyReports were not: %s", body.metadata.name, e)
+        return
+    await _delete_member_reports(memo, check, logger)
+
+
+async def _delete_member_reports(memo: Memo, check: ComplianceCheck, logger: kopf.Logger) -> None:
+    """Deletes the check's PolicyReports in its member; idempotent, and best effort (see forget_check)."""
+    namespace, name = check.metadata.namespace or "", check.metadata.name or ""
+    cluster_name = check.spec.cluster_ref.name
+    try:
         cluster = ClusterRef.of(await CustomObjects(memo.hub, MANAGED_CLUSTER, namespace).get(cluster_name))
         session = await memo.access.session(cluster, memo.settings.sync_timeout_seconds, namespace)
         gone = await delete_policy_reports(session, name, namespace)
