@@ -293,9 +293,11 @@ def item_view(cluster_id: int | None, cluster_name: str, type_name: str, obj: Ma
 
 # A kube-apiserver spends minutes of CPU parsing a quantity with a huge decimal exponent (".6E-57970540073"):
 # such a value in any object written through the layer is refused before it reaches a member. Free-form
-# text (ConfigMap and Secret data, labels, annotations) is not a quantity and is not looked at.
+# text (ConfigMap and Secret data, labels, annotations) and names (a container named "1e100" is a valid DNS
+# label, never parsed as a number) are not quantities and are not looked at.
 _HUGE_EXPONENT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]{3,}")
-_FREE_TEXT = frozenset({"data", "stringData", "binaryData", "labels", "annotations"})
+_FREE_TEXT = frozenset({"data", "stringData", "binaryData", "labels", "annotations", "matchLabels",
+                        "name", "generateName", "namespace", "container", "kind", "apiVersion", "image", "uid"})
 
 
 def huge_exponent(body: object, path: str = "") -> str | None:

@@ -195,7 +195,7 @@ class MemberSession:
     def _refuse_huge_exponents(self, body: Any) -> None:
         where = huge_exponent(body)
         if where:
-            raise MemberError(400, 400, self.cluster, f"{where}: a number with an exponent of 3 or more digits is "
+            raise MemberError(422, 422, self.cluster, f"{where}: a number with an exponent of 3 or more digits is "
                                                       "refused (a Kubernetes apiserver spends minutes parsing it)")
 
     async def create(self, rt: ResourceType, namespace: str | None, body: Json, *, dry_run: bool = False) -> Json:

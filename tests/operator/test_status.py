@@ -79,9 +79,11 @@ def test_sample_cluster_becomes_connected_with_real_member_data(
     assert _ready(policy) == {**_ready(policy), "status": "True", "reason": "Checked"}  # type: ignore[dict-item]
 
     # The sample YamlBackup, applied with kubectl, is taken by the operator: real id, cluster id, and its
-    # resourceId (member-1:pod:demo:web) resolved to the numeric form every other id uses.
+    # resourceId (member-1:pod:demo:web) resolved to the numeric form every other id uses. Its id label is
+    # written last (cloudops.backups.applied: a restart midway takes it again), so the wait is for both.
     backup = wait_until(lambda: (o := hub.json("-n", namespace, "get", "yamlbackup", "pre-update-backup"))
-                        .get("status", {}).get("phase") in ("Completed", "Failed") and o, 60, "sample backup taken")
+                        .get("status", {}).get("phase") in ("Completed", "Failed")
+                        and "cloudops.io/id" in (o["metadata"].get("labels") or {}) and o, 60, "sample backup taken")
     status = backup["status"]
     assert status["phase"] == "Completed", status
     assert status["id"] >= 1 and backup["metadata"]["labels"]["cloudops.io/id"] == str(status["id"])

@@ -334,3 +334,9 @@ def test_huge_exponents_are_found_outside_free_text() -> None:
     free = {"data": {"n": "1e999"}, "metadata": {"labels": {"a": "1"}, "annotations": {"n": "5e-1234"}}}
     assert huge_exponent(free) is None
     assert huge_exponent(["1e999"]) == "[0]"
+    # Names are never parsed as numbers: a container, metric or object named "1e100" is fine.
+    hpa = {"metadata": {"name": "1e100"}, "spec": {"metrics": [{"type": "ContainerResource", "containerResource": {
+        "name": "cpu", "container": "1e100", "target": {"type": "AverageValue", "averageValue": "1e100"}}}]}}
+    assert huge_exponent(hpa) == "spec.metrics[0].containerResource.target.averageValue"
+    del hpa["spec"]["metrics"][0]["containerResource"]["target"]
+    assert huge_exponent(hpa) is None
