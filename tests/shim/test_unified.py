@@ -131,7 +131,7 @@ async def test_create_update_delete_through_the_member(fleet: Any, shim: Client)
     # A quantity a member would spend minutes parsing never reaches it.
     choke = deployment("choke", "nginx", replicas=1)
     choke["spec"]["template"]["spec"]["containers"][0]["resources"] = {"requests": {"memory": ".6E-57970540073"}}
-    err = await call(shim, "POST", "/api/k8s/unified/resources", 400,
+    err = await call(shim, "POST", "/api/k8s/unified/resources", 422,
                      json={"cluster_id": cid, "resource_type": "deployment", "namespace": ns, "resource": choke})
     assert "spec.template.spec.containers[0].resources.requests.memory" in err["error"]
     bad = deployment("bad", "nginx", replicas=1)
