@@ -296,7 +296,7 @@ def item_view(cluster_id: int | None, cluster_name: str, type_name: str, obj: Ma
 # text (ConfigMap and Secret data, labels, annotations) and names (a container named "1e100" is a valid DNS
 # label, never parsed as a number) are not quantities and are not looked at.
 _HUGE_EXPONENT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]{3,}")
-_FREE_TEXT = frozenset({"data", "stringData", "binaryData", "labels", "annotations", "matchLabels",
+_NOT_QUANTITIES = frozenset({"data", "stringData", "binaryData", "labels", "annotations", "matchLabels",
                         "name", "generateName", "namespace", "container", "kind", "apiVersion", "image", "uid"})
 
 
@@ -304,7 +304,7 @@ def huge_exponent(body: object, path: str = "") -> str | None:
     """The path of the first string that is a number with an exponent of 3 or more digits, else None."""
     if isinstance(body, dict):
         for key, value in body.items():
-            if key in _FREE_TEXT:
+            if key in _NOT_QUANTITIES:
                 continue
             found = huge_exponent(value, f"{path}.{key}" if path else str(key))
             if found:
