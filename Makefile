@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 MEMBERS ?= 2
 PYTEST_ARGS ?=
+# The product's version: pyproject.toml is the one place it lives; the image tag and the chart follow it.
+VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml | head -n 1)
+IMAGE ?= cloudops-k8s
 
 .DEFAULT_GOAL := help
 
@@ -19,7 +22,7 @@ $(BIN)/activate: pyproject.toml
 
 venv: $(BIN)/activate ## Create the virtualenv with runtime and dev dependencies
 
-controlplane: ## Build (or reuse) kube-apiserver, controller-manager, scheduler, etcd and kwok from Go modules
+controlplane: ## Build (or reuse) kube-apiserver, controller-manager, scheduler, etcd, kwok and helm from Go modules
 	@bash controlplane/build.sh >/dev/null
 
 cluster-up: venv controlplane ## Start (or reuse) a local hub and $(MEMBERS) members on loopback
@@ -62,8 +65,11 @@ typecheck: venv ## mypy
 bench: venv controlplane ## Benchmarks, reported as ratios against a baseline measured in the same run
 	$(BIN)/python -m bench
 
+image: ui ## Build the image $(IMAGE):$(VERSION) with docker, podman or buildah, whichever runs here
+	@bash deploy/image.sh "$(IMAGE)" "$(VERSION)"
+
 kind-up: ## Where Docker runs: a kind cluster to use via KUBECONFIG (not used by CI here)
 	kind create cluster --name cloudops-hub --kubeconfig .clusters/kind-hub.kubeconfig
 	@echo "export KUBECONFIG=$$PWD/.clusters/kind-hub.kubeconfig"
 
-.PHONY: help venv ui browser controlplane cluster-up cluster-down cluster-status install-crds deploy undeploy run test lint typecheck bench kind-up
+.PHONY: help venv ui browser controlplane image cluster-up cluster-down cluster-status install-crds deploy undeploy run test lint typecheck bench kind-up

@@ -19,6 +19,7 @@ from api_shim.routing import RouteTable
 from api_shim.security.audit import AuditSink
 from api_shim.security.authn import Authenticator
 from api_shim.security.authz import Authorizer
+from api_shim.security.bootstrap import watch as watch_bootstrap
 from api_shim.security.client_ip import TrustedProxies
 from api_shim.security.middleware import audit_middleware, security_middleware
 from api_shim.security.oidc import open_providers
@@ -80,7 +81,14 @@ async def _clients(app: web.Application) -> AsyncIterator[None]:
     app[REGISTRY] = Registry(hub, settings.namespace, settings.member_timeout_seconds, members, cache)
     app[ACCESS] = MemberAccess(hub, settings.namespace, members, settings.member_timeout_seconds,
                                settings.fanout_concurrency)
+    stop = asyncio.Event()
+    bootstrap = (asyncio.create_task(watch_bootstrap(hub, settings.namespace, settings.bootstrap_secret,
+                                                     settings.bootstrap_poll_seconds, stop), name="bootstrap-key")
+                 if settings.bootstrap_secret else None)
     yield
+    stop.set()
+    if bootstrap is not None:
+        await bootstrap
     await cache.stop()
     await app[MEMBERS].close()
     app[AUDIT].close()

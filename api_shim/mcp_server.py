@@ -34,6 +34,7 @@ from pydantic import AnyHttpUrl, BaseModel, Field, ValidationError
 from starlette.types import Message, Scope
 
 from api_shim.envelope import ApiError
+from api_shim.mcp_edge import allowed_hosts, edge_refusal
 from api_shim.resolver import Resolver
 from api_shim.security.audit import AuditRecord, caller, redact_params
 from api_shim.security.authn import AuthError
@@ -46,16 +47,16 @@ from cloudops.kube.errors import KubeError
 from cloudops.mcp_tools import TOOLS, Tool, destructive_enabled
 from cloudops.services.base import Deps
 from cloudops.services.mcp import McpService
-from cloudops.settings import Settings
 from cloudops.validation import validation_message
+from cloudops.version import VERSION
 
 __all__ = ["MCP_PATH", "mount"]
 
 MCP_PATH = "/mcp"
 log = logging.getLogger("cloudops.mcp")
-LOCAL_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
 _SERVER: web.AppKey[MCPServer[Any]] = web.AppKey("mcp_server", MCPServer)
 _ASGI: web.AppKey[Any] = web.AppKey("mcp_asgi", object)
+_SECURITY = web.AppKey("mcp_security", TransportSecuritySettings)
 
 
 class ShimTokenVerifier:
@@ -164,22 +165,13 @@ def _plain(value: Any) -> Any:
     return value.model_dump() if isinstance(value, BaseModel) else str(value)
 
 
-def _allowed_hosts(settings: Settings) -> TransportSecuritySettings:
-    extra = [h.strip() for h in settings.mcp_allowed_hosts.split(",") if h.strip()]
-    if "*" in extra:
-        return TransportSecuritySettings(enable_dns_rebinding_protection=False)
-    hosts = LOCAL_HOSTS + extra
-    origins = [f"{scheme}://{h}" for h in hosts for scheme in ("http", "https")]
-    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts,
-                                     allowed_origins=origins)
-
-
 def build(app: web.Application) -> MCPServer[Any]:
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     server: MCPServer[Any] = MCPServer(
-        "cloudops-k8s", instructions="Kubernetes multi-cluster operations: scans, monitoring, compliance, "
-        "performance; every tool takes `cluster` (id or name; `cluster_id` works too).",
+        "cloudops-k8s", version=VERSION,
+        instructions="Kubernetes multi-cluster operations: scans, monitoring, compliance, performance; every tool "
+                     "takes `cluster` (id or name; `cluster_id` works too).",
         token_verifier=ShimTokenVerifier(app),
         auth=AuthSettings(issuer_url=AnyHttpUrl("http://127.0.0.1"), resource_server_url=None))
     root.handlers[:], root.level = handlers, level  # the SDK configures logging; the shim's JSON logs stay
@@ -197,8 +189,8 @@ def build(app: web.Application) -> MCPServer[Any]:
 
 def _scope(request: web.Request, body_headers: list[tuple[bytes, bytes]]) -> Scope:
     return {"type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"}, "http_version": "1.1",
-            "method": request.method, "scheme": request.scheme, "path": request.path,
-            "raw_path": request.raw_path.split("?", 1)[0].encode(), "query_string": request.query_string.encode(),
+            "method": request.method, "scheme": request.scheme, "path": MCP_PATH,  # /mcp/ is /mcp
+            "raw_path": MCP_PATH.encode(), "query_string": request.query_string.encode(),
             "root_path": "", "headers": body_headers, "client": (request.remote or "", 0),
             "server": (request.host.rsplit(":", 1)[0], 0), "state": {}}
 
@@ -211,6 +203,9 @@ async def _bridge(request: web.Request) -> web.StreamResponse:
         retry = str(max(1, int(wait + 1)))
         return web.json_response({"error": "rate_limited", "error_description": f"rate limit exceeded for {ip}"},
                                  status=429, headers={"Retry-After": retry})
+    refused = edge_refusal(request, request.app[_SECURITY])
+    if refused is not None:
+        raise refused
     headers = [(k.lower(), v) for k, v in request.raw_headers]
     if not any(k == b"authorization" for k, _ in headers):
         key = next((v for k, v in headers if k == b"x-api-key"), None)
@@ -273,10 +268,12 @@ async def _session_manager(app: web.Application) -> AsyncIterator[None]:
 
 
 def mount(app: web.Application) -> None:
-    """Serve MCP at /mcp on this app."""
+    """Serve MCP at /mcp (and /mcp/, which clients configured with a trailing slash ask) on this app."""
     server = build(app)
     app[_SERVER] = server
+    app[_SECURITY] = allowed_hosts(app[SETTINGS])
     app[_ASGI] = server.streamable_http_app(streamable_http_path=MCP_PATH, stateless_http=True, json_response=True,
-                                            transport_security=_allowed_hosts(app[SETTINGS]))
+                                            transport_security=app[_SECURITY])
     app.cleanup_ctx.append(_session_manager)
     app.router.add_route("*", MCP_PATH, _bridge)
+    app.router.add_route("*", MCP_PATH + "/", _bridge)

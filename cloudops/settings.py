@@ -71,6 +71,7 @@ ENV: dict[str, str] = {
     "mcp_destructive_tools": "CLOUDOPS_MCP_DESTRUCTIVE_TOOLS", "mcp_allowed_hosts": "CLOUDOPS_MCP_ALLOWED_HOSTS",
     "console_dir": "CLOUDOPS_CONSOLE_DIR", "oidc_issuers": "CLOUDOPS_OIDC_ISSUERS",
     "session_hours": "CLOUDOPS_SESSION_HOURS", "public_url": "CLOUDOPS_PUBLIC_URL",
+    "bootstrap_secret": "CLOUDOPS_BOOTSTRAP_SECRET", "bootstrap_poll_seconds": "CLOUDOPS_BOOTSTRAP_POLL_SECONDS",
     "compliance_report_retention": "CLOUDOPS_COMPLIANCE_REPORT_RETENTION",
     "compliance_policy_reports": "CLOUDOPS_COMPLIANCE_POLICY_REPORTS", "network_flows": "CLOUDOPS_NETWORK_FLOWS",
     "log_stream_max_seconds": "CLOUDOPS_LOG_STREAM_MAX_SECONDS",
@@ -103,6 +104,10 @@ class Settings:
     jwt_secret: str = "cloudops-jwt"  # hub Secret with issuer, audience and the verification key
     # JWT `groups` that reach authorization (comma-separated): those starting with a prefix, or named exactly;
     # never `system:*`, whatever is listed. Others are dropped, so a token cannot claim e.g. system:masters.
+    # The first API key in a cluster (README "First admin"): a Secret of this name, adopted as a key and
+    # deleted by the shim, looked for every bootstrap_poll_seconds; empty: not looked for.
+    bootstrap_secret: str = "cloudops-bootstrap-apikey"
+    bootstrap_poll_seconds: float = 30.0
     jwt_group_prefixes: str = "cloudops:"
     jwt_groups_allowed: str = ""
     audit_sink: str = "stdout"  # stdout | none | file:/path

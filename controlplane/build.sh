@@ -18,8 +18,10 @@ key=$( (echo "$K8S_VERSION $ETCD_VERSION $KWOK_VERSION $RECIPE"; cat "$here/kube
       | sha256sum | cut -c1-12)
 cache=${CLOUDOPS_CACHE:-$HOME/.cache/cloudops-k8s}
 bin="$cache/$K8S_VERSION-$key/bin"
-want=(kube-apiserver kube-controller-manager kube-scheduler etcd kwok kwokctl metrics-server prometheus dex)
+want=(kube-apiserver kube-controller-manager kube-scheduler etcd kwok kwokctl metrics-server prometheus dex helm)
 dex_pin=$(cat "$here/dex/go.mod" "$here/dex/go.sum" | sha256sum | cut -c1-12)
+# Helm (the chart's lint and render tests) is pinned in controlplane/helm/go.mod.
+helm_pin=$(cat "$here/helm/go.mod" "$here/helm/go.sum" | sha256sum | cut -c1-12)
 
 # --- Pod sandboxes: podexec (controlplane/podexec, rebuilt when its source changes), kwok-jail (how the members'
 # kwok-controller starts: inside podexec's jail) and a static busybox, the command set of every pod root. ---
@@ -29,7 +31,8 @@ podexec_hash=$(cat "$here"/podexec/go.mod "$here"/podexec/go.sum "$here"/podexec
 
 complete() { for b in "${want[@]}"; do [ -x "$bin/$b" ] || return 1; done
              [ "$(cat "$bin/prometheus.pin" 2>/dev/null)" = "$PROMETHEUS_VERSION" ] &&
-             [ "$(cat "$bin/dex.pin" 2>/dev/null)" = "$dex_pin" ]; }
+             [ "$(cat "$bin/dex.pin" 2>/dev/null)" = "$dex_pin" ] &&
+             [ "$(cat "$bin/helm.pin" 2>/dev/null)" = "$helm_pin" ]; }
 if complete; then echo "$bin"; exit 0; fi
 
 command -v go >/dev/null || { echo "go is required to build the control plane" >&2; exit 1; }
@@ -90,6 +93,15 @@ if ! [ -x "$bin/dex" ] || [ "$(cat "$bin/dex.pin" 2>/dev/null)" != "$dex_pin" ];
   mkdir -p "$work/dex"; cp "$here/dex/go.mod" "$here/dex/go.sum" "$work/dex/"
   (cd "$work/dex" && go build -trimpath -ldflags "-s -w" -o "$bin/dex" github.com/dexidp/dex/cmd/dex)
   echo "$dex_pin" > "$bin/dex.pin"
+fi
+
+if ! [ -x "$bin/helm" ] || [ "$(cat "$bin/helm.pin" 2>/dev/null)" != "$helm_pin" ]; then
+  log "building helm (first time: about 3 minutes on 2 cores)"
+  mkdir -p "$work/helm"; cp "$here/helm/go.mod" "$here/helm/go.sum" "$work/helm/"
+  hv=$(sed -n 's/^require helm.sh\/helm\/v4 \(v[^ ]*\)$/\1/p' "$here/helm/go.mod")
+  (cd "$work/helm" && go build -trimpath -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$hv" \
+      -o "$bin/helm" helm.sh/helm/v4/cmd/helm)
+  echo "$helm_pin" > "$bin/helm.pin"
 fi
 
 # --- Pod sandboxes (see the top): podexec and kwok-jail beside kwok; busybox-static from Debian's packages, kept

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from api_shim.security.apikeys import API_KEY_LABEL, create_api_key, secret_name
+from api_shim.security.apikeys import create_api_key, list_api_keys, secret_name
 from cloudops.kube.client import hub_client
 from cloudops.kube.secrets import Secrets
 from cloudops.settings import Settings
@@ -25,8 +25,12 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             print("revoked" if gone else "no such key", file=sys.stderr)
             return 0 if gone else 1
         else:
-            for s in await Secrets(hub, settings.namespace).list(f"{API_KEY_LABEL}=true"):
-                print(s.name.removeprefix("cloudops-apikey-"), s.created)
+            keys = await list_api_keys(hub, settings.namespace)
+            rows = [("ID", "USER", "GROUPS", "CREATED")] + [
+                (k.key_id, k.user, ",".join(k.groups) or "-", k.created) for k in keys]
+            widths = [max(len(r[i]) for r in rows) for i in range(3)]
+            for r in rows:
+                print("  ".join([*(c.ljust(w) for c, w in zip(r[:3], widths, strict=True)), r[3]]))
     finally:
         await hub.close()
     return 0
@@ -39,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--user", required=True)
     c.add_argument("--group", action="append", default=[], help="repeatable, e.g. cloudops:admins")
     sub.add_parser("revoke", help="revoke a key by its id (the part after cok_)").add_argument("key_id")
-    sub.add_parser("list", help="list key ids")
+    sub.add_parser("list", help="list the keys: id, user, groups, creation time (never the key)")
     return asyncio.run(_run(p.parse_args(argv), Settings.from_env()))
 
 

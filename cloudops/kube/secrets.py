@@ -6,7 +6,15 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
-from kubernetes_asyncio.client import ApiClient, CoreV1Api, V1ObjectMeta, V1OwnerReference, V1Secret
+from kubernetes_asyncio.client import (
+    ApiClient,
+    CoreV1Api,
+    V1DeleteOptions,
+    V1ObjectMeta,
+    V1OwnerReference,
+    V1Preconditions,
+    V1Secret,
+)
 from kubernetes_asyncio.client.exceptions import ApiException
 
 from cloudops.kube.errors import NotFound, translate
@@ -24,6 +32,7 @@ class StoredSecret:
     data: dict[str, str] = field(repr=False, default_factory=dict)
     created: str = ""
     resource_version: str = ""
+    uid: str = ""
 
     @classmethod
     def of(cls, secret: Any) -> StoredSecret:
@@ -32,7 +41,7 @@ class StoredSecret:
         return cls(meta.name or "", dict(meta.labels or {}),
                    {k: base64.b64decode(v).decode() for k, v in (secret.data or {}).items()},
                    created.isoformat() if hasattr(created, "isoformat") else str(created or ""),
-                   meta.resource_version or "")
+                   meta.resource_version or "", meta.uid or "")
 
 
 class Secrets:
@@ -53,10 +62,12 @@ class Secrets:
         except ApiException as e:
             raise translate(e) from None
 
-    async def delete(self, name: str) -> bool:
-        """Deletes the Secret; False if it was already gone."""
+    async def delete(self, name: str, uid: str = "") -> bool:
+        """Deletes the Secret (only the one of `uid` when given: a Conflict if it was replaced); False if it was
+        already gone."""
+        options = V1DeleteOptions(preconditions=V1Preconditions(uid=uid) if uid else None)
         try:
-            await self._core.delete_namespaced_secret(name, self.namespace)
+            await self._core.delete_namespaced_secret(name, self.namespace, body=options)
         except ApiException as e:
             err = translate(e)
             if isinstance(err, NotFound):

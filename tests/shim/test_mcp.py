@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,9 @@ from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
 from cloudops.settings import Settings
+from cloudops.version import VERSION
 from devcluster.podroot import make_root
-from tests.helpers import eventually
+from tests.helpers import REPO, eventually
 from tests.shim.conftest import Client, KeyMaker
 from tests.shim.network_fixtures import Member, call, member, pod
 
@@ -166,8 +168,19 @@ async def _running(member: Member, name: str) -> bool:
     return bool((await member.json("get", "pod", name)).get("status", {}).get("phase") == "Running")
 
 
-def _mcp_client(shim: Client, headers: dict[str, str]) -> Any:
-    return streamable_http_client(str(shim.server.make_url("/mcp")), http_client=httpx2.AsyncClient(headers=headers))
+def _mcp_client(shim: Client, headers: dict[str, str], path: str = "/mcp") -> Any:
+    return streamable_http_client(str(shim.server.make_url(path)), http_client=httpx2.AsyncClient(headers=headers))
+
+
+async def test_mcp_answers_at_the_trailing_slash_too_and_names_the_product_version(shim: Client,
+                                                                                   make_key: KeyMaker) -> None:
+    admin = {"Authorization": f"Bearer {await make_key('ada', ['cloudops:admins'])}"}
+    for path in ("/mcp", "/mcp/"):
+        async with _mcp_client(shim, admin, path) as streams, ClientSession(streams[0], streams[1]) as session:
+            init = await session.initialize()
+            assert init.server_info.name == "cloudops-k8s" and init.server_info.version == VERSION, path
+            assert VERSION and VERSION == tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+            assert "cluster_scanner" in {t.name for t in (await session.list_tools()).tools}, path
 
 
 async def test_list_resources_checks_its_field_selector(member: Member, shim: Client) -> None:
@@ -256,7 +269,14 @@ async def test_mcp_server_with_the_sdk_client(member: Member, shim: Client, make
         bad = {**accept, "Authorization": "Bearer cok_0000000000000000_notavalidkeyatall000000"}
         assert (await raw.post(url, content=json.dumps(ping), headers=bad)).status_code == 401
         rebind = {**accept, **admin, "Host": "evil.example"}
-        assert (await raw.post(url, content=json.dumps(ping), headers=rebind)).status_code in (400, 403, 421)
+        refused = await raw.post(url, content=json.dumps(ping), headers=rebind)
+        assert refused.status_code == 421 and refused.headers["content-type"].startswith("application/json")
+        body = refused.json()
+        assert body["code"] == 421 and "'evil.example'" in body["error"], body
+        assert "CLOUDOPS_MCP_ALLOWED_HOSTS" in body["error"], body
+        foreign = {**accept, **admin, "Origin": "http://evil.example"}
+        refused = await raw.post(url, content=json.dumps(ping), headers=foreign)
+        assert refused.status_code == 403 and "CLOUDOPS_MCP_ALLOWED_HOSTS" in refused.json()["error"]
 
 
 async def test_rest_and_mcp_take_cluster_and_cluster_id(member: Member, shim: Client, make_key: KeyMaker) -> None:
