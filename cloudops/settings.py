@@ -71,6 +71,7 @@ ENV: dict[str, str] = {
     "mcp_destructive_tools": "CLOUDOPS_MCP_DESTRUCTIVE_TOOLS", "mcp_allowed_hosts": "CLOUDOPS_MCP_ALLOWED_HOSTS",
     "console_dir": "CLOUDOPS_CONSOLE_DIR", "oidc_issuers": "CLOUDOPS_OIDC_ISSUERS",
     "session_hours": "CLOUDOPS_SESSION_HOURS", "public_url": "CLOUDOPS_PUBLIC_URL",
+    "leader_lease": "CLOUDOPS_LEADER_LEASE", "leader_lease_seconds": "CLOUDOPS_LEADER_LEASE_SECONDS",
     "bootstrap_secret": "CLOUDOPS_BOOTSTRAP_SECRET", "bootstrap_poll_seconds": "CLOUDOPS_BOOTSTRAP_POLL_SECONDS",
     "compliance_report_retention": "CLOUDOPS_COMPLIANCE_REPORT_RETENTION",
     "compliance_policy_reports": "CLOUDOPS_COMPLIANCE_POLICY_REPORTS", "network_flows": "CLOUDOPS_NETWORK_FLOWS",
@@ -104,6 +105,10 @@ class Settings:
     jwt_secret: str = "cloudops-jwt"  # hub Secret with issuer, audience and the verification key
     # JWT `groups` that reach authorization (comma-separated): those starting with a prefix, or named exactly;
     # never `system:*`, whatever is listed. Others are dropped, so a token cannot claim e.g. system:masters.
+    # Operator replicas: the one holding this hub Lease runs, the others stand by (cloudops_operator/leader.py);
+    # empty: no election (one replica, as `make run` and most tests start it).
+    leader_lease: str = ""
+    leader_lease_seconds: int = 15
     # The first API key in a cluster (README "First admin"): a Secret of this name, adopted as a key and
     # deleted by the shim, looked for every bootstrap_poll_seconds; empty: not looked for.
     bootstrap_secret: str = "cloudops-bootstrap-apikey"

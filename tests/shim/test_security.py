@@ -99,6 +99,33 @@ async def test_jwt_bearer_tokens(settings: Settings, hub: Kubectl, namespace: st
         assert (await _status(client, "DELETE", "/api/k8s/clusters/x", headers=viewer))[0] == 403
 
 
+async def test_the_jwt_key_is_rotated_by_replacing_its_secret_without_a_restart(settings: Settings, hub: Kubectl,
+                                                                                  namespace: str) -> None:
+    """The README's rotation, verbatim in kind: `create secret --dry-run=client -o yaml | apply`; the running
+    shim takes the new key within its 30 s cache and refuses tokens of the old one from then on."""
+    old, new = "o" * 48, "n" * 48
+    await asyncio.to_thread(_jwt_secret, hub, namespace, old)
+    async with CheckedClient(TestServer(create_app(settings))) as client:
+        before, after = _token(old), _token(new)
+        assert (await _status(client, "GET", LIST, headers={"Authorization": f"Bearer {before}"}))[0] == 200
+        assert (await _status(client, "GET", LIST, headers={"Authorization": f"Bearer {after}"}))[0] == 401
+
+        def rotate() -> None:
+            secret(new)
+            manifest = hub("-n", namespace, "create", "secret", "generic", "cloudops-jwt",
+                           f"--from-literal=hs256-key={new}", "--from-literal=issuer=https://issuer.cloudops.test",
+                           "--from-literal=audience=cloudops-api", "--dry-run=client", "-o", "yaml")
+            hub("-n", namespace, "apply", "-f", "-", stdin=manifest)
+
+        await asyncio.to_thread(rotate)
+
+        async def rotated() -> bool:
+            return (await _status(client, "GET", LIST, headers={"Authorization": f"Bearer {after}"}))[0] == 200
+
+        await eventually(rotated, 45, "the new JWT key accepted")
+        assert (await _status(client, "GET", LIST, headers={"Authorization": f"Bearer {before}"}))[0] == 401
+
+
 async def test_service_account_tokens_via_token_review(settings: Settings, hub: Kubectl, namespace: str) -> None:
     def setup() -> str:
         hub("-n", namespace, "create", "serviceaccount", "ci-bot")
