@@ -8,9 +8,15 @@ ARG GO_IMAGE=golang:1.26.8-bookworm
 # kubectl for the CLI endpoints (/api/k8s/cli/*), built from the same pinned Kubernetes release as the local
 # control plane (controlplane/kubernetes/go.mod), as controlplane/build.sh builds the apiserver.
 FROM ${GO_IMAGE} AS kubectl
+# The release controlplane/build.sh pins (K8S_VERSION there; tests/unit/test_dockerfile.py holds them together).
+ARG K8S_VERSION=v1.33.13
 WORKDIR /src
 COPY controlplane/kubernetes/go.mod controlplane/kubernetes/go.sum ./
-RUN CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o /out/kubectl \
+RUN CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -o /out/kubectl -ldflags "-s -w \
+        -X k8s.io/client-go/pkg/version.gitVersion=${K8S_VERSION} -X k8s.io/client-go/pkg/version.gitMajor=1 \
+        -X k8s.io/client-go/pkg/version.gitMinor=33 -X k8s.io/client-go/pkg/version.gitTreeState=clean \
+        -X k8s.io/component-base/version.gitVersion=${K8S_VERSION} -X k8s.io/component-base/version.gitMajor=1 \
+        -X k8s.io/component-base/version.gitMinor=33 -X k8s.io/component-base/version.gitTreeState=clean" \
         k8s.io/kubernetes/cmd/kubectl
 
 FROM ${PYTHON_IMAGE}

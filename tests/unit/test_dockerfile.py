@@ -3,6 +3,8 @@ and the linter finds what hadolint would in bad ones (so it can fail)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.dockerfile_lint import instructions, lint
@@ -21,8 +23,14 @@ def test_the_image_is_pinned_non_root_versioned_and_carries_kubectl() -> None:
     assert any(s.name == "COPY" and s.args.startswith("--from=kubectl ") and s.args.endswith("/usr/local/bin/kubectl")
                for s in steps)
     assert any(s.name == "LABEL" and 'org.opencontainers.image.version="${VERSION}"' in s.args for s in steps)
-    # kubectl is built from the control plane's pinned Kubernetes release, not downloaded unverified.
+    # kubectl is built from the control plane's pinned Kubernetes release, not downloaded unverified, and
+    # reports that release as its version (the CLI endpoints show it).
     assert "COPY controlplane/kubernetes/go.mod controlplane/kubernetes/go.sum ./" in DOCKERFILE
+    pinned = re.search(r"^K8S_VERSION=(v[\d.]+)", (REPO / "controlplane" / "build.sh").read_text(), re.M)
+    assert pinned and f"ARG K8S_VERSION={pinned.group(1)}" in DOCKERFILE
+    minor = pinned.group(1).split(".")[1]
+    assert DOCKERFILE.count(f"version.gitMinor={minor}") == 2
+    assert f"k8s.io/kubernetes {pinned.group(1)}" in (REPO / "controlplane" / "kubernetes" / "go.mod").read_text()
 
 
 @pytest.mark.parametrize(("text", "rule"), [
