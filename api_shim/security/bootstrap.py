@@ -92,5 +92,7 @@ async def watch(hub: ApiClient, namespace: str, name: str, every: float, stop: a
                 reported = str(e)
         except KubeError as e:
             log.warning("could not look for Secret %s/%s: %s", namespace, name, e.message)
+        except Exception as e:  # the hub unreachable, a reset, a timeout: looked for again next time
+            log.warning("could not look for Secret %s/%s: %s", namespace, name, type(e).__name__)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every)

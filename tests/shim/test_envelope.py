@@ -100,10 +100,10 @@ async def test_metrics_count_requests_by_route_template(shim: TestClient) -> Non
 
 async def test_openapi_covers_every_served_route(shim: TestClient) -> None:  # type: ignore[type-arg]
     doc = await (await shim.get("/api/k8s/openapi.json")).json()
-    # /mcp speaks the Model Context Protocol (JSON-RPC, documented by that specification), and /ui serves the web
-    # console's files (README "The web console"): neither is the REST API.
+    # /mcp (and /mcp/) speaks the Model Context Protocol (JSON-RPC, documented by that specification), and /ui
+    # serves the web console's files (README "The web console"): neither is the REST API.
     served = {(r.method.lower(), r.resource.canonical) for r in shim.app.router.routes()  # type: ignore[union-attr]
-              if r.resource is not None and r.method != "HEAD" and r.resource.canonical != "/mcp"
+              if r.resource is not None and r.method != "HEAD" and r.resource.canonical not in ("/mcp", "/mcp/")
               and not (r.resource.canonical == "/ui" or r.resource.canonical.startswith("/ui/"))}
     assert ("get", "/ui/{tail}") in {(r.method.lower(), r.resource.canonical)  # type: ignore[union-attr]
                                      for r in shim.app.router.routes() if r.resource is not None}
