@@ -72,6 +72,7 @@ ENV: dict[str, str] = {
     "console_dir": "CLOUDOPS_CONSOLE_DIR", "oidc_issuers": "CLOUDOPS_OIDC_ISSUERS",
     "session_hours": "CLOUDOPS_SESSION_HOURS", "public_url": "CLOUDOPS_PUBLIC_URL",
     "leader_lease": "CLOUDOPS_LEADER_LEASE", "leader_lease_seconds": "CLOUDOPS_LEADER_LEASE_SECONDS",
+    "shards": "CLOUDOPS_SHARDS", "shard_lease_seconds": "CLOUDOPS_SHARD_LEASE_SECONDS",
     "bootstrap_secret": "CLOUDOPS_BOOTSTRAP_SECRET", "bootstrap_poll_seconds": "CLOUDOPS_BOOTSTRAP_POLL_SECONDS",
     "compliance_report_retention": "CLOUDOPS_COMPLIANCE_REPORT_RETENTION",
     "compliance_policy_reports": "CLOUDOPS_COMPLIANCE_POLICY_REPORTS", "network_flows": "CLOUDOPS_NETWORK_FLOWS",
@@ -109,6 +110,10 @@ class Settings:
     # empty: no election (one replica, as `make run` and most tests start it).
     leader_lease: str = ""
     leader_lease_seconds: int = 15
+    # Per-cluster work split over replicas (cloudops_operator/shards.py): this many shards, each a hub Lease
+    # `cloudops-shard-<n>` of shard_lease_seconds; 0: one replica owns every cluster and writes no Lease.
+    shards: int = 0
+    shard_lease_seconds: int = 15
     # The first API key in a cluster (README "First admin"): a Secret of this name, adopted as a key and
     # deleted by the shim, looked for every bootstrap_poll_seconds; empty: not looked for.
     bootstrap_secret: str = "cloudops-bootstrap-apikey"

@@ -73,8 +73,10 @@ async def run_due_jobs(body: kopf.Body, memo: Memo, logger: logging.Logger | kop
     now = time.monotonic()
     due = [j for j in jobs if now - last.get(j.name, float("-inf")) >= j.every(settings)]
     if due:
-        session = await open_session()
-        await asyncio.gather(*(_one(j, body, memo, session, logger, budget) for j in due))
+        # Not this replica's any more (its shard moved, or it was paused past its Lease): skipped, not run late.
+        if memo.shards.owns(body["metadata"]["name"]):
+            session = await open_session()
+            await asyncio.gather(*(_one(j, body, memo, session, logger, budget) for j in due))
         done = time.monotonic()
         for j in due:
             last[j.name] = done

@@ -18,34 +18,15 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from cloudops.kube.client import ApiClient
-from cloudops.kube.leases import Lease, micro, read_lease, write_lease
+from cloudops.kube.leases import Lease, Observed, micro, read_lease, write_lease
 
 __all__ = ["Elector", "Observed"]
 
 log = logging.getLogger("cloudops.leader")
-
-
-@dataclass
-class Observed:
-    """When this replica first saw the Lease's current record (holder and renewal), by its own clock."""
-
-    clock: Callable[[], float] = time.monotonic
-    record: tuple[str, str] | None = None
-    since: float = 0.0
-
-    def see(self, lease: Lease) -> None:
-        record = (lease.holder, lease.renewed.isoformat() if lease.renewed else "")
-        if record != self.record:
-            self.record, self.since = record, self.clock()
-
-    def expired(self, lease: Lease) -> bool:
-        """Free (no holder), or not renewed for its whole duration as seen from here."""
-        return not lease.holder or self.clock() - self.since > max(1, lease.seconds)
 
 
 @dataclass

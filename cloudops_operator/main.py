@@ -1,96 +1,149 @@
-"""Console entry point `cloudops-operator`: kopf against the hub, one namespace, liveness probe on.
+"""Console entry point `cloudops-operator`.
 
-With CLOUDOPS_LEADER_LEASE set, replicas elect a leader through that hub Lease (cloudops_operator/leader.py):
-the leader runs kopf, the others answer their health probe as standbys and take over when it goes.
+Every replica runs the per-cluster loops of the clusters in the shards it owns (cloudops_operator/shards.py and
+loops.py); one replica, the holder of the leader Lease (cloudops_operator/leader.py), also runs kopf with the
+change handlers (ids, deletions, label policies, self-healing) that are not per cluster. Without shards and a
+leader Lease (`make run`, most tests) the one replica does all of it.
+
+On SIGTERM a replica takes no more work, stops its loops (they write what they buffered), hands its shards and
+the leader Lease back so that the next owner takes over at once, and exits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
+import time
 
 import kopf
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-import cloudops_operator.handlers  # noqa: F401  (registers handlers)
-from cloudops.kube.client import hub_client
+import cloudops_operator.handlers  # noqa: F401  (registers handlers and loops)
 from cloudops.kube.leases import holder_identity
 from cloudops.logs import setup_logging
 from cloudops.settings import Settings
+from cloudops_operator.handlers.startup import build_memo, close_memo
 from cloudops_operator.leader import Elector
+from cloudops_operator.loops import Loops
 from cloudops_operator.memo import Memo
+from cloudops_operator.shards import Shards
 
 __all__ = ["main"]
 
-log = logging.getLogger("cloudops.leader")
+log = logging.getLogger("cloudops.operator")
+DEFAULT_LEADER_LEASE = "cloudops-operator-leader"
+SHUTDOWN_SECONDS = 8  # loops stop within 5 s, then the hand-back: inside 10 s of SIGTERM
 
 
-async def _operator(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    await kopf.operator(
-        namespaces=[settings.namespace],
-        standalone=True,
-        liveness_endpoint=f"http://{settings.listen_host}:{settings.operator_health_port}/healthz",
-        memo=Memo(),
-        stop_flag=stop,
-    )
+async def _kopf(settings: Settings, memo: Memo, stop: asyncio.Event) -> None:
+    await kopf.operator(namespaces=[settings.namespace], standalone=True, memo=memo, stop_flag=stop)
 
 
-async def _standby_probe(settings: Settings, elector: Elector) -> web.AppRunner:
-    """The health port while standing by: alive and ready (a standby is what a rollout waits for)."""
+async def _serve(settings: Settings, memo: Memo, elector: Elector | None,
+                 leading: asyncio.Event) -> list[web.AppRunner]:
+    """The health port (alive, and what this replica does) and the Prometheus metrics port."""
     async def healthz(_: web.Request) -> web.Response:
-        leader = elector.observed.record[0] if elector.observed.record else ""
-        return web.json_response({"status": "standby", "leader": leader})
+        shards = memo.shards
+        role = "leader" if leading.is_set() else "standby" if elector is not None else "single"
+        body = {"status": role, "leader": elector.observed.record[0] if elector and elector.observed.record else "",
+                "shards": sorted(shards.owned) if shards.sharded else None, "replicas": shards.live}
+        return web.json_response(body)
 
-    app = web.Application()
-    app.router.add_get("/healthz", healthz)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    await web.TCPSite(runner, settings.listen_host, settings.operator_health_port).start()
-    return runner
+    async def metrics(_: web.Request) -> web.Response:
+        return web.Response(body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    runners = []
+    for port, path, handler in ((settings.operator_health_port, "/healthz", healthz),
+                                (settings.operator_metrics_port, "/metrics", metrics)):
+        app = web.Application()
+        app.router.add_get(path, handler)
+        runner = web.AppRunner(app, handle_signals=False)
+        await runner.setup()
+        await web.TCPSite(runner, settings.listen_host, port).start()
+        runners.append(runner)
+    return runners
 
 
-async def _elected(settings: Settings) -> int:
-    """Stands by until this replica leads, then runs kopf while it does; 1 when the lead was lost."""
-    stop = asyncio.Event()
+def _on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    hub = await hub_client(settings.kubeconfig)
-    elector = Elector(hub, settings.namespace, settings.leader_lease, holder_identity(),
-                      max(2, settings.leader_lease_seconds))
-    try:
-        probe = await _standby_probe(settings, elector)
-        try:
-            leading = await elector.acquire(stop)
-        finally:
-            await probe.cleanup()
-        if not leading:
-            return 0
-        log.warning("leading (Lease %s/%s as %s): starting the operator", settings.namespace,
-                    settings.leader_lease, elector.identity)
-        kopf_stop = asyncio.Event()
-        holding = asyncio.create_task(elector.hold(stop), name="leader-lease")
-        holding.add_done_callback(lambda _: kopf_stop.set())
-        await _operator(settings, kopf_stop)  # kopf takes SIGTERM and SIGINT over while it runs
-        lost = holding.done() and not stop.is_set()
-        stop.set()
-        await holding
-        if lost:
-            return 1
-        await elector.release()
+
+
+async def _lead(settings: Settings, memo: Memo, elector: Elector | None, leading: asyncio.Event,
+                stop: asyncio.Event) -> int:
+    """Runs kopf while this replica leads (always, without election); 1 when the lead was lost."""
+    if elector is None:
+        leading.set()
+        memo.shards.activate()
+        await _kopf(settings, memo, stop)  # kopf takes SIGTERM and SIGINT over while it runs
         return 0
+    if not await elector.acquire(stop):
+        return 0
+    log.warning("leading (Lease %s/%s as %s): starting the operator", settings.namespace, elector.name,
+                elector.identity)
+    leading.set()
+    memo.shards.activate()
+    kopf_stop = asyncio.Event()
+    holding = asyncio.create_task(elector.hold(stop), name="leader-lease")
+    holding.add_done_callback(lambda _: kopf_stop.set())
+    await _kopf(settings, memo, kopf_stop)
+    lost = holding.done() and not stop.is_set()
+    stop.set()
+    await holding
+    leading.clear()
+    if lost:
+        return 1
+    await elector.release()
+    return 0
+
+
+async def _run(settings: Settings) -> int:
+    stop = asyncio.Event()
+    _on_signals(stop)
+    memo = await build_memo(settings)
+    identity = holder_identity()
+    memo.shards = Shards(memo.hub if settings.shards > 0 else None, settings.namespace, identity, settings.shards,
+                         max(2, settings.shard_lease_seconds))
+    lease = settings.leader_lease or (DEFAULT_LEADER_LEASE if settings.shards > 0 else "")
+    elector = Elector(memo.hub, settings.namespace, lease, identity, max(2, settings.leader_lease_seconds)) \
+        if lease else None
+    leading = asyncio.Event()
+    runners = await _serve(settings, memo, elector, leading)
+    loops = Loops(memo, memo.shards)
+    loops.start()
+    owning = asyncio.create_task(memo.shards.run(stop), name="shards")
+    code = 0
+    try:
+        # Returns when told to stop (kopf stops on SIGTERM itself, having taken the signals over while it runs),
+        # or when the lead was lost: either way this replica stops.
+        code = await _lead(settings, memo, elector, leading, stop)
     finally:
-        await hub.close()
+        stop.set()
+        _on_signals(stop)  # kopf may have taken the signals over
+        started = time.monotonic()
+        owning.cancel()  # a round waiting on an unreachable hub must not hold the exit
+        with contextlib.suppress(asyncio.CancelledError):
+            await owning
+        try:  # bounded: with the hub unreachable the Leases expire instead, and the loops are cancelled at exit
+            await asyncio.wait_for(memo.shards.shutdown(), SHUTDOWN_SECONDS)
+        except TimeoutError:
+            log.warning("shards not handed back within %d s; they expire", SHUTDOWN_SECONDS)
+        await loops.stop()
+        for runner in runners:
+            await runner.cleanup()
+        await close_memo(memo)
+        log.warning("stopped: work and Leases handed back in %.1f s", time.monotonic() - started)
+    return code
 
 
 def main() -> None:
     setup_logging()
-    settings = Settings.from_env()
-    if settings.leader_lease:
-        sys.exit(asyncio.run(_elected(settings)))
-    asyncio.run(_operator(settings))
+    sys.exit(asyncio.run(_run(Settings.from_env())))
 
 
 if __name__ == "__main__":

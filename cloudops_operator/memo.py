@@ -12,6 +12,7 @@ from cloudops.kube.client import ApiClient
 from cloudops.members.access import MemberAccess
 from cloudops.members.session import DiscoveryCache
 from cloudops.settings import Settings
+from cloudops_operator.shards import Shards
 
 __all__ = ["Memo"]
 
@@ -23,6 +24,7 @@ class Memo(kopf.Memo):
     settings: Settings
     probe_slots: asyncio.Semaphore  # shared by every cluster's daemon
     discovery: DiscoveryCache  # member discovery, shared by the cluster jobs of all clusters
+    shards: Shards  # which clusters' work is this replica's (and the fence before a side effect)
 
     def wakeup(self) -> asyncio.Event:
         """A per-object event (kopf gives each object its own shallow copy of the memo)."""

@@ -59,8 +59,10 @@ def _rv(obj: Mapping[str, object]) -> int:
 class Informer(Generic[Obj]):
     def __init__(self, api: ApiClient, path: str, *, accept: str = "application/json",
                  indexes: dict[str, Callable[[Obj], str | None]] | None = None, page_size: int = 500,
-                 key: Callable[[Obj], str] = _name, on_event: Callable[[str, Obj], None] | None = None) -> None:
+                 key: Callable[[Obj], str] = _name, on_event: Callable[[str, Obj], None] | None = None,
+                 selector: str = "") -> None:
         self.api, self.path, self.accept, self.page_size = api, path, accept, page_size
+        self.selector = [("labelSelector", selector)] if selector else []
         self.key, self.on_event = key, on_event
         self.items: dict[str, Obj] = {}
         self.resource_version = ""
@@ -145,7 +147,7 @@ class Informer(Generic[Obj]):
         items: dict[str, Obj] = {}
         token = ""
         while True:
-            query = [("limit", str(self.page_size))] + ([("continue", token)] if token else [])
+            query = [("limit", str(self.page_size)), *self.selector] + ([("continue", token)] if token else [])
             resp = await request(self.api, "GET", self.path, query=query, accept=self.accept.replace(
                 "as=PartialObjectMetadata;", "as=PartialObjectMetadataList;"), seconds=60)
             if resp.status != 200:
@@ -175,7 +177,7 @@ class Informer(Generic[Obj]):
     async def _watch(self) -> None:
         """Follows the watch until it ends; raises _Gone when the resourceVersion is too old."""
         query = [("watch", "1"), ("allowWatchBookmarks", "true"), ("timeoutSeconds", str(WATCH_SECONDS)),
-                 ("resourceVersion", self.resource_version)]
+                 ("resourceVersion", self.resource_version), *self.selector]
         resp = await self.api.call_api(self.path, "GET", query_params=query, header_params={"Accept": self.accept},
                                        auth_settings=["BearerToken"], _preload_content=False,
                                        _return_http_data_only=True, _request_timeout=WATCH_SECONDS + 30)

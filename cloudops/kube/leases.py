@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +21,8 @@ from cloudops.kube.errors import KubeError, Unavailable
 from cloudops.kube.raw import RawResponse, request
 from cloudops.kube.types import KubeObject
 
-__all__ = ["Lease", "fail", "holder_identity", "lease_path", "micro", "parse_time", "read_lease", "write_lease"]
+__all__ = ["Lease", "Observed", "delete_lease", "fail", "holder_identity", "lease_path", "list_leases", "micro",
+           "parse_time", "read_lease", "write_lease"]
 
 
 def holder_identity() -> str:
@@ -65,13 +68,41 @@ class Lease:
     seconds: int
     transitions: int
     resource_version: str
+    name: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, obj: KubeObject) -> Lease:
-        spec = obj.get("spec") or {}
+        spec, meta = obj.get("spec") or {}, obj.get("metadata") or {}
         return cls(str(spec.get("holderIdentity") or ""), parse_time(spec.get("acquireTime")),
                    parse_time(spec.get("renewTime")), int(spec.get("leaseDurationSeconds") or 0),
-                   int(spec.get("leaseTransitions") or 0), str((obj.get("metadata") or {}).get("resourceVersion")))
+                   int(spec.get("leaseTransitions") or 0), str(meta.get("resourceVersion")),
+                   str(meta.get("name") or ""), {str(k): str(v) for k, v in (meta.get("labels") or {}).items()})
+
+
+@dataclass
+class Observed:
+    """When this replica first saw a Lease's current record (holder and renewal), by its own monotonic clock.
+
+    Expiry is judged from that moment, as client-go's leader election does: clocks of different nodes are never
+    compared, so a holder whose clock is off neither keeps a Lease forever nor loses it early."""
+
+    clock: Callable[[], float] = time.monotonic
+    record: tuple[str, str] | None = None
+    since: float = 0.0
+
+    def see(self, lease: Lease) -> None:
+        record = (lease.holder, lease.renewed.isoformat() if lease.renewed else "")
+        if record != self.record:
+            self.record, self.since = record, self.clock()
+
+    def expired(self, lease: Lease) -> bool:
+        """Free (no holder), or not renewed for its whole duration as seen from here."""
+        return not lease.holder or self.clock() - self.since > max(1, lease.seconds)
+
+    def age(self) -> float:
+        """Seconds since the current record was first seen."""
+        return self.clock() - self.since
 
 
 async def read_lease(api: ApiClient, namespace: str, name: str) -> Lease | None:
@@ -81,6 +112,26 @@ async def read_lease(api: ApiClient, namespace: str, name: str) -> Lease | None:
     if resp.status != 200:
         raise fail(resp, f"reading Lease {name}: HTTP {resp.status}")
     return Lease.of(resp.json())
+
+
+async def list_leases(api: ApiClient, namespace: str, selector: str) -> list[Lease]:
+    """The Leases matching a label selector, in one request."""
+    resp = await request(api, "GET", lease_path(namespace), query=[("labelSelector", selector)], seconds=30)
+    if resp.status != 200:
+        raise fail(resp, f"listing Leases {selector}: HTTP {resp.status}")
+    return [Lease.of(obj) for obj in resp.json().get("items") or []]
+
+
+async def delete_lease(api: ApiClient, namespace: str, lease: Lease) -> bool:
+    """Deletes the Lease as read (its resourceVersion a precondition): False when it changed or went meanwhile."""
+    body = {"apiVersion": "v1", "kind": "DeleteOptions",
+            "preconditions": {"resourceVersion": lease.resource_version}}
+    resp = await request(api, "DELETE", lease_path(namespace, lease.name), body=body, seconds=30)
+    if resp.status in (409, 404):
+        return False
+    if not 200 <= resp.status <= 299:
+        raise fail(resp, f"deleting Lease {lease.name}: HTTP {resp.status}")
+    return True
 
 
 async def write_lease(api: ApiClient, namespace: str, name: str, spec: dict[str, Any], previous: Lease | None,

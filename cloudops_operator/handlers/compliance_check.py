@@ -1,7 +1,8 @@
 """ComplianceCheck: runs on create, on every spec change and on its cron `schedule`; records each run.
 
-One kopf daemon per ComplianceCheck (per check, not per cluster: the cluster jobs are for periodic work of
-every cluster), looping decide -> run -> record -> sleep until the next slot, woken at once by a spec change.
+One loop per ComplianceCheck (cloudops_operator.loops; per check, not per cluster: the cluster jobs are for
+periodic work of every cluster), in the replica owning its cluster's shard, looping decide -> run -> record ->
+sleep until the next slot, woken at once by a spec change.
 Runs of one check never overlap. Due decisions come from the hub's state only:
 - spec: status.runGeneration != metadata.generation (set when the run is recorded, so a run cut off by a
   restart is redone), unless the shim claimed that generation for its REST run (annotation REST_CLAIM_ANNOTATION);
@@ -37,14 +38,16 @@ from cloudops.compliance.runs import (
 from cloudops.constants import COMPLIANCE_CHECK, GROUP, MANAGED_CLUSTER, VERSION
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import KubeError, NotFound
+from cloudops.kube.events import emit_event
 from cloudops.kube.stores import HubStore
 from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
 from cloudops.resources.compliance_check import CheckTrigger, ComplianceCheck, ComplianceCheckStatus
+from cloudops_operator.loops import object_loop
 from cloudops_operator.memo import Memo
-from cloudops_operator.wake_loop import wake_loop
+from cloudops_operator.wake_loop import Stopped, wake_loop
 
-__all__ = ["forget_check", "reconcile", "run_check", "wake_check"]
+__all__ = ["forget_check", "reconcile", "run_check"]
 
 PLURAL = COMPLIANCE_CHECK.plural
 IDLE_SECONDS = 300.0
@@ -79,6 +82,7 @@ async def _run(memo: Memo, body: kopf.Body, check: ComplianceCheck, spec: CheckS
         outcome = await execute(session, spec)
     except MemberError as e:
         return failed_status(check, "ClusterUnavailable", e.detail), False
+    await memo.shards.fence(cluster_name)  # no report from a replica that lost the cluster during the run
     status = await record(Recording.of(memo.hub, namespace, memo.settings), check, cluster, session, spec, outcome,
                           run_id, trigger, f"operator/compliancecheck/{name}")
     for fix in outcome.fixes:  # the operator's audit trail of member writes (the shim audits its own)
@@ -87,12 +91,12 @@ async def _run(memo: Memo, body: kopf.Body, check: ComplianceCheck, spec: CheckS
                     run_id, name, cluster.name, w.kind, w.namespace, w.name, ",".join(fix.checks), fix.status)
     totals = outcome.summary()
     if totals["failed"]:
-        kopf.event(body, type="Warning", reason="NonCompliant",
-                   message=f"{totals['failed']} of {totals['total']} results failed "
-                           f"(score {status.score}); report {status.report_name}")
+        await emit_event(memo.hub, body, "NonCompliant", f"{totals['failed']} of {totals['total']} results failed "
+                         f"(score {status.score}); report {status.report_name}", "Warning", "cloudops-operator")
     elif not totals["total"]:
-        kopf.event(body, type="Warning", reason="NothingChecked",
-                   message=f"no score: {totals['score_reason']}; report {status.report_name}")
+        await emit_event(memo.hub, body, "NothingChecked",
+                         f"no score: {totals['score_reason']}; report {status.report_name}", "Warning",
+                         "cloudops-operator")
     return status, True
 
 
@@ -138,6 +142,7 @@ async def reconcile(memo: Memo, body: kopf.Body, logger: kopf.Logger) -> float:
                                                                  next_run_time=_iso(next_run)))
         return _sleep(next_run)
     trigger: CheckTrigger = ("create" if status.run_generation is None else "spec-change") if spec_due else "schedule"
+    await memo.shards.fence(check.spec.cluster_ref.name)  # only the shard's owner runs it
     # Claimed before it runs: a restart mid-run does not take a scheduled slot twice.
     await store.patch_status(name, ComplianceCheckStatus(phase="running", last_run_time=_iso(now),
                                                          last_trigger=trigger))
@@ -146,6 +151,7 @@ async def reconcile(memo: Memo, body: kopf.Body, logger: kopf.Logger) -> float:
     if reached:
         update.run_generation = generation
     update.next_run_time = _iso(next_run)
+    await memo.shards.fence(check.spec.cluster_ref.name)  # lost during the run: its new owner runs it again
     await store.patch_status(name, update)
     if not reached and spec_due:
         logger.warning("compliance check %s: %s; retrying in %ss", name, update.last_error, RETRY_SECONDS)
@@ -189,15 +195,9 @@ async def _delete_member_reports(memo: Memo, check: ComplianceCheck, logger: kop
                     ", ".join(gone))
 
 
-@kopf.on.update(GROUP, VERSION, PLURAL, field="spec")
-def wake_check(memo: Memo, **_: Any) -> None:
-    """A spec change runs now, not after the current sleep."""
-    memo.wakeup().set()
-
-
-@kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=30)
-async def run_check(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger: kopf.Logger,
-                    **_: Any) -> None:
+@object_loop(COMPLIANCE_CHECK)
+async def run_check(body: kopf.Body, stopped: Stopped, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
+    """Runs the check when due, in the replica owning its cluster's shard; a spec change wakes it."""
     name = body.metadata.name
 
     async def step() -> float | None:

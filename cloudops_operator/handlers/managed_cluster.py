@@ -36,12 +36,13 @@ from cloudops.resources.managed_cluster import (
     NodeHealth,
 )
 from cloudops_operator.cluster_jobs import run_due_jobs
+from cloudops_operator.loops import object_loop
 from cloudops_operator.memo import Memo
 from cloudops_operator.metrics import CLUSTER_HEALTH_SCORE, CLUSTER_UP, STATUS_WRITES, SYNC_DURATION, SYNCS
 from cloudops_operator.model_status import ready_conditions
-from cloudops_operator.wake_loop import nap
+from cloudops_operator.wake_loop import Stopped, nap
 
-__all__ = ["SYNC_ANNOTATION", "assign_id", "clusters_by_secret", "delete_secret", "status_patch", "sync", "wake"]
+__all__ = ["SYNC_ANNOTATION", "assign_id", "clusters_by_secret", "delete_secret", "status_patch", "sync"]
 
 PLURAL = MANAGED_CLUSTER.plural
 
@@ -62,12 +63,6 @@ async def assign_id(body: kopf.Body, meta: kopf.Meta, patch: kopf.Patch, memo: M
         patch.status.update(dump_patch(ManagedClusterStatus(id=new_id)))
     elif (status.id if status is not None else None) != int(label):
         patch.status.update(dump_patch(ManagedClusterStatus(id=int(label))))
-
-
-@kopf.on.update(GROUP, VERSION, PLURAL)
-def wake(memo: Memo, **_: Any) -> None:
-    """A spec change or a sync request (annotation) should not wait for the next interval."""
-    memo.wakeup().set()
 
 
 MAX_NODES, MAX_ISSUES = 500, 100  # the CRD's maxItems
@@ -160,6 +155,9 @@ async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | k
         err = explain(e, server)
         status, phase = _status_from_error(body, err, request), err.phase
         logger.warning("cluster %s: %s (%s)", name, err.message, err.reason)
+    if not memo.shards.owns(name):  # the shard moved while probing (or this replica was paused past its Lease)
+        logger.info("cluster %s: its shard is no longer this replica's; status not written", name)
+        return False
     SYNCS.labels(phase).inc()
     CLUSTER_UP.labels(namespace, name).set(1 if snap is not None else 0)
     CLUSTER_HEALTH_SCORE.labels(namespace, name).set(snap.health_score if snap is not None else 0)
@@ -210,10 +208,11 @@ def _sample(snap: Snapshot) -> dict[str, float]:
             "pods": float(counts.pods or 0), "nodes": float(counts.nodes or 0), "score": snap.health_score}
 
 
-@kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=10)
-async def sync(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
-    """Re-probes on every interval, on spec changes and on sync requests, until the object goes away;
-    between probes runs the sections' periodic cluster jobs (cloudops_operator.cluster_jobs) when due."""
+@object_loop(MANAGED_CLUSTER, cluster="self", grace=10)
+async def sync(body: kopf.Body, stopped: Stopped, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
+    """Re-probes on every interval, on spec changes and on sync requests (the loop is woken), until the object
+    goes away or its shard moves; between probes runs the sections' periodic cluster jobs
+    (cloudops_operator.cluster_jobs) when due."""
     event = memo.wakeup()
     name, namespace = body["metadata"]["name"], body["metadata"]["namespace"]
     budget = 2 * memo.settings.member_timeout_seconds
@@ -235,12 +234,21 @@ async def sync(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger:
                 wait = min(wait, next_job)
             await nap(stopped, event, max(wait, 0.05))
     finally:
+        _forget_gauges(namespace, name)  # another replica (or none, when deleted) reports it from now on
         # A stopping operator writes what it holds; only a crash can lose a partial batch.
         if not (body.get("metadata") or {}).get("deletionTimestamp"):
             try:
                 await asyncio.wait_for(flush_history(memo, body), timeout=5)
             except Exception as e:  # the hub client may already be closing: the batch bound applies
                 logger.info("history batch of %s not written on stop: %s", name, e.__class__.__name__)
+
+
+def _forget_gauges(namespace: str, name: str) -> None:
+    for gauge in (CLUSTER_UP, CLUSTER_HEALTH_SCORE):
+        try:
+            gauge.remove(namespace, name)
+        except KeyError:
+            pass
 
 
 @kopf.index(GROUP, VERSION, PLURAL)
@@ -262,11 +270,7 @@ async def delete_secret(spec: kopf.Spec, meta: kopf.Meta, memo: Memo, logger: ko
     """The kubeconfig Secret the product created for the cluster (POST /clusters/add: owned by it) goes with it,
     unless another cluster still refers to it. A Secret the user created (kubectl, Argo CD, External Secrets)
     stays: deleting it would fight the tool that keeps it."""
-    for gauge in (CLUSTER_UP, CLUSTER_HEALTH_SCORE):
-        try:
-            gauge.remove(meta["namespace"], meta["name"])
-        except KeyError:
-            pass
+    _forget_gauges(meta["namespace"], meta["name"])
     secret = _secret_of(spec)
     if not secret:
         return

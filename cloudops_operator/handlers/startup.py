@@ -1,4 +1,8 @@
-"""Operator lifecycle: credentials, settings, shared clients and the metrics endpoint."""
+"""Operator lifecycle: credentials, kopf's settings, and the memo every handler and loop shares.
+
+The memo (hub and member clients, settings) is built once per process by `build_memo`, before kopf runs: the
+per-cluster loops (cloudops_operator.loops) run in every replica, kopf only in the leader, and both use it.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ import asyncio
 from typing import Any
 
 import kopf
-from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from cloudops.clusters.connect import MemberClients
 from cloudops.kube.client import hub_client
@@ -16,7 +18,7 @@ from cloudops.members.session import DiscoveryCache
 from cloudops.settings import Settings
 from cloudops_operator.memo import Memo
 
-__all__ = ["close", "configure", "login"]
+__all__ = ["build_memo", "close_memo", "configure", "login"]
 
 
 @kopf.on.login()
@@ -27,39 +29,29 @@ def login(**kwargs: Any) -> kopf.ConnectionInfo | None:
     return kopf.login_with_service_account(**kwargs)
 
 
-async def _metrics(request: web.Request) -> web.Response:
-    return web.Response(body=generate_latest(REGISTRY), headers={"Content-Type": CONTENT_TYPE_LATEST})
+async def build_memo(settings: Settings) -> Memo:
+    memo = Memo()
+    memo.settings = settings
+    memo.hub = await hub_client(settings.kubeconfig)
+    memo.members = MemberClients()
+    memo.probe_slots = asyncio.Semaphore(max(1, settings.probe_concurrency))
+    memo.discovery = DiscoveryCache()
+    memo.access = MemberAccess(memo.hub, settings.namespace, memo.members, settings.member_timeout_seconds,
+                               discovery=memo.discovery)
+    return memo
+
+
+async def close_memo(memo: Memo) -> None:
+    if "members" in memo:
+        await memo.members.close()
+    if "hub" in memo:
+        await memo.hub.close()
 
 
 @kopf.on.startup()
-async def configure(settings: kopf.OperatorSettings, memo: Memo, **_: Any) -> None:
-    memo.settings = Settings.from_env()
-    memo.hub = await hub_client(memo.settings.kubeconfig)
-    memo.members = MemberClients()
-    memo.probe_slots = asyncio.Semaphore(max(1, memo.settings.probe_concurrency))
-    memo.discovery = DiscoveryCache()
-    memo.access = MemberAccess(memo.hub, memo.settings.namespace, memo.members,
-                               memo.settings.member_timeout_seconds, discovery=memo.discovery)
+async def configure(settings: kopf.OperatorSettings, **_: Any) -> None:
     settings.persistence.finalizer = "cloudops.io/finalizer"
     settings.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix="kopf.cloudops.io")
     settings.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(prefix="kopf.cloudops.io")
     settings.posting.level = 30  # events for warnings and errors only
     settings.watching.server_timeout = 300
-    # Prometheus metrics on kopf's own loop, as kopf serves its liveness probe.
-    app = web.Application()
-    app.router.add_get("/metrics", _metrics)
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    await web.TCPSite(runner, memo.settings.listen_host, memo.settings.operator_metrics_port).start()
-    memo["_metrics_runner"] = runner
-
-
-@kopf.on.cleanup()
-async def close(memo: Memo, **_: Any) -> None:
-    runner = memo.get("_metrics_runner")
-    if runner is not None:
-        await runner.cleanup()
-    if "members" in memo:
-        await memo.members.close()
-    if "hub" in memo:
-        await memo.hub.close()

@@ -17,7 +17,7 @@ import kopf
 from cloudops.backups.cron import CronError, parse_cron, zone
 from cloudops.backups.schedule import Due, due
 from cloudops.backups.scheduled import backup_name, expire, fail_interrupted, take_backup
-from cloudops.constants import GROUP, MANAGED_CLUSTER, VERSION, YAML_BACKUP_SCHEDULE
+from cloudops.constants import MANAGED_CLUSTER, YAML_BACKUP_SCHEDULE
 from cloudops.errors import CloudOpsError
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import KubeError, NotFound
@@ -26,11 +26,12 @@ from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
 from cloudops.resources import YamlBackupSchedule
 from cloudops.resources.yaml_backup_schedule import YamlBackupScheduleStatus
+from cloudops_operator.loops import object_loop
 from cloudops_operator.memo import Memo
 from cloudops_operator.model_status import ready_conditions
-from cloudops_operator.wake_loop import wake_loop
+from cloudops_operator.wake_loop import Stopped, wake_loop
 
-__all__ = ["run_schedule", "wake"]
+__all__ = ["run_schedule"]
 
 PLURAL = YAML_BACKUP_SCHEDULE.plural
 IDLE_SECONDS = 300.0
@@ -108,12 +109,14 @@ async def reconcile(memo: Memo, namespace: str, name: str, logger: kopf.Logger) 
     decision = due(cron, tz, now, _parse(status.last_backup_time), created, spec.enabled)
     update = YamlBackupScheduleStatus()
     if decision.run:
+        await memo.shards.fence(spec.cluster_ref.name)  # only the shard's owner backs up
         # Claimed before it runs: a restart mid-run counts this slot as taken (its backup is marked Failed).
         await store.patch_status(name, YamlBackupScheduleStatus(last_backup_time=_iso(now),
                                                                 last_backup_name=backup_name(schedule, now)))
         update = await _run(memo, namespace, schedule, now)
         if update.last_result == "failed":
             logger.warning("schedule %s: %s", name, update.last_error)
+    await memo.shards.fence(spec.cluster_ref.name)  # no expiry or status after losing the shard
     deleted, kept = await expire(memo.hub, namespace, schedule, now)
     if deleted:
         logger.info("schedule %s: expired %s", name, ", ".join(deleted))
@@ -125,15 +128,10 @@ async def reconcile(memo: Memo, namespace: str, name: str, logger: kopf.Logger) 
     return min(IDLE_SECONDS, max(0.2, (decision.next_run - datetime.now(UTC)).total_seconds()))
 
 
-@kopf.on.update(GROUP, VERSION, PLURAL)
-def wake(memo: Memo, **_: Any) -> None:
-    """A spec change (schedule, paused, retention) applies now, not after the current sleep."""
-    memo.wakeup().set()
-
-
-@kopf.daemon(GROUP, VERSION, PLURAL, cancellation_timeout=30)
-async def run_schedule(body: kopf.Body, stopped: kopf.DaemonStopped, memo: Memo, logger: kopf.Logger,
-                       **_: Any) -> None:
+@object_loop(YAML_BACKUP_SCHEDULE)
+async def run_schedule(body: kopf.Body, stopped: Stopped, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
+    """Backs up when due, in the replica owning its cluster's shard; a spec change (schedule, paused, retention)
+    wakes it."""
     namespace, name = body["metadata"]["namespace"], body["metadata"]["name"]
     failed = await fail_interrupted(memo.hub, namespace, name)
     if failed:

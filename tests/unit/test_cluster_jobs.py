@@ -11,6 +11,7 @@ from cloudops.settings import Settings
 from cloudops_operator import cluster_jobs
 from cloudops_operator.cluster_jobs import ClusterJob, run_due_jobs
 from cloudops_operator.memo import Memo
+from cloudops_operator.shards import Shards
 
 BODY: Any = {"metadata": {"name": "c1", "namespace": "ns"}}
 LOG = logging.getLogger("test")
@@ -23,9 +24,12 @@ def jobs(monkeypatch: pytest.MonkeyPatch) -> list[ClusterJob]:
     return registered
 
 
-def _memo() -> Memo:
+def _memo(owned: bool = True) -> Memo:
     memo = Memo()
     memo.settings = Settings()
+    memo.shards = Shards(None, "ns", "me")  # unsharded: all clusters are this replica's once it works
+    if owned:
+        memo.shards.activate()
     return memo
 
 
@@ -74,3 +78,17 @@ async def test_no_enabled_job_means_no_wake_ups(jobs: list[ClusterJob]) -> None:
         raise AssertionError("no session when nothing runs")
 
     assert await run_due_jobs(BODY, _memo(), LOG, session, 1.0) is None
+
+
+async def test_a_cluster_this_replica_does_not_own_runs_no_job(jobs: list[ClusterJob]) -> None:
+    calls: list[str] = []
+
+    async def job(body: Any, memo: Memo, session: Any) -> None:
+        calls.append("ran")
+
+    async def session() -> Any:
+        raise AssertionError("no member session for a cluster of another replica")
+
+    jobs.append(ClusterJob("job", lambda s: 10, job, lambda s: True))
+    wait = await run_due_jobs(BODY, _memo(owned=False), LOG, session, 1.0)
+    assert calls == [] and wait is not None and wait > 5  # skipped for its period, not retried at once
