@@ -33,6 +33,7 @@ from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1Namespace, 
 
 from api_shim.security.apikeys import create_api_key
 from bench.containers import bench_containers
+from bench.shards import bench_shards
 from cloudops.constants import GROUP, VERSION
 from cloudops.kube.client import hub_client
 from cloudops.kube.custom_objects import MERGE
@@ -45,6 +46,8 @@ CLUSTERS = 1000
 MEMBERS = 10
 DELAY = float(os.environ.get("BENCH_DELAY_MS", "50")) / 1000
 OPERATOR_INTERVAL = 60
+SHARD_CLUSTERS = int(os.environ.get("BENCH_SHARD_CLUSTERS", "3000"))
+SHARD_INTERVAL = int(os.environ.get("BENCH_SHARD_INTERVAL", "120"))
 TARGETS = {"list_1000": 1.0, "health_check_delayed": 1.3, "unified_pods_delayed": 1.3}
 
 
@@ -333,7 +336,7 @@ async def main() -> int:
     hub = await hub_client(str(topo.hub.kubeconfig))
     core = CoreV1Api(hub)
     namespaces = {k: f"bench-{k}-{uuid.uuid4().hex[:6]}" for k in ("list", "direct", "delayed", "operator",
-                                                                        "containers")}
+                                                                        "containers", "shards")}
     for ns in namespaces.values():
         await core.create_namespace(V1Namespace(metadata=V1ObjectMeta(name=ns)))
     members = [m.kubeconfig for m in topo.members[:MEMBERS]]
@@ -344,18 +347,36 @@ async def main() -> int:
                 "CLOUDOPS_AUDIT_SINK": "none", "CLOUDOPS_RATE_USER": "100000", "CLOUDOPS_BURST_USER": "100000",
                 "CLOUDOPS_MEMBER_TIMEOUT": "10"}
     results: dict[str, Any] = {"machine": machine(), "delay_ms_each_way": DELAY * 1000}
+    out = state_dir() / "bench-results.json"
+
+    def record(name: str, value: dict[str, Any]) -> None:
+        """Each part is written as soon as it is measured: a later part that fails loses nothing."""
+        results[name] = value
+        out.write_text(json.dumps(results, indent=2) + "\n")
+        print(json.dumps({name: value}), file=sys.stderr)
+
+    parts = set((os.environ.get("BENCH_PARTS") or "list,fanout,containers,operator,shards").split(","))
     try:
-        results["list_1000"] = await bench_list(hub, {**base_env, "CLOUDOPS_NAMESPACE": namespaces["list"]}, port)
-        for label, paths in (("direct", members), ("delayed", delayed)):
+        if "list" in parts:
+            record("list_1000", await bench_list(hub, {**base_env, "CLOUDOPS_NAMESPACE": namespaces["list"]}, port))
+        for label, paths in (("direct", members), ("delayed", delayed)) if "fanout" in parts else ():
             encoded = await asyncio.to_thread(encoded_kubeconfigs, paths)
-            results.update(await bench_fan_out(hub, {**base_env, "CLOUDOPS_NAMESPACE": namespaces[label]}, port,
-                                               encoded, label))
-        if os.environ.get("BENCH_SKIP_CONTAINERS") != "1":
-            results.update(await bench_containers(topo, namespaces["containers"], {
-                **base_env, "CLOUDOPS_NAMESPACE": namespaces["containers"]}, port))
-        if os.environ.get("BENCH_SKIP_OPERATOR") != "1":
+            for name, value in (await bench_fan_out(hub, {**base_env, "CLOUDOPS_NAMESPACE": namespaces[label]},
+                                                    port, encoded, label)).items():
+                record(name, value)
+        if "containers" in parts and os.environ.get("BENCH_SKIP_CONTAINERS") != "1":
+            for name, value in (await bench_containers(topo, namespaces["containers"], {
+                    **base_env, "CLOUDOPS_NAMESPACE": namespaces["containers"]}, port)).items():
+                record(name, value)
+        if "operator" in parts and os.environ.get("BENCH_SKIP_OPERATOR") != "1":
             print("operator with 1,000 clusters (about 5 minutes) ...", file=sys.stderr)
-            results["operator_1000"] = await bench_operator(hub, members, namespaces["operator"])
+            record("operator_1000", await bench_operator(hub, members, namespaces["operator"]))
+        if "shards" in parts:
+            print(f"sharded operator, {SHARD_CLUSTERS} clusters (about 15 minutes) ...", file=sys.stderr)
+            await bench_shards(hub, members, namespaces["shards"], SHARD_CLUSTERS, SHARD_INTERVAL, record)
+    except Exception as e:  # the parts measured so far are in the file already
+        print(f"benchmark part failed: {e.__class__.__name__}: {e}", file=sys.stderr)
+        raise
     finally:
         proxy.terminate()
         for ns in namespaces.values():
@@ -366,8 +387,6 @@ async def main() -> int:
             for m in topo.members[2:]:
                 await asyncio.to_thread(kwok.delete, m.name)
             await asyncio.to_thread(up, 2)
-    out = state_dir() / "bench-results.json"
-    out.write_text(json.dumps(results, indent=2) + "\n")
     print(table(results))
     print(json.dumps(results, indent=2))
     return 0

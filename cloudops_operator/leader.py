@@ -7,9 +7,9 @@ next replica takes over at once. Expiry is judged by this replica's own monotoni
 first saw the holder's last renewal, as client-go's leader election does: clocks of different nodes are never
 compared. Every write names the resourceVersion read, so of two standbys exactly one takes over.
 
-A leader that cannot renew for two thirds of the duration stops kopf and exits non-zero; Kubernetes restarts it
-as a standby. The operator's sharding across replicas (per-cluster work on several leaders) is not built yet:
-until then one replica works and the others wait.
+A leader that cannot renew for two thirds of the duration (a hub outage) stops kopf and stands by again, so it
+leads again, or another replica does, without a restart. The per-cluster work is not the leader's: it is split
+over all replicas by shard Leases (cloudops_operator/shards.py).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class Elector:
 
     async def try_once(self) -> bool:
         """One round: True when this replica holds the Lease after it (acquired or renewed)."""
-        lease = await read_lease(self.api, self.namespace, self.name)
+        lease = await read_lease(self.api, self.namespace, self.name, seconds=self.retry_every * 2)
         if lease is None:
             return await self._write(None, acquire=True)
         self.observed.see(lease)
@@ -80,7 +80,8 @@ class Elector:
                     log.info("standing by: %s leads (Lease %s/%s)", holder, self.namespace, self.name)
                     waiting_for = holder
             except Exception as e:  # the hub unreachable, a TLS reset, a timeout: tried again
-                log.warning("leader Lease %s/%s not readable: %s", self.namespace, self.name, e)
+                log.warning("leader Lease %s/%s not readable: %s", self.namespace, self.name,
+                            str(e) or e.__class__.__name__)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.retry_every)
         return False
@@ -104,7 +105,8 @@ class Elector:
                               holder or "nobody")
                     return
             except Exception as e:  # the hub unreachable, a TLS reset, a timeout: tried again
-                log.warning("leader Lease %s/%s not renewed: %s", self.namespace, self.name, e)
+                log.warning("leader Lease %s/%s not renewed: %s", self.namespace, self.name,
+                            str(e) or e.__class__.__name__)
             if time.monotonic() - renewed > self.seconds * 2 / 3:
                 log.error("leader Lease %s/%s not renewed for %.0f s: stepping down", self.namespace, self.name,
                           time.monotonic() - renewed)

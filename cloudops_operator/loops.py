@@ -24,9 +24,11 @@ from typing import Any, cast
 
 import kopf
 
+from cloudops.clusters.objects import wire_name
 from cloudops.constants import GROUP, MANAGED_CLUSTER, VERSION, Kind
 from cloudops.kube.informer import Informer
 from cloudops.kube.leases import parse_time
+from cloudops.resources.compliance_check import ComplianceCheckSpec
 from cloudops.sharding import PIN_LABEL
 from cloudops_operator.memo import Memo
 from cloudops_operator.shards import CLUSTERS_OWNED, Fenced, Shards
@@ -61,8 +63,11 @@ class StopFlag:
         return self._event.is_set()
 
 
+_CLUSTER_REF = wire_name(ComplianceCheckSpec, "cluster_ref")  # YamlBackupScheduleSpec names it alike
+
+
 def _spec_cluster(obj: Mapping[str, Any]) -> str:
-    ref = (obj.get("spec") or {}).get("clusterRef") or {}
+    ref = (obj.get("spec") or {}).get(_CLUSTER_REF) or {}
     return str(ref.get("name") or "")
 
 
@@ -183,7 +188,7 @@ class Loops:
                     self._stop_later(loop, name)
                 continue
             if running is not None:
-                running.body._replace_with(cast(kopf.RawBody, copy.deepcopy(dict(obj))))
+                running.body._replace_with(cast(kopf.RawBody, obj))
                 essence = _essence(obj)
                 if essence != running.essence:
                     running.essence = essence
@@ -240,7 +245,7 @@ class Loops:
             asyncio.get_running_loop().call_later(wait, self.reconcile)
             return
         memo = copy.copy(self.memo)
-        body = kopf.Body(cast(kopf.RawBody, copy.deepcopy(dict(obj))))
+        body = kopf.Body(cast(kopf.RawBody, obj))  # the watch's own copy: replaced on change, never mutated
         stopped = StopFlag()
         logger = _ObjectLogger(logging.getLogger(f"cloudops.{loop.kind.plural}"),
                                {"object": f"{self.memo.settings.namespace}/{name}"})

@@ -14,9 +14,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 import time
+import tracemalloc
+from datetime import UTC, datetime
 
 import kopf
 from aiohttp import web
@@ -68,6 +71,20 @@ async def _serve(settings: Settings, memo: Memo, elector: Elector | None,
     return runners
 
 
+def _memory_profile(path: str) -> None:
+    """CLOUDOPS_TRACEMALLOC=<file>: trace allocations; each SIGUSR2 writes the 40 largest sites to the file."""
+    tracemalloc.start(1)
+
+    def dump() -> None:
+        stats = tracemalloc.take_snapshot().statistics("lineno")
+        lines = [f"{s.size / 1e6:9.2f} MB {s.count:9d} {s.traceback}" for s in stats[:40]]
+        total = sum(s.size for s in stats)
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"# {datetime.now(UTC).isoformat()} traced {total / 1e6:.1f} MB\n" + "\n".join(lines) + "\n")
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR2, dump)
+
+
 def _on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -75,36 +92,42 @@ def _on_signals(stop: asyncio.Event) -> None:
 
 
 async def _lead(settings: Settings, memo: Memo, elector: Elector | None, leading: asyncio.Event,
-                stop: asyncio.Event) -> int:
-    """Runs kopf while this replica leads (always, without election); 1 when the lead was lost."""
+                stop: asyncio.Event) -> None:
+    """Runs kopf while this replica leads (always, without election), until told to stop. A lead lost (a hub
+    outage past two thirds of the Lease) stops kopf and the unsharded loops, and this replica stands by again."""
     if elector is None:
         leading.set()
         memo.shards.activate()
         await _kopf(settings, memo, stop)  # kopf takes SIGTERM and SIGINT over while it runs
-        return 0
-    if not await elector.acquire(stop):
-        return 0
-    log.warning("leading (Lease %s/%s as %s): starting the operator", settings.namespace, elector.name,
-                elector.identity)
-    leading.set()
-    memo.shards.activate()
-    kopf_stop = asyncio.Event()
-    holding = asyncio.create_task(elector.hold(stop), name="leader-lease")
-    holding.add_done_callback(lambda _: kopf_stop.set())
-    await _kopf(settings, memo, kopf_stop)
-    lost = holding.done() and not stop.is_set()
-    stop.set()
-    await holding
-    leading.clear()
-    if lost:
-        return 1
-    await elector.release()
-    return 0
+        return
+    while not stop.is_set():
+        if not await elector.acquire(stop):
+            return
+        log.warning("leading (Lease %s/%s as %s): starting the operator", settings.namespace, elector.name,
+                    elector.identity)
+        leading.set()
+        memo.shards.activate()
+        kopf_stop = asyncio.Event()
+        holding = asyncio.create_task(elector.hold(stop), name="leader-lease")
+        holding.add_done_callback(lambda _, flag=kopf_stop: flag.set())  # type: ignore[misc]
+        await _kopf(settings, memo, kopf_stop)
+        lost = holding.done() and not stop.is_set()
+        leading.clear()
+        if not lost:  # kopf stopped on a signal (it had taken them over) or was told to
+            stop.set()
+            await holding
+            await elector.release()
+            return
+        _on_signals(stop)
+        await memo.shards.deactivate()
+        log.error("lost the lead: the operator stopped; standing by again")
 
 
 async def _run(settings: Settings) -> int:
     stop = asyncio.Event()
     _on_signals(stop)
+    if os.environ.get("CLOUDOPS_TRACEMALLOC"):
+        _memory_profile(os.environ["CLOUDOPS_TRACEMALLOC"])
     memo = await build_memo(settings)
     identity = holder_identity()
     memo.shards = Shards(memo.hub if settings.shards > 0 else None, settings.namespace, identity, settings.shards,
@@ -117,11 +140,10 @@ async def _run(settings: Settings) -> int:
     loops = Loops(memo, memo.shards)
     loops.start()
     owning = asyncio.create_task(memo.shards.run(stop), name="shards")
-    code = 0
     try:
         # Returns when told to stop (kopf stops on SIGTERM itself, having taken the signals over while it runs),
         # or when the lead was lost: either way this replica stops.
-        code = await _lead(settings, memo, elector, leading, stop)
+        await _lead(settings, memo, elector, leading, stop)
     finally:
         stop.set()
         _on_signals(stop)  # kopf may have taken the signals over
@@ -138,7 +160,7 @@ async def _run(settings: Settings) -> int:
             await runner.cleanup()
         await close_memo(memo)
         log.warning("stopped: work and Leases handed back in %.1f s", time.monotonic() - started)
-    return code
+    return 0
 
 
 def main() -> None:

@@ -112,6 +112,12 @@ class Shards:
             for gain in self._gain:
                 gain({0})
 
+    async def deactivate(self) -> None:
+        """Unsharded: this replica no longer leads, and stops every cluster's work."""
+        if not self.sharded and self.active:
+            self.active = False
+            await asyncio.gather(*(lose({0}) for lose in self._lose))
+
     def listen(self, gain: Gain, lose: Lose) -> None:
         self._gain.append(gain)
         self._lose.append(lose)
@@ -137,8 +143,9 @@ class Shards:
             return self.accepting and self.active
         if not self.owns(name, labels) or self.api is None:
             return False
-        lease = await read_lease(self.api, self.namespace, shard_lease_name(self.shard(name, labels)))
-        return lease is not None and lease.holder == self.identity
+        lease = await read_lease(self.api, self.namespace, shard_lease_name(self.shard(name, labels)),
+                                 seconds=self.valid_seconds)
+        return lease is not None and lease.holder == self.identity and self.owns(name, labels)
 
     async def fence(self, name: str) -> None:
         """`confirm`, raising Fenced when it fails: called right before a side effect on cluster `name`."""
@@ -154,8 +161,8 @@ class Shards:
             await stop.wait()
             return
         while not stop.is_set():
-            try:
-                await self.round()
+            try:  # bounded: a hub that hangs (frozen, a dead connection) must not hold the lapse check back
+                await asyncio.wait_for(self.round(), timeout=self.seconds)
             except asyncio.CancelledError:
                 raise
             except Exception as e:  # the hub unreachable, a TLS reset, a timeout: the next round tries again
@@ -168,7 +175,8 @@ class Shards:
     async def round(self) -> None:
         assert self.api is not None
         await self._lapse()
-        leases = {lease.name: lease for lease in await list_leases(self.api, self.namespace, ROLE_LABEL)}
+        leases = {lease.name: lease for lease in await list_leases(self.api, self.namespace, ROLE_LABEL,
+                                                                   seconds=self.round_seconds * 2)}
         for name, lease in leases.items():
             self.observed.setdefault(name, Observed(self.clock)).see(lease)
         await self._present(leases.get(_replica_lease_name(self.identity)))

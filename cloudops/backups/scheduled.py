@@ -17,9 +17,10 @@ from cloudops.members.objects import ObjectId
 from cloudops.members.session import MemberSession
 from cloudops.resources import YamlBackup, YamlBackupSchedule
 from cloudops.resources.base import ObjectMeta
-from cloudops.resources.yaml_backup_schedule import YamlBackupScheduleSpec
+from cloudops.resources.yaml_backup_schedule import YamlBackupScheduleSpec, YamlBackupScheduleStatus
 
-__all__ = ["INTERRUPTED", "backup_name", "describe_selection", "expire", "fail_interrupted", "take_backup"]
+__all__ = ["INTERRUPTED", "backup_name", "describe_selection", "expire", "fail_interrupted", "take_backup",
+           "unfinished_slot"]
 
 INTERRUPTED = "interrupted: the operator stopped while this backup was being written"
 Schedule = YamlBackupSchedule | Mapping[str, object]
@@ -88,6 +89,20 @@ async def expire(hub: ApiClient, namespace: str, schedule: YamlBackupSchedule,
         if b.metadata.name in gone:
             await delete_backup(hub, namespace, b)
     return sorted(gone), [b for b in mine if b.metadata.name not in gone]
+
+
+def unfinished_slot(status: YamlBackupScheduleStatus | None) -> tuple[str, datetime] | None:
+    """The slot a run claimed (lastBackupName, lastBackupTime) without its outcome being recorded: the replica
+    running it stopped or died. None when the last claimed slot ended, completed or failed."""
+    if status is None or not status.last_backup_name or not status.last_backup_time:
+        return None
+    name = status.last_backup_name
+    if status.last_successful_backup == name:
+        return None
+    if status.last_result == "failed" and (status.last_error or "").startswith(f"backup {name}:"):
+        return None
+    at = datetime.fromisoformat(str(status.last_backup_time).replace("Z", "+00:00"))
+    return name, at
 
 
 async def fail_interrupted(hub: ApiClient, namespace: str, schedule_name: str) -> list[str]:

@@ -105,8 +105,8 @@ class Observed:
         return self.clock() - self.since
 
 
-async def read_lease(api: ApiClient, namespace: str, name: str) -> Lease | None:
-    resp = await request(api, "GET", lease_path(namespace, name), seconds=30)
+async def read_lease(api: ApiClient, namespace: str, name: str, seconds: float = 30) -> Lease | None:
+    resp = await request(api, "GET", lease_path(namespace, name), seconds=seconds)
     if resp.status == 404:
         return None
     if resp.status != 200:
@@ -114,9 +114,9 @@ async def read_lease(api: ApiClient, namespace: str, name: str) -> Lease | None:
     return Lease.of(resp.json())
 
 
-async def list_leases(api: ApiClient, namespace: str, selector: str) -> list[Lease]:
+async def list_leases(api: ApiClient, namespace: str, selector: str, seconds: float = 30) -> list[Lease]:
     """The Leases matching a label selector, in one request."""
-    resp = await request(api, "GET", lease_path(namespace), query=[("labelSelector", selector)], seconds=30)
+    resp = await request(api, "GET", lease_path(namespace), query=[("labelSelector", selector)], seconds=seconds)
     if resp.status != 200:
         raise fail(resp, f"listing Leases {selector}: HTTP {resp.status}")
     return [Lease.of(obj) for obj in resp.json().get("items") or []]

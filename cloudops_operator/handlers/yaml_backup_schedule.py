@@ -3,7 +3,9 @@
 One loop per schedule, so two runs of one schedule never overlap. The due decision is
 cloudops.backups.schedule.due over the hub's state (status.lastBackupTime, creation time): a restart
 or downtime yields one catch-up backup, not one per missed slot. The run is claimed in status before
-it starts, and backups a stopped operator left InProgress are marked Failed when the loop starts.
+it starts; when the loop starts (a restart, or a new owner of the cluster's shard), backups a stopped replica
+left InProgress are marked Failed, and a claimed slot whose outcome was never recorded is taken again under its
+name after the interrupted backup and its parts are removed (finish_slot): each slot ends with one backup.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import kopf
 
 from cloudops.backups.cron import CronError, parse_cron, zone
 from cloudops.backups.schedule import Due, due
-from cloudops.backups.scheduled import backup_name, expire, fail_interrupted, take_backup
+from cloudops.backups.scheduled import backup_name, expire, fail_interrupted, take_backup, unfinished_slot
+from cloudops.backups.store import delete_backup
 from cloudops.constants import MANAGED_CLUSTER, YAML_BACKUP_SCHEDULE
 from cloudops.errors import CloudOpsError
 from cloudops.kube.custom_objects import CustomObjects
@@ -24,7 +27,7 @@ from cloudops.kube.errors import KubeError, NotFound
 from cloudops.kube.stores import HubStore
 from cloudops.members.access import ClusterRef
 from cloudops.members.errors import MemberError
-from cloudops.resources import YamlBackupSchedule
+from cloudops.resources import YamlBackup, YamlBackupSchedule
 from cloudops.resources.yaml_backup_schedule import YamlBackupScheduleStatus
 from cloudops_operator.loops import object_loop
 from cloudops_operator.memo import Memo
@@ -85,6 +88,33 @@ async def _run(memo: Memo, namespace: str, schedule: YamlBackupSchedule, now: da
                                     last_successful_backup_time=_iso(now))
 
 
+async def finish_slot(memo: Memo, namespace: str, name: str, logger: kopf.Logger) -> None:
+    """A slot claimed by a replica that stopped or died before recording its outcome is taken again here, under
+    the same name, after the interrupted backup (marked Failed by fail_interrupted) is removed with its parts:
+    each slot ends with one backup. One the stopped replica did complete is only recorded."""
+    store = HubStore(memo.hub, YamlBackupSchedule, namespace)
+    schedule = await store.get(name)
+    slot = unfinished_slot(schedule.status)
+    if slot is None or backup_name(schedule, slot[1]) != slot[0]:  # a renamed prefix: the slot cannot be redone
+        return
+    taken, at = slot
+    await memo.shards.fence(schedule.spec.cluster_ref.name)
+    try:
+        existing: YamlBackup | None = await HubStore(memo.hub, YamlBackup, namespace).get(taken)
+    except NotFound:
+        existing = None
+    if existing is not None and existing.status is not None and existing.status.phase == "Completed":
+        update = YamlBackupScheduleStatus(last_result="completed", last_error=None, last_successful_backup=taken,
+                                          last_successful_backup_time=_iso(at))
+    else:
+        if existing is not None:
+            await delete_backup(memo.hub, namespace, existing)
+        logger.warning("schedule %s: backup %s was cut off; taking it again", name, taken)
+        update = await _run(memo, namespace, schedule, at)
+    await memo.shards.fence(schedule.spec.cluster_ref.name)
+    await store.patch_status(name, update)
+
+
 def _reason(decision: Due, enabled: bool) -> tuple[str, str]:
     if decision.next_run:
         return "Scheduled", f"next backup at {_iso(decision.next_run)}"
@@ -136,6 +166,10 @@ async def run_schedule(body: kopf.Body, stopped: Stopped, memo: Memo, logger: ko
     failed = await fail_interrupted(memo.hub, namespace, name)
     if failed:
         logger.warning("schedule %s: %d interrupted backup(s) marked Failed", name, len(failed))
+    try:
+        await finish_slot(memo, namespace, name, logger)
+    except NotFound:
+        return
 
     async def step() -> float | None:
         try:

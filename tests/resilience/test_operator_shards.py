@@ -4,7 +4,8 @@ Four shards and four clusters, each pinned to its own shard (the pin label), so 
 replicas split them two and two, and only the owner syncs a cluster; a killed owner's shards are taken over within
 the Lease duration plus 5 s, and no cluster's lastSyncTime gets older than two intervals plus that; a third replica
 takes its share from the others; a stopped replica hands its shards back at once; a replica paused past its Lease
-writes nothing after it resumes.
+writes nothing after it resumes; with the hub's API server stopped for 20 s, the replicas hold their shards again
+afterwards without a restart.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
 from tests.identities import provision
 from tests.processes import OperatorProcess, start_operator, wait_healthy
+from tests.resilience.test_member_outage import frozen_apiserver, heal
 
 SHARDS = 4
 SECONDS = 6  # the shard Leases' duration here (15 s deployed)
 INTERVAL = 5  # the clusters' sync interval (the CRD's minimum)
 CLUSTERS = [f"s{n}" for n in range(SHARDS)]
 WRITES = "cloudops_operator_cluster_status_writes_total"
+HUB_OUTAGE = 20
 
 
 def _holders(hub: Kubectl, namespace: str) -> dict[int, str]:
@@ -164,6 +167,26 @@ async def test_replicas_share_the_clusters_and_take_over_from_killed_stopped_and
                          SECONDS, "c owns everything")
         assert time.monotonic() - stopping < SECONDS + 1
         assert "handed back shard(s)" in b.text() and "stopping" in b.text()
+
+        # The hub's kube-apiserver stopped (SIGSTOP) for 20 s: both replicas keep running, and hold every shard
+        # again afterwards without a restart; every cluster syncs again.
+        d = await start("d")
+        await eventually(lambda: asyncio.to_thread(
+            lambda: _owners(hub, namespace) == Counter({c.proc.pid: 2, d.proc.pid: 2})), 30, "c and d share")
+        if topology.hub.local:
+            with frozen_apiserver(topology.hub.name):
+                await asyncio.sleep(HUB_OUTAGE)
+            thawed = datetime.now(UTC)
+            try:
+                await eventually(lambda: asyncio.to_thread(
+                    lambda: sum(_owners(hub, namespace).values()) == SHARDS
+                    and set(_owners(hub, namespace)) <= {c.proc.pid, d.proc.pid}), 60, "shards held again")
+                await eventually(lambda: asyncio.to_thread(
+                    lambda: all(t > thawed for t in _synced(hub, namespace).values())), 60, "synced after")
+                assert c.proc.poll() is None and d.proc.poll() is None, (c.text()[-2000:], d.text()[-2000:])
+                assert "lost shard(s)" in c.text() + d.text()  # they did stop working while the hub was gone
+            finally:
+                await asyncio.to_thread(heal, topology.hub.name, topology.hub.kubeconfig)
     finally:
         for op in started:
             if op.proc.poll() is None:

@@ -1,0 +1,201 @@
+"""The sharded operator at scale: clusters over the local members, operator replicas as real processes.
+
+In one run, each part recorded as soon as it is measured (`record`), so a part that fails loses nothing else:
+1. scale-out: one replica with every cluster, then three: RSS and CPU per replica, clusters per replica
+   (max/min), the oldest lastSyncTime;
+2. failover: SIGKILL of the replica holding the most shards: seconds until all shards are held again, and the
+   oldest lastSyncTime from the kill until an interval after;
+3. shutdown: SIGTERM of a replica, seconds to its exit with the clusters it held; then of the last one, which
+   by then holds every cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1ObjectMeta, V1Secret
+
+from cloudops.constants import GROUP, VERSION
+from cloudops.kube.leases import list_leases
+from devcluster.topology import state_dir
+
+__all__ = ["bench_shards"]
+
+SHARDS = 64
+Record = Callable[[str, dict[str, Any]], None]
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class Replica:
+    name: str
+    proc: subprocess.Popen[bytes]
+    metrics_port: int
+
+    def metric(self, name: str) -> float:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as r:
+            text = r.read().decode()
+        m = re.search(rf"^{name} ([0-9.e+-]+)$", text, re.MULTILINE)
+        return float(m.group(1)) if m else 0.0
+
+
+def _start(name: str, env: dict[str, str]) -> Replica:
+    metrics = _free_port()
+    log = open(state_dir() / "logs" / f"bench-shards-{name}.log", "ab")
+    full = {**env, "CLOUDOPS_OPERATOR_HEALTH_PORT": str(_free_port()), "CLOUDOPS_OPERATOR_METRICS_PORT": str(metrics)}
+    proc = subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=full, stdout=log, stderr=log)
+    return Replica(name, proc, metrics)
+
+
+async def _sample(replicas: list[Replica], seconds: float) -> dict[str, dict[str, float]]:
+    """RSS (max, mean) and CPU cores of each replica over `seconds`."""
+    cpu0 = {r.name: _cpu_seconds(r.proc.pid) for r in replicas}
+    rss: dict[str, list[float]] = {r.name: [] for r in replicas}
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        for r in replicas:
+            rss[r.name].append(_rss_mb(r.proc.pid))
+        await asyncio.sleep(5)
+    took = time.monotonic() - t0
+    return {r.name: {"rss_mb_max": round(max(rss[r.name]), 1), "rss_mb_mean": round(statistics.mean(rss[r.name]), 1),
+                     "cpu_cores": round((_cpu_seconds(r.proc.pid) - cpu0[r.name]) / took, 3)} for r in replicas}
+
+
+async def bench_shards(hub: Any, members: list[Path], namespace: str, clusters: int, interval: int,
+                       record: Record) -> None:
+    core, objects = CoreV1Api(hub), CustomObjectsApi(hub)
+    for i, path in enumerate(members, start=1):
+        await core.create_namespaced_secret(namespace, V1Secret(metadata=V1ObjectMeta(name=f"member-{i}"),
+                                                                string_data={"kubeconfig": path.read_text()}))
+    sem = asyncio.Semaphore(32)
+
+    async def one(i: int) -> None:
+        body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": "ManagedCluster", "metadata": {"name": f"sh-{i:05d}"},
+                "spec": {"syncIntervalSeconds": interval,
+                         "kubeconfigSecretRef": {"name": f"member-{i % len(members) + 1}"}}}
+        async with sem:
+            await objects.create_namespaced_custom_object(GROUP, VERSION, namespace, "managedclusters", body)
+
+    await asyncio.gather(*(one(i) for i in range(clusters)))
+
+    async def sync_ages() -> list[float]:
+        res = await objects.list_namespaced_custom_object(GROUP, VERSION, namespace, "managedclusters")
+        now = time.time()
+        return [now - datetime.fromisoformat(c["status"]["lastSyncTime"].replace("Z", "+00:00")).timestamp()
+                if (c.get("status") or {}).get("lastSyncTime") else float("inf") for c in res["items"]]
+
+    async def holders() -> dict[int, str]:
+        leases = await list_leases(hub, namespace, "cloudops.io/operator-lease=shard")
+        return {int(lease.labels["cloudops.io/shard"]): lease.holder for lease in leases}
+
+    async def wait_for(predicate: Callable[[], Any], seconds: float) -> float:
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < seconds:
+            if await predicate():
+                return time.monotonic() - t0
+            await asyncio.sleep(0.5)
+        raise TimeoutError(f"not within {seconds} s")
+
+    env = {**os.environ, "KUBECONFIG": os.environ["BENCH_HUB_KUBECONFIG"], "CLOUDOPS_NAMESPACE": namespace,
+           "CLOUDOPS_SHARDS": str(SHARDS)}
+    replicas: list[Replica] = []
+    try:
+        # 1. One replica with every cluster, then three.
+        replicas.append(await asyncio.to_thread(_start, "r1", env))
+
+        async def all_synced() -> bool:
+            return max(await sync_ages()) < float("inf")
+
+        first = await wait_for(all_synced, 900)
+        await asyncio.sleep(interval)  # steady state: every cluster synced at least once more
+        alone = (await _sample(replicas, interval))["r1"]
+        record("shards_one_replica", {"clusters": clusters, "interval_s": interval, "first_sync_all_s": round(first, 1),
+                                      **alone, "oldest_sync_s": round(max(await sync_ages()), 1)})
+        replicas += [await asyncio.to_thread(_start, n, env) for n in ("r2", "r3")]
+
+        async def balanced() -> bool:
+            held = await holders()
+            counts = [sum(1 for h in held.values() if h.endswith(f"/{r.proc.pid}")) for r in replicas]
+            return len(held) == SHARDS and max(counts) - min(counts) <= 1
+
+        spread = await wait_for(balanced, 300)
+        await asyncio.sleep(interval)
+        three = await _sample(replicas, interval)
+        owned = {r.name: r.metric("cloudops_operator_clusters_owned") for r in replicas}
+        record("shards_three_replicas", {
+            "clusters": clusters, "interval_s": interval, "balanced_after_s": round(spread, 1), "per_replica": three,
+            "clusters_per_replica": owned, "max_min_ratio": round(max(owned.values()) / max(1, min(owned.values())), 3),
+            "oldest_sync_s": round(max(await sync_ages()), 1), "oldest_sync_target_s": 2 * interval})
+
+        # 2. Failover: SIGKILL of the replica holding the most shards.
+        held = await holders()
+        victim = max(replicas, key=lambda r: sum(1 for h in held.values() if h.endswith(f"/{r.proc.pid}")))
+        lost = sum(1 for h in held.values() if h.endswith(f"/{victim.proc.pid}"))
+        victim.proc.kill()
+        victim.proc.wait(10)
+        killed = time.monotonic()
+        replicas.remove(victim)
+        oldest, taken = 0.0, None
+        while time.monotonic() - killed < 30 + interval:
+            oldest = max(oldest, max(await sync_ages()))
+            if taken is None:
+                held = await holders()
+                if all(any(h.endswith(f"/{r.proc.pid}") for r in replicas) for h in held.values()):
+                    taken = time.monotonic() - killed
+            await asyncio.sleep(1)
+        record("shards_failover", {"clusters": clusters, "shards_lost": lost, "lease_seconds": 15,
+                                   "shards_taken_after_s": round(taken, 1) if taken is not None else None,
+                                   "oldest_sync_s": round(oldest, 1), "oldest_sync_target_s": 2 * interval + 20})
+
+        # 3. Shutdown: SIGTERM of one replica (half the clusters), then of the last (all of them).
+        for r in list(replicas):
+            count = r.metric("cloudops_operator_clusters_owned")
+            t0 = time.monotonic()
+            r.proc.send_signal(signal.SIGTERM)
+            code = await asyncio.to_thread(r.proc.wait, 60)
+            took = time.monotonic() - t0
+            replicas.remove(r)
+            record(f"shards_shutdown_{int(count)}", {"clusters_held": count, "exit_s": round(took, 2),
+                                                     "exit_code": code, "target_s": 10})
+            if replicas:
+                async def all_held() -> bool:
+                    held = await holders()
+                    return len(held) == SHARDS and all(h.endswith(f"/{replicas[0].proc.pid}") for h in held.values())
+                await wait_for(all_held, 60)
+                await asyncio.sleep(interval / 4)  # its loops running for every cluster
+    finally:
+        for r in replicas:
+            if r.proc.poll() is None:
+                r.proc.kill()
+                r.proc.wait(30)
