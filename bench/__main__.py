@@ -9,8 +9,11 @@
    CPU and RSS of its process, and the age of every cluster's lastSyncTime after two intervals.
 4. Containers (bench/containers.py): search in a 100 MB container log and a one-shot exec, through the shim
    against kubectl on the same pod.
+5. The sharded operator (bench/shards.py): 3,000 clusters, one replica then three, a SIGKILL failover, and
+   SIGTERM shutdowns.
 
-Results go to stdout (a table) and to .clusters/bench-results.json.
+BENCH_PARTS (comma-separated: list, fanout, containers, operator, shards) picks the parts. Results go to stdout
+(a table) and to .clusters/bench-results.json, written after each part.
 """
 
 from __future__ import annotations
@@ -29,10 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1Namespace, V1ObjectMeta, V1Secret
+from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1Namespace, V1ObjectMeta
 
 from api_shim.security.apikeys import create_api_key
 from bench.containers import bench_containers
+from bench.procs import cpu_seconds, free_port, rss_mb
+from bench.procs import seed_clusters as seed_over_members
 from bench.shards import bench_shards
 from cloudops.constants import GROUP, VERSION
 from cloudops.kube.client import hub_client
@@ -43,7 +48,7 @@ from devcluster.run import install
 from devcluster.topology import external_topology, state_dir
 
 CLUSTERS = 1000
-MEMBERS = 10
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "10"))  # the fan-out part compares 10 members with 1
 DELAY = float(os.environ.get("BENCH_DELAY_MS", "50")) / 1000
 OPERATOR_INTERVAL = 60
 SHARD_CLUSTERS = int(os.environ.get("BENCH_SHARD_CLUSTERS", "3000"))
@@ -92,13 +97,6 @@ async def wait_ready(http: aiohttp.ClientSession, base: str) -> None:
             pass
         await asyncio.sleep(0.2)
     raise TimeoutError("shim did not become ready")
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def seed_clusters(api: Any, namespace: str, count: int) -> None:
@@ -243,35 +241,10 @@ def start_operator(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=env, stdout=log, stderr=log)
 
 
-def _proc_cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _proc_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 async def bench_operator(hub: Any, topo_members: list[Path], namespace: str) -> dict[str, Any]:
     """1,000 clusters over the members, synced every 60 s: the operator's CPU, RSS and freshness."""
-    core = CoreV1Api(hub)
     objects = CustomObjectsApi(hub)
-    for i, path in enumerate(topo_members, start=1):
-        await core.create_namespaced_secret(namespace, V1Secret(metadata=V1ObjectMeta(name=f"member-{i}"),
-                                                                string_data={"kubeconfig": path.read_text()}))
-    sem = asyncio.Semaphore(32)
-
-    async def one(i: int) -> None:
-        body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": "ManagedCluster", "metadata": {"name": f"op-{i:04d}"},
-                "spec": {"syncIntervalSeconds": OPERATOR_INTERVAL,
-                         "kubeconfigSecretRef": {"name": f"member-{i % len(topo_members) + 1}"}}}
-        async with sem:
-            await objects.create_namespaced_custom_object(GROUP, VERSION, namespace, "managedclusters", body)
-
-    await asyncio.gather(*(one(i) for i in range(CLUSTERS)))
+    await seed_over_members(hub, topo_members, namespace, CLUSTERS, OPERATOR_INTERVAL, "op")
     env = {**os.environ, "KUBECONFIG": os.environ["BENCH_HUB_KUBECONFIG"], "CLOUDOPS_NAMESPACE": namespace,
            "CLOUDOPS_OPERATOR_HEALTH_PORT": str(free_port()), "CLOUDOPS_OPERATOR_METRICS_PORT": str(free_port())}
     op = await asyncio.to_thread(start_operator, env)
@@ -285,11 +258,11 @@ async def bench_operator(hub: Any, topo_members: list[Path], namespace: str) -> 
             await asyncio.sleep(5)  # poll
         first_sync = time.monotonic() - started
         window = 2 * OPERATOR_INTERVAL
-        cpu0, t0, rss = _proc_cpu_seconds(op.pid), time.monotonic(), []
+        cpu0, t0, rss = cpu_seconds(op.pid), time.monotonic(), []
         while time.monotonic() - t0 < window:
-            rss.append(_proc_rss_mb(op.pid))
+            rss.append(rss_mb(op.pid))
             await asyncio.sleep(5)
-        cpu = (_proc_cpu_seconds(op.pid) - cpu0) / (time.monotonic() - t0)
+        cpu = (cpu_seconds(op.pid) - cpu0) / (time.monotonic() - t0)
         res = await objects.list_namespaced_custom_object(GROUP, VERSION, namespace, "managedclusters")
         now = time.time()
         from datetime import datetime
@@ -322,10 +295,40 @@ def table(results: dict[str, Any]) -> str:
                     f"RSS max {op['rss_mb_max']} MB | - | - | RSS <= 300 MB |")
         rows.append(f"| operator lastSyncTime age (max) | {op['last_sync_age_s_max']} s | - | - | "
                     f"< {op['last_sync_age_target_s']} s |")
+    rows += shard_rows(results)
     return "\n".join(rows)
 
 
+def shard_rows(results: dict[str, Any]) -> list[str]:
+    rows = []
+    one, three = results.get("shards_one_replica"), results.get("shards_three_replicas")
+    if one:
+        rows.append(f"| sharded operator, 1 replica, {one['clusters']} clusters @ {one['interval_s']} s | "
+                    f"{one['cpu_cores']} cores, RSS max {one['rss_mb_max']} MB | - | - | - |")
+    if three:
+        per = three["per_replica"].values()
+        rows.append(f"| sharded operator, 3 replicas, {three['clusters']} clusters | "
+                    f"{max(r['cpu_cores'] for r in per)} cores, RSS max {max(r['rss_mb_max'] for r in per)} MB "
+                    f"per replica | - | - | - |")
+        rows.append(f"| clusters per replica, max/min | {three['max_min_ratio']} | - | - | <= 1.2 |")
+        rows.append(f"| oldest lastSyncTime, 3 replicas | {three['oldest_sync_s']} s | - | - | "
+                    f"< {three['oldest_sync_target_s']} s |")
+    failover = results.get("shards_failover")
+    if failover:
+        rows.append(f"| failover: shards held again after SIGKILL | {failover['shards_taken_after_s']} s | - | - | "
+                    f"<= {failover['lease_seconds'] + 5} s |")
+    for name, r in results.items():
+        if name.startswith("shards_shutdown_"):
+            rows.append(f"| shutdown with {int(r['clusters_held'])} clusters | {r['exit_s']} s | - | - | "
+                        f"<= {r['target_s']} s |")
+    return rows
+
+
 async def main() -> int:
+    parts = set((os.environ.get("BENCH_PARTS") or "list,fanout,containers,operator,shards").split(","))
+    if "fanout" in parts and MEMBERS < 10:
+        print("the fan-out part needs BENCH_MEMBERS >= 10", file=sys.stderr)
+        return 1
     external = external_topology()
     topo = external if external is not None else await asyncio.to_thread(up, MEMBERS)
     if len(topo.members) < MEMBERS:
@@ -355,7 +358,6 @@ async def main() -> int:
         out.write_text(json.dumps(results, indent=2) + "\n")
         print(json.dumps({name: value}), file=sys.stderr)
 
-    parts = set((os.environ.get("BENCH_PARTS") or "list,fanout,containers,operator,shards").split(","))
     try:
         if "list" in parts:
             record("list_1000", await bench_list(hub, {**base_env, "CLOUDOPS_NAMESPACE": namespaces["list"]}, port))

@@ -28,6 +28,7 @@ from typing import Any
 import aiohttp
 
 from api_shim.security.apikeys import create_api_key
+from bench.procs import cpu_seconds, free_port, rss_mb
 from cloudops.kube.client import hub_client
 from devcluster.podroot import make_root
 from devcluster.topology import Topology, load_topology, state_dir
@@ -68,18 +69,6 @@ def _kubectl(kubeconfig: Path, *args: str, stdin: str | None = None) -> str:
     return res.stdout
 
 
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _rss_mb(pid: int) -> float:
-    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if row.startswith("VmRSS:"):
-            return int(row.split()[1]) / 1024
-    return 0.0
-
-
 class _Peak:
     """Samples a process's RSS every 20 ms in a thread while running."""
 
@@ -89,7 +78,7 @@ class _Peak:
 
     def _run(self) -> None:
         while not self._stop.wait(0.02):
-            self.peak = max(self.peak, _rss_mb(self.pid))
+            self.peak = max(self.peak, rss_mb(self.pid))
 
     def __enter__(self) -> _Peak:
         self._thread.start()
@@ -169,17 +158,17 @@ async def bench_containers(topo: Topology, hub_namespace: str, env: dict[str, st
                     return int(doc["data"]["total"])
 
             assert await search() == expected  # warm-up, and the answer is right
-            rss_before, shim_cpu = _rss_mb(shim.pid), 0.0
+            rss_before, shim_cpu = rss_mb(shim.pid), 0.0
             shim_samples: list[float] = []
             kubectl_samples: list[float] = []
             pipeline = ["bash", "-c", 'kubectl --kubeconfig "$1" -n "$2" logs big | grep -ci "$3"', "bash",
                         str(member), ns, PATTERN]
             with _Peak(shim.pid) as peak:
                 for _ in range(runs):  # interleaved, so a slower moment of the machine hits both sides
-                    start, cpu = time.perf_counter(), _cpu_seconds(shim.pid)
+                    start, cpu = time.perf_counter(), cpu_seconds(shim.pid)
                     await search()
                     shim_samples.append(time.perf_counter() - start)
-                    shim_cpu += _cpu_seconds(shim.pid) - cpu
+                    shim_cpu += cpu_seconds(shim.pid) - cpu
                     one, out = await asyncio.to_thread(_timed_shell, pipeline, 1)
                     kubectl_samples.extend(one)
                     assert int(out.strip()) == expected, out
@@ -220,7 +209,6 @@ async def bench_containers(topo: Topology, hub_namespace: str, env: dict[str, st
 
 
 async def _main() -> int:
-    from bench.__main__ import free_port
 
     topo = load_topology()
     if topo is None:

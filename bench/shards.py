@@ -26,8 +26,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1ObjectMeta, V1Secret
+from kubernetes_asyncio.client import CustomObjectsApi
 
+from bench.procs import cpu_seconds, free_port, rss_mb, seed_clusters
 from cloudops.constants import GROUP, VERSION
 from cloudops.kube.leases import list_leases
 from devcluster.topology import state_dir
@@ -36,25 +37,6 @@ __all__ = ["bench_shards"]
 
 SHARDS = 64
 Record = Callable[[str, dict[str, Any]], None]
-
-
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 @dataclass
@@ -71,43 +53,31 @@ class Replica:
 
 
 def _start(name: str, env: dict[str, str]) -> Replica:
-    metrics = _free_port()
+    metrics = free_port()
     log = open(state_dir() / "logs" / f"bench-shards-{name}.log", "ab")
-    full = {**env, "CLOUDOPS_OPERATOR_HEALTH_PORT": str(_free_port()), "CLOUDOPS_OPERATOR_METRICS_PORT": str(metrics)}
+    full = {**env, "CLOUDOPS_OPERATOR_HEALTH_PORT": str(free_port()), "CLOUDOPS_OPERATOR_METRICS_PORT": str(metrics)}
     proc = subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=full, stdout=log, stderr=log)
     return Replica(name, proc, metrics)
 
 
 async def _sample(replicas: list[Replica], seconds: float) -> dict[str, dict[str, float]]:
     """RSS (max, mean) and CPU cores of each replica over `seconds`."""
-    cpu0 = {r.name: _cpu_seconds(r.proc.pid) for r in replicas}
+    cpu0 = {r.name: cpu_seconds(r.proc.pid) for r in replicas}
     rss: dict[str, list[float]] = {r.name: [] for r in replicas}
     t0 = time.monotonic()
     while time.monotonic() - t0 < seconds:
         for r in replicas:
-            rss[r.name].append(_rss_mb(r.proc.pid))
+            rss[r.name].append(rss_mb(r.proc.pid))
         await asyncio.sleep(5)
     took = time.monotonic() - t0
     return {r.name: {"rss_mb_max": round(max(rss[r.name]), 1), "rss_mb_mean": round(statistics.mean(rss[r.name]), 1),
-                     "cpu_cores": round((_cpu_seconds(r.proc.pid) - cpu0[r.name]) / took, 3)} for r in replicas}
+                     "cpu_cores": round((cpu_seconds(r.proc.pid) - cpu0[r.name]) / took, 3)} for r in replicas}
 
 
 async def bench_shards(hub: Any, members: list[Path], namespace: str, clusters: int, interval: int,
                        record: Record) -> None:
-    core, objects = CoreV1Api(hub), CustomObjectsApi(hub)
-    for i, path in enumerate(members, start=1):
-        await core.create_namespaced_secret(namespace, V1Secret(metadata=V1ObjectMeta(name=f"member-{i}"),
-                                                                string_data={"kubeconfig": path.read_text()}))
-    sem = asyncio.Semaphore(32)
-
-    async def one(i: int) -> None:
-        body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": "ManagedCluster", "metadata": {"name": f"sh-{i:05d}"},
-                "spec": {"syncIntervalSeconds": interval,
-                         "kubeconfigSecretRef": {"name": f"member-{i % len(members) + 1}"}}}
-        async with sem:
-            await objects.create_namespaced_custom_object(GROUP, VERSION, namespace, "managedclusters", body)
-
-    await asyncio.gather(*(one(i) for i in range(clusters)))
+    objects = CustomObjectsApi(hub)
+    await seed_clusters(hub, members, namespace, clusters, interval, "sh")
 
     async def sync_ages() -> list[float]:
         res = await objects.list_namespaced_custom_object(GROUP, VERSION, namespace, "managedclusters")

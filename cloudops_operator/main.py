@@ -34,6 +34,7 @@ from cloudops_operator.leader import Elector
 from cloudops_operator.loops import Loops
 from cloudops_operator.memo import Memo
 from cloudops_operator.shards import Shards
+from cloudops_operator.tasks import Spared, install, kopf_context
 
 __all__ = ["main"]
 
@@ -42,8 +43,15 @@ DEFAULT_LEADER_LEASE = "cloudops-operator-leader"
 SHUTDOWN_SECONDS = 8  # loops stop within 5 s, then the hand-back: inside 10 s of SIGTERM
 
 
-async def _kopf(settings: Settings, memo: Memo, stop: asyncio.Event) -> None:
-    await kopf.operator(namespaces=[settings.namespace], standalone=True, memo=memo, stop_flag=stop)
+async def _kopf(settings: Settings, memo: Memo, stop: asyncio.Event, signalled: asyncio.Event) -> None:
+    """kopf.operator, stopped by `stop` only: SIGTERM and SIGINT stay the process's (they set `signalled`, which
+    stops everything), and kopf, when it stops, waits for and cancels only its own tasks
+    (cloudops_operator/tasks.py)."""
+    with kopf_context():
+        tasks = await kopf.spawn_tasks(namespaces=[settings.namespace], standalone=True, memo=memo,
+                                       stop_flag=stop)
+        _on_signals(signalled)  # kopf took them over in spawn_tasks
+        await kopf.run_tasks(tasks, ignored=Spared())
 
 
 async def _serve(settings: Settings, memo: Memo, elector: Elector | None,
@@ -98,7 +106,7 @@ async def _lead(settings: Settings, memo: Memo, elector: Elector | None, leading
     if elector is None:
         leading.set()
         memo.shards.activate()
-        await _kopf(settings, memo, stop)  # kopf takes SIGTERM and SIGINT over while it runs
+        await _kopf(settings, memo, stop, stop)
         return
     while not stop.is_set():
         if not await elector.acquire(stop):
@@ -110,20 +118,19 @@ async def _lead(settings: Settings, memo: Memo, elector: Elector | None, leading
         kopf_stop = asyncio.Event()
         holding = asyncio.create_task(elector.hold(stop), name="leader-lease")
         holding.add_done_callback(lambda _, flag=kopf_stop: flag.set())  # type: ignore[misc]
-        await _kopf(settings, memo, kopf_stop)
+        await _kopf(settings, memo, kopf_stop, stop)
         lost = holding.done() and not stop.is_set()
         leading.clear()
-        if not lost:  # kopf stopped on a signal (it had taken them over) or was told to
-            stop.set()
+        if not lost:  # told to stop (a signal): holding returned, which stopped kopf
             await holding
             await elector.release()
             return
-        _on_signals(stop)
         await memo.shards.deactivate()
         log.error("lost the lead: the operator stopped; standing by again")
 
 
 async def _run(settings: Settings) -> int:
+    install()  # kopf's tasks told apart from the loops' (cloudops_operator/tasks.py)
     stop = asyncio.Event()
     _on_signals(stop)
     if os.environ.get("CLOUDOPS_TRACEMALLOC"):
@@ -141,12 +148,9 @@ async def _run(settings: Settings) -> int:
     loops.start()
     owning = asyncio.create_task(memo.shards.run(stop), name="shards")
     try:
-        # Returns when told to stop (kopf stops on SIGTERM itself, having taken the signals over while it runs),
-        # or when the lead was lost: either way this replica stops.
         await _lead(settings, memo, elector, leading, stop)
     finally:
         stop.set()
-        _on_signals(stop)  # kopf may have taken the signals over
         started = time.monotonic()
         owning.cancel()  # a round waiting on an unreachable hub must not hold the exit
         with contextlib.suppress(asyncio.CancelledError):

@@ -213,11 +213,9 @@ class Shards:
 
     async def hand_back(self, shards: set[int], why: str) -> None:
         """Stops the shards' work, then writes each Lease free so the next owner takes it at once."""
-        mine = shards & self.owned
+        mine = self._drop(shards)
         if not mine:
             return
-        self.owned -= mine
-        SHARDS_OWNED.set(len(self.owned))
         await asyncio.gather(*(lose(mine) for lose in self._lose))
         await asyncio.gather(*(self._free(n) for n in mine))
         log.warning("handed back shard(s) %s: %s", ", ".join(map(str, sorted(mine))), why)
@@ -267,12 +265,17 @@ class Shards:
         for gain in self._gain:
             gain(shards)
 
-    async def _lost(self, shards: set[int], why: str) -> None:
+    def _drop(self, shards: set[int]) -> set[int]:
+        """Those of `shards` this replica held, no longer counted as its own (their work still to stop)."""
         mine = shards & self.owned
-        if not mine:
-            return
         self.owned -= mine
         SHARDS_OWNED.set(len(self.owned))
+        return mine
+
+    async def _lost(self, shards: set[int], why: str) -> None:
+        mine = self._drop(shards)
+        if not mine:
+            return
         HANDOVERS.labels("lost").inc(len(mine))
         log.error("lost shard(s) %s: %s", ", ".join(map(str, sorted(mine))), why)
         await asyncio.gather(*(lose(mine) for lose in self._lose))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from devcluster.topology import Topology
@@ -38,6 +39,34 @@ def start_operator(topology: Topology, namespace: str, log: Path, kubeconfig: Pa
     out = open(log_file(log), "ab")
     proc = subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=env, stdout=out, stderr=out)
     return OperatorProcess(proc, log, health, metrics)
+
+
+@dataclass
+class Replicas:
+    """Operator replicas of one test, as the operator's ServiceAccount, each logging to `<dir>/<name>.log`."""
+
+    topology: Topology
+    namespace: str
+    directory: Path
+    env: dict[str, str]
+    started: list[OperatorProcess] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.kubeconfig = provision(self.topology.hub.kubeconfig, self.namespace, self.directory / "identities",
+                                    ("operator",))["operator"]
+
+    async def start(self, name: str) -> OperatorProcess:
+        op = await asyncio.to_thread(start_operator, self.topology, self.namespace, self.directory / f"{name}.log",
+                                     self.kubeconfig, self.env)
+        self.started.append(op)
+        await asyncio.to_thread(wait_healthy, op)
+        return op
+
+    async def kill_all(self) -> None:
+        for op in self.started:
+            if op.proc.poll() is None:
+                op.proc.kill()
+                await asyncio.to_thread(op.proc.wait, 30)
 
 
 def stop_operator(op: OperatorProcess) -> None:

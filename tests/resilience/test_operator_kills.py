@@ -22,8 +22,7 @@ import yaml
 
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
-from tests.identities import provision
-from tests.processes import OperatorProcess, start_operator, wait_healthy
+from tests.processes import OperatorProcess, Replicas
 from tests.resilience.test_operator_shards import _holders, _pid
 
 SECONDS = 6
@@ -65,19 +64,13 @@ def _owner(hub: Kubectl, namespace: str, ops: list[OperatorProcess]) -> Operator
 
 async def test_a_killed_owner_s_backup_and_compliance_run_are_finished_by_the_next_owner(
         topology: Topology, hub: Kubectl, namespace: str, tmp_path: Path) -> None:
-    kubeconfig = provision(topology.hub.kubeconfig, namespace, tmp_path / "identities", ("operator",))["operator"]
     env = {"CLOUDOPS_SHARDS": "2", "CLOUDOPS_SHARD_LEASE_SECONDS": str(SECONDS),
            "CLOUDOPS_LEADER_LEASE_SECONDS": str(SECONDS), "CLOUDOPS_MEMBER_TIMEOUT": "15"}
     member = topology.members[0]
     work_ns = f"kill-{namespace[-8:]}"
     member_ctl = Kubectl(member.kubeconfig)
-    ops: list[OperatorProcess] = []
-
-    async def start(name: str) -> OperatorProcess:
-        op = await asyncio.to_thread(start_operator, topology, namespace, tmp_path / f"{name}.log", kubeconfig, env)
-        ops.append(op)
-        await asyncio.to_thread(wait_healthy, op)
-        return op
+    replicas = Replicas(topology, namespace, tmp_path, env)
+    ops, start = replicas.started, replicas.start
 
     async def owner() -> OperatorProcess:
         found = await eventually(lambda: asyncio.to_thread(_owner, hub, namespace, ops), 30, "shard 0 held")
@@ -163,8 +156,5 @@ async def test_a_killed_owner_s_backup_and_compliance_run_are_finished_by_the_ne
                                               for o in r["metadata"].get("ownerReferences") or [])]
             assert len(mine) == 1 and mine[0]["metadata"]["name"] == result["reportName"], (mine, result)
     finally:
-        for op in ops:
-            if op.proc.poll() is None:
-                op.proc.kill()
-                await asyncio.to_thread(op.proc.wait, 30)
+        await replicas.kill_all()
         await asyncio.to_thread(member_ctl.run, "delete", "namespace", work_ns, "--wait=false", check=False)

@@ -23,8 +23,7 @@ from pathlib import Path
 
 from devcluster.topology import Topology
 from tests.helpers import Kubectl, eventually
-from tests.identities import provision
-from tests.processes import OperatorProcess, start_operator, wait_healthy
+from tests.processes import OperatorProcess, Replicas
 from tests.resilience.test_member_outage import frozen_apiserver, heal
 
 SHARDS = 4
@@ -74,16 +73,10 @@ def _health(op: OperatorProcess) -> dict[str, object]:
 
 async def test_replicas_share_the_clusters_and_take_over_from_killed_stopped_and_paused_ones(
         topology: Topology, hub: Kubectl, namespace: str, tmp_path: Path) -> None:
-    kubeconfig = provision(topology.hub.kubeconfig, namespace, tmp_path / "identities", ("operator",))["operator"]
     env = {"CLOUDOPS_SHARDS": str(SHARDS), "CLOUDOPS_SHARD_LEASE_SECONDS": str(SECONDS),
            "CLOUDOPS_LEADER_LEASE_SECONDS": str(SECONDS)}
-    started: list[OperatorProcess] = []
-
-    async def start(name: str) -> OperatorProcess:
-        op = await asyncio.to_thread(start_operator, topology, namespace, tmp_path / f"{name}.log", kubeconfig, env)
-        started.append(op)
-        await asyncio.to_thread(wait_healthy, op)
-        return op
+    replicas = Replicas(topology, namespace, tmp_path, env)
+    start = replicas.start
 
     async def owners() -> Counter[int]:
         return await asyncio.to_thread(_owners, hub, namespace)
@@ -188,7 +181,4 @@ async def test_replicas_share_the_clusters_and_take_over_from_killed_stopped_and
             finally:
                 await asyncio.to_thread(heal, topology.hub.name, topology.hub.kubeconfig)
     finally:
-        for op in started:
-            if op.proc.poll() is None:
-                op.proc.kill()
-                await asyncio.to_thread(op.proc.wait, 30)
+        await replicas.kill_all()

@@ -1,0 +1,53 @@
+"""What the benchmarks measure of a process, and what they seed: shared by every part."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1ObjectMeta, V1Secret
+
+from cloudops.constants import GROUP, VERSION
+
+__all__ = ["cpu_seconds", "free_port", "rss_mb", "seed_clusters"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mb(pid: int) -> float:
+    for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if row.startswith("VmRSS:"):
+            return int(row.split()[1]) / 1024
+    return 0.0
+
+
+async def seed_clusters(hub: Any, members: list[Path], namespace: str, count: int, interval: int,
+                        prefix: str) -> None:
+    """`count` ManagedClusters `<prefix>-NNNNN`, spread over the members' kubeconfigs (one Secret per member)."""
+    core, objects = CoreV1Api(hub), CustomObjectsApi(hub)
+    for i, path in enumerate(members, start=1):
+        await core.create_namespaced_secret(namespace, V1Secret(metadata=V1ObjectMeta(name=f"member-{i}"),
+                                                                string_data={"kubeconfig": path.read_text()}))
+    sem = asyncio.Semaphore(32)
+
+    async def one(i: int) -> None:
+        body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": "ManagedCluster", "metadata": {"name": f"{prefix}-{i:05d}"},
+                "spec": {"syncIntervalSeconds": interval,
+                         "kubeconfigSecretRef": {"name": f"member-{i % len(members) + 1}"}}}
+        async with sem:
+            await objects.create_namespaced_custom_object(GROUP, VERSION, namespace, "managedclusters", body)
+
+    await asyncio.gather(*(one(i) for i in range(count)))
