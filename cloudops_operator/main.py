@@ -26,6 +26,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 import cloudops_operator.handlers  # noqa: F401  (registers handlers and loops)
+from cloudops.kube.client import hub_client
 from cloudops.kube.leases import holder_identity
 from cloudops.logs import setup_logging
 from cloudops.settings import Settings
@@ -137,10 +138,12 @@ async def _run(settings: Settings) -> int:
         _memory_profile(os.environ["CLOUDOPS_TRACEMALLOC"])
     memo = await build_memo(settings)
     identity = holder_identity()
-    memo.shards = Shards(memo.hub if settings.shards > 0 else None, settings.namespace, identity, settings.shards,
+    # Leases through a client of their own: a renewal never waits for a connection behind the clusters' writes.
+    leases = await hub_client(settings.kubeconfig, connections=4)
+    memo.shards = Shards(leases if settings.shards > 0 else None, settings.namespace, identity, settings.shards,
                          max(2, settings.shard_lease_seconds))
     lease = settings.leader_lease or (DEFAULT_LEADER_LEASE if settings.shards > 0 else "")
-    elector = Elector(memo.hub, settings.namespace, lease, identity, max(2, settings.leader_lease_seconds)) \
+    elector = Elector(leases, settings.namespace, lease, identity, max(2, settings.leader_lease_seconds)) \
         if lease else None
     leading = asyncio.Event()
     runners = await _serve(settings, memo, elector, leading)
@@ -163,6 +166,7 @@ async def _run(settings: Settings) -> int:
         for runner in runners:
             await runner.cleanup()
         await close_memo(memo)
+        await leases.close()
         log.warning("stopped: work and Leases handed back in %.1f s", time.monotonic() - started)
     return 0
 

@@ -186,15 +186,16 @@ class Shards:
         REPLICAS_SEEN.set(self.live)
         await self._collect(leases)
         shard_leases = {n: leases.get(shard_lease_name(n)) for n in range(self.count)}
-        held = {n for n, lease in shard_leases.items() if lease is not None and lease.holder == self.identity}
-        for n in sorted(held):
-            if await self._write(n, shard_leases[n], acquire=False):
-                if n not in self.owned:
-                    await self._gained({n}, "renewed after a lapse")
-            else:
-                held.discard(n)
-                await self._lost({n}, "taken by another replica")
-        for n in sorted(self.owned - held):
+        held = sorted(n for n, lease in shard_leases.items() if lease is not None and lease.holder == self.identity)
+        renewed = await asyncio.gather(*(self._write(n, shard_leases[n], acquire=False) for n in held))
+        back = {n for n, ok in zip(held, renewed, strict=True) if ok and n not in self.owned}
+        if back:
+            await self._gained(back, "renewed after a lapse")
+        taken = {n for n, ok in zip(held, renewed, strict=True) if not ok}
+        if taken:
+            await self._lost(taken, "taken by another replica")
+        held = [n for n in held if n not in taken]
+        for n in sorted(self.owned - set(held)):
             await self._lost({n}, "no longer held")
         holders = {n: (lease.holder if lease is not None else "") for n, lease in shard_leases.items()}
         available = {n for n, lease in shard_leases.items()
@@ -205,11 +206,13 @@ class Shards:
         if todo.release:
             await self.hand_back(set(todo.release), "over the fair share of "
                                  f"{fair_share(self.count, self.live)} with {self.live} replicas")
-        for n in todo.take:
-            previous = shard_leases[n]
-            if await self._write(n, previous, acquire=True):
-                await self._gained({n}, f"taken from {previous.holder or 'nobody'}" if previous else "created")
-                HANDOVERS.labels("taken").inc()
+        won = await asyncio.gather(*(self._write(n, shard_leases[n], acquire=True) for n in todo.take))
+        taken_now = {n for n, ok in zip(todo.take, won, strict=True) if ok}
+        if taken_now:
+            previous = [shard_leases[n] for n in taken_now]
+            owners = sorted({(p.holder if p is not None else "") or "nobody" for p in previous})
+            await self._gained(taken_now, f"taken from {', '.join(owners)}")
+            HANDOVERS.labels("taken").inc(len(taken_now))
 
     async def hand_back(self, shards: set[int], why: str) -> None:
         """Stops the shards' work, then writes each Lease free so the next owner takes it at once."""
