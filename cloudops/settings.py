@@ -73,6 +73,7 @@ ENV: dict[str, str] = {
     "session_hours": "CLOUDOPS_SESSION_HOURS", "public_url": "CLOUDOPS_PUBLIC_URL",
     "leader_lease": "CLOUDOPS_LEADER_LEASE", "leader_lease_seconds": "CLOUDOPS_LEADER_LEASE_SECONDS",
     "shards": "CLOUDOPS_SHARDS", "shard_lease_seconds": "CLOUDOPS_SHARD_LEASE_SECONDS",
+    "tracemalloc_file": "CLOUDOPS_TRACEMALLOC",
     "bootstrap_secret": "CLOUDOPS_BOOTSTRAP_SECRET", "bootstrap_poll_seconds": "CLOUDOPS_BOOTSTRAP_POLL_SECONDS",
     "compliance_report_retention": "CLOUDOPS_COMPLIANCE_REPORT_RETENTION",
     "compliance_policy_reports": "CLOUDOPS_COMPLIANCE_POLICY_REPORTS", "network_flows": "CLOUDOPS_NETWORK_FLOWS",
@@ -114,6 +115,7 @@ class Settings:
     # `cloudops-shard-<n>` of shard_lease_seconds; 0: one replica owns every cluster and writes no Lease.
     shards: int = 0
     shard_lease_seconds: int = 15
+    tracemalloc_file: str = ""  # operator: trace allocations; each SIGUSR2 appends the largest sites to this file
     # The first API key in a cluster (README "First admin"): a Secret of this name, adopted as a key and
     # deleted by the shim, looked for every bootstrap_poll_seconds; empty: not looked for.
     bootstrap_secret: str = "cloudops-bootstrap-apikey"

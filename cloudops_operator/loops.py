@@ -186,6 +186,8 @@ class Loops:
             if kind == "DELETED" or _gone(obj):
                 if running is not None:
                     self._stop_later(loop, name)
+                if kind == "DELETED":  # its uid will never come back
+                    self.finished = {f for f in self.finished if f[:2] != (loop.name, name)}
                 continue
             if running is not None:
                 running.body._replace_with(cast(kopf.RawBody, obj))

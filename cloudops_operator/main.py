@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 import sys
 import time
@@ -134,8 +133,8 @@ async def _run(settings: Settings) -> int:
     install()  # kopf's tasks told apart from the loops' (cloudops_operator/tasks.py)
     stop = asyncio.Event()
     _on_signals(stop)
-    if os.environ.get("CLOUDOPS_TRACEMALLOC"):
-        _memory_profile(os.environ["CLOUDOPS_TRACEMALLOC"])
+    if settings.tracemalloc_file:
+        _memory_profile(settings.tracemalloc_file)
     memo = await build_memo(settings)
     identity = holder_identity()
     # Leases through a client of their own: a renewal never waits for a connection behind the clusters' writes.
