@@ -7,7 +7,9 @@ import logging
 from aiohttp import web
 
 from api_shim.app import create_app
+from cloudops.kube.client import shrink_tls_buffers
 from cloudops.logs import setup_logging
+from cloudops.native_memory import limit_arenas
 from cloudops.settings import Settings
 
 __all__ = ["main"]
@@ -15,6 +17,8 @@ __all__ = ["main"]
 
 def main() -> None:
     setup_logging()
+    shrink_tls_buffers()
+    limit_arenas()
     settings = Settings.from_env()
     logging.getLogger("cloudops.shim").info("serving on http://%s:%d (REST /api/k8s, MCP /mcp)", settings.listen_host,
                                             settings.shim_port)

@@ -35,18 +35,29 @@ def rss_mb(pid: int) -> float:
 
 
 async def seed_clusters(hub: Any, members: list[Path], namespace: str, count: int, interval: int,
-                        prefix: str) -> None:
-    """`count` ManagedClusters `<prefix>-NNNNN`, spread over the members' kubeconfigs (one Secret per member)."""
+                        prefix: str, secret_per_cluster: bool = False) -> None:
+    """`count` ManagedClusters `<prefix>-NNNNN`, spread over the members' kubeconfigs: one Secret per member, or
+    one per cluster (as a real fleet has: every cluster its own credentials)."""
     core, objects = CoreV1Api(hub), CustomObjectsApi(hub)
-    for i, path in enumerate(members, start=1):
-        await core.create_namespaced_secret(namespace, V1Secret(metadata=V1ObjectMeta(name=f"member-{i}"),
-                                                                string_data={"kubeconfig": path.read_text()}))
     sem = asyncio.Semaphore(32)
+    texts = {path: await asyncio.to_thread(path.read_text) for path in members}
+
+    async def secret(name: str, path: Path) -> None:
+        async with sem:
+            await core.create_namespaced_secret(namespace, V1Secret(metadata=V1ObjectMeta(name=name),
+                                                                    string_data={"kubeconfig": texts[path]}))
+
+    def secret_of(i: int) -> str:
+        return f"{prefix}-{i:05d}" if secret_per_cluster else f"member-{i % len(members) + 1}"
+
+    if secret_per_cluster:
+        await asyncio.gather(*(secret(secret_of(i), members[i % len(members)]) for i in range(count)))
+    else:
+        await asyncio.gather(*(secret(f"member-{i}", path) for i, path in enumerate(members, start=1)))
 
     async def one(i: int) -> None:
         body = {"apiVersion": f"{GROUP}/{VERSION}", "kind": "ManagedCluster", "metadata": {"name": f"{prefix}-{i:05d}"},
-                "spec": {"syncIntervalSeconds": interval,
-                         "kubeconfigSecretRef": {"name": f"member-{i % len(members) + 1}"}}}
+                "spec": {"syncIntervalSeconds": interval, "kubeconfigSecretRef": {"name": secret_of(i)}}}
         async with sem:
             await objects.create_namespaced_custom_object(GROUP, VERSION, namespace, "managedclusters", body)
 

@@ -25,9 +25,10 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 import cloudops_operator.handlers  # noqa: F401  (registers handlers and loops)
-from cloudops.kube.client import hub_client
+from cloudops.kube.client import hub_client, shrink_tls_buffers
 from cloudops.kube.leases import holder_identity
 from cloudops.logs import setup_logging
+from cloudops.native_memory import limit_arenas, trim
 from cloudops.settings import Settings
 from cloudops_operator.handlers.startup import build_memo, close_memo
 from cloudops_operator.leader import Elector
@@ -41,6 +42,7 @@ __all__ = ["main"]
 log = logging.getLogger("cloudops.operator")
 DEFAULT_LEADER_LEASE = "cloudops-operator-leader"
 SHUTDOWN_SECONDS = 8  # loops stop within 5 s, then the hand-back: inside 10 s of SIGTERM
+TRIM_SECONDS = 30.0
 
 
 async def _kopf(settings: Settings, memo: Memo, stop: asyncio.Event, signalled: asyncio.Event) -> None:
@@ -80,15 +82,19 @@ async def _serve(settings: Settings, memo: Memo, elector: Elector | None,
 
 
 def _memory_profile(path: str) -> None:
-    """CLOUDOPS_TRACEMALLOC=<file>: trace allocations; each SIGUSR2 writes the 40 largest sites to the file."""
+    """CLOUDOPS_TRACEMALLOC=<file>: trace allocations; each SIGUSR2 writes the 40 largest sites and 25 largest files
+    to the file (`python -m bench.memory` does it for a seeded fleet)."""
     tracemalloc.start(1)
 
     def dump() -> None:
-        stats = tracemalloc.take_snapshot().statistics("lineno")
+        snapshot = tracemalloc.take_snapshot()
+        stats = snapshot.statistics("lineno")
         lines = [f"{s.size / 1e6:9.2f} MB {s.count:9d} {s.traceback}" for s in stats[:40]]
+        files = [f"{s.size / 1e6:9.2f} MB {s.count:9d} {s.traceback}" for s in snapshot.statistics("filename")[:25]]
         total = sum(s.size for s in stats)
         with open(path, "a", encoding="utf-8") as out:
-            out.write(f"# {datetime.now(UTC).isoformat()} traced {total / 1e6:.1f} MB\n" + "\n".join(lines) + "\n")
+            out.write(f"# {datetime.now(UTC).isoformat()} traced {total / 1e6:.1f} MB\n" + "\n".join(lines) +
+                      "\n## by file\n" + "\n".join(files) + "\n")
 
     asyncio.get_running_loop().add_signal_handler(signal.SIGUSR2, dump)
 
@@ -149,14 +155,18 @@ async def _run(settings: Settings) -> int:
     loops = Loops(memo, memo.shards)
     loops.start()
     owning = asyncio.create_task(memo.shards.run(stop), name="shards")
+    trimming = asyncio.create_task(_trim_memory(stop), name="trim-memory")
     try:
         await _lead(settings, memo, elector, leading, stop)
     finally:
         stop.set()
         started = time.monotonic()
         owning.cancel()  # a round waiting on an unreachable hub must not hold the exit
+        trimming.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await owning
+        with contextlib.suppress(asyncio.CancelledError):
+            await trimming
         try:  # bounded: with the hub unreachable the Leases expire instead, and the loops are cancelled at exit
             await asyncio.wait_for(memo.shards.shutdown(), SHUTDOWN_SECONDS)
         except TimeoutError:
@@ -170,8 +180,19 @@ async def _run(settings: Settings) -> int:
     return 0
 
 
+async def _trim_memory(stop: asyncio.Event) -> None:
+    """Gives freed heap pages back every TRIM_SECONDS (cloudops.native_memory): after a burst of syncs RSS falls
+    back instead of keeping its high-water mark."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), TRIM_SECONDS)
+        await asyncio.to_thread(trim)
+
+
 def main() -> None:
     setup_logging()
+    shrink_tls_buffers()
+    limit_arenas()
     sys.exit(asyncio.run(_run(Settings.from_env())))
 
 

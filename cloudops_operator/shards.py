@@ -1,10 +1,13 @@
 """Shards of the per-cluster work, owned by operator replicas through Leases in the hub.
 
 Each shard n is a Lease `cloudops-shard-<n>`; each replica also keeps a presence Lease `cloudops-replica-<hash>`,
-so a replica that holds nothing yet is counted when the share is computed. Every round (a third of the Lease
-duration) a replica lists those Leases in one request, renews what it holds, hands back its surplus over
-ceil(shards / live replicas) and takes free or expired shards up to that share (cloudops.sharding.plan). Every
-write names the resourceVersion read, so of two replicas taking one shard exactly one wins.
+so a replica that holds nothing yet is counted when the share is computed. Every round (a tenth of the Lease
+duration) a replica lists those Leases in one request, renews what it last renewed a third of the duration ago,
+hands back its surplus over ceil(shards / live replicas) and takes free or expired shards up to that share
+(cloudops.sharding.plan). Every write names the resourceVersion read, so of two replicas taking one shard exactly
+one wins. Reading often and writing seldom is what makes failover quick: a dead replica's shards are seen expired
+at most a round after their duration, and a record's first sight (from which expiry is judged) lags its renewal
+by at most a round too, so they are taken within the duration plus two rounds.
 
 Work follows ownership through listeners: a shard gained starts its objects' loops, a shard lost or handed back
 stops them, and a hand-back is written only after its loops stopped, so the next owner never overlaps this one.
@@ -85,6 +88,7 @@ class Shards:
     renewed: dict[int, float] = field(default_factory=dict)  # shard -> last successful write, by our clock
     observed: dict[str, Observed] = field(default_factory=dict)
     live: int = 1
+    present_at: float | None = None  # the presence Lease's last write, by our clock
     ready: asyncio.Event = field(default_factory=asyncio.Event)  # the first round is done
     accepting: bool = True
     active: bool = False  # unsharded: whether this replica works (it leads, or there is no election)
@@ -98,7 +102,17 @@ class Shards:
 
     @property
     def round_seconds(self) -> float:
-        return max(0.5, self.seconds / 3)
+        """How often the Leases are read (one LIST): what bounds the time to see an expiry."""
+        return max(0.5, self.seconds / 10)
+
+    @property
+    def renew_seconds(self) -> float:
+        """How often each held Lease is written: twice within the validity below, so one failed write is not a loss."""
+        return self.seconds / 3
+
+    def _due(self, last: float | None) -> bool:
+        """Whether a Lease last written at `last` (our clock) is to be renewed this round."""
+        return last is None or self.clock() - last >= self.renew_seconds - self.round_seconds
 
     @property
     def valid_seconds(self) -> float:
@@ -176,7 +190,7 @@ class Shards:
         assert self.api is not None
         await self._lapse()
         leases = {lease.name: lease for lease in await list_leases(self.api, self.namespace, ROLE_LABEL,
-                                                                   seconds=self.round_seconds * 2)}
+                                                                   seconds=self.renew_seconds)}
         for name, lease in leases.items():
             self.observed.setdefault(name, Observed(self.clock)).see(lease)
         await self._present(leases.get(_replica_lease_name(self.identity)))
@@ -187,11 +201,12 @@ class Shards:
         await self._collect(leases)
         shard_leases = {n: leases.get(shard_lease_name(n)) for n in range(self.count)}
         held = sorted(n for n, lease in shard_leases.items() if lease is not None and lease.holder == self.identity)
-        renewed = await asyncio.gather(*(self._write(n, shard_leases[n], acquire=False) for n in held))
-        back = {n for n, ok in zip(held, renewed, strict=True) if ok and n not in self.owned}
+        due = [n for n in held if n not in self.owned or self._due(self.renewed.get(n))]
+        renewed = await asyncio.gather(*(self._write(n, shard_leases[n], acquire=False) for n in due))
+        back = {n for n, ok in zip(due, renewed, strict=True) if ok and n not in self.owned}
         if back:
             await self._gained(back, "renewed after a lapse")
-        taken = {n for n, ok in zip(held, renewed, strict=True) if not ok}
+        taken = {n for n, ok in zip(due, renewed, strict=True) if not ok}
         if taken:
             await self._lost(taken, "taken by another replica")
         held = [n for n in held if n not in taken]
@@ -301,19 +316,22 @@ class Shards:
                 "renewTime": micro(now), "leaseTransitions": transitions}
         started = self.clock()
         written = await write_lease(self.api, self.namespace, shard_lease_name(n), spec, previous,
-                                    self._metadata("shard", n), seconds=self.round_seconds * 2)
+                                    self._metadata("shard", n), seconds=self.renew_seconds)
         if written:
             self.renewed[n] = started  # from before the write: the Lease cannot be older than that
         return written
 
     async def _present(self, lease: Lease | None) -> None:
         assert self.api is not None
-        now = micro(datetime.now(UTC))
+        if lease is not None and lease.holder == self.identity and not self._due(self.present_at):
+            return
+        started, now = self.clock(), micro(datetime.now(UTC))
         spec = {"holderIdentity": self.identity, "leaseDurationSeconds": self.seconds,
                 "acquireTime": micro(lease.acquired) if lease is not None and lease.acquired else now,
                 "renewTime": now}
-        await write_lease(self.api, self.namespace, _replica_lease_name(self.identity), spec, lease,
-                          self._metadata("replica"), seconds=self.round_seconds * 2)
+        if await write_lease(self.api, self.namespace, _replica_lease_name(self.identity), spec, lease,
+                             self._metadata("replica"), seconds=self.renew_seconds):
+            self.present_at = started
 
     async def _collect(self, leases: dict[str, Lease]) -> None:
         """Deletes presence Leases of replicas long gone (every rollout leaves one per pod)."""

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from cloudops.clusters.errors import ConnectError, explain
 from cloudops.clusters.kubeconfig import KubeconfigError, parse_kubeconfig, server_of
-from cloudops.kube.client import ApiClient, client_from_kubeconfig
+from cloudops.kube.client import DEFAULT_CONNECTIONS, ApiClient, client_from_kubeconfig
 from cloudops.kube.cluster_secrets import read_secret
 from cloudops.resources.managed_cluster import ManagedClusterSpec
 
@@ -35,10 +35,12 @@ class MemberClients:
     Only connections are kept here; losing them on restart loses nothing.
     """
 
-    def __init__(self, max_clients: int = 2000, versions: Callable[[str], str | None] | None = None) -> None:
+    def __init__(self, max_clients: int = 2000, versions: Callable[[str], str | None] | None = None,
+                 connections: int = DEFAULT_CONNECTIONS) -> None:
         """`versions(secret name)` gives a kubeconfig Secret's resourceVersion from a watch, when there is
-        one: a pooled client of that version is then reused without reading the Secret again."""
-        self.max_clients = max_clients
+        one: a pooled client of that version is then reused without reading the Secret again. `connections`:
+        what each client keeps open at most (each a TLS session: memory, and a handshake to make)."""
+        self.max_clients, self.connections = max_clients, connections
         self.versions = versions
         self._clients: OrderedDict[Key, tuple[ApiClient, str]] = OrderedDict()
         self._lock = asyncio.Lock()
@@ -69,7 +71,7 @@ class MemberClients:
             if hit is not None:
                 self._clients.move_to_end(cache_key)
                 return hit
-            entry = await self._connect(secret.data[key], context or None)
+            entry = await self._connect(secret.data[key], context or None, self.connections)
             for old in [k for k in self._clients if k[:4] == cache_key[:4]]:
                 await self._clients.pop(old)[0].close()
             self._clients[cache_key] = entry
@@ -78,14 +80,14 @@ class MemberClients:
             return entry
 
     @staticmethod
-    async def _connect(kubeconfig: bytes, context: str | None) -> tuple[ApiClient, str]:
+    async def _connect(kubeconfig: bytes, context: str | None, connections: int) -> tuple[ApiClient, str]:
         try:
             cfg = parse_kubeconfig(kubeconfig.decode("utf-8"), context)
         except (KubeconfigError, UnicodeDecodeError, ValueError) as e:
             message = str(e) if isinstance(e, KubeconfigError) else "kubeconfig: not valid UTF-8"
             raise ConnectError("KubeconfigInvalid", message, "error") from None
         try:
-            api = await client_from_kubeconfig(cfg, context)
+            api = await client_from_kubeconfig(cfg, context, connections)
         except Exception as e:
             raise ConnectError("KubeconfigInvalid", f"kubeconfig cannot be loaded: {e.__class__.__name__}",
                                "error") from None

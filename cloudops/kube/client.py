@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio.sslproto
 import logging
 from typing import Any
 
@@ -11,7 +12,7 @@ from kubernetes_asyncio.client import ApiClient
 from cloudops.kube.retry import retrying
 
 # `ApiClient` is re-exported: outside cloudops.kube and cloudops.members it is only ever a type to hold.
-__all__ = ["ApiClient", "client_from_kubeconfig", "hub_client"]
+__all__ = ["ApiClient", "client_from_kubeconfig", "hub_client", "shrink_tls_buffers"]
 
 # The generated client logs whole response bodies (Secrets included) at DEBUG: never let it.
 logging.getLogger("kubernetes_asyncio").setLevel(logging.WARNING)
@@ -26,6 +27,18 @@ def _no_env_lookups(api: ApiClient) -> ApiClient:
     if session is not None and hasattr(session, "_trust_env"):
         session._trust_env = False
     return retrying(api)
+
+
+# What asyncio reads a TLS record stream into: one buffer of this size per open TLS connection, allocated when
+# the connection is made (asyncio.sslproto.SSLProtocol.max_size, 256 KiB; cf. python/cpython#109534). An operator
+# keeping a few connections to each of 1,000 members held 300 MB in these buffers alone. 64 KiB is what a
+# socket read returns at most anyway; a larger response is simply read in more steps.
+TLS_READ_BUFFER = 64 * 1024
+
+
+def shrink_tls_buffers(size: int = TLS_READ_BUFFER) -> None:
+    """Called once at process start, before any connection is made."""
+    asyncio.sslproto.SSLProtocol.max_size = size
 
 
 # Connections one client keeps at most. Each TLS connection costs ~200 KB (Python's SSL buffer plus

@@ -81,6 +81,8 @@ class MemberAccess:
                       namespace: str | None = None) -> MemberSession:
         """A session with the member; `namespace` is where its kubeconfig Secret lives (the CR's own)."""
         limit = seconds if seconds is not None else self.timeout
+        if (cluster.cr.get("metadata") or {}).get("deletionTimestamp"):  # its Secret may already be gone
+            raise MemberError(409, 1006, cluster.name, "the cluster is being deleted")
         try:
             api, server = await asyncio.wait_for(
                 self.clients.get(self.hub, namespace or self.namespace, cluster.cr.get("spec") or {}), timeout=limit)

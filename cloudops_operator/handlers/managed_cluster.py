@@ -22,6 +22,7 @@ from cloudops.constants import GROUP, ID_LABEL, MANAGED_CLUSTER, VERSION
 from cloudops.kube.cluster_secrets import delete_owned
 from cloudops.kube.errors import NotFound
 from cloudops.kube.ids import allocate_id
+from cloudops.kube.leases import parse_time
 from cloudops.kube.stores import HubStore
 from cloudops.kube.types import JsonObject, JsonValue
 from cloudops.members.access import ClusterRef
@@ -42,13 +43,16 @@ from cloudops_operator.metrics import CLUSTER_HEALTH_SCORE, CLUSTER_UP, STATUS_W
 from cloudops_operator.model_status import ready_conditions
 from cloudops_operator.wake_loop import Stopped, nap
 
-__all__ = ["SYNC_ANNOTATION", "assign_id", "clusters_by_secret", "delete_secret", "status_patch", "sync"]
+__all__ = ["SYNC_ANNOTATION", "assign_id", "clusters_by_secret", "delete_secret", "first_sync_delay", "status_patch",
+           "sync"]
 
 PLURAL = MANAGED_CLUSTER.plural
 
 DEFAULT_INTERVAL = 15.0
 # A status write and its history batch: the hub answers in milliseconds; far longer means it is stuck.
 HUB_WRITE_SECONDS = 30.0
+# The leader labels a new cluster with its id within moments; the first status waits that long at most for it.
+ID_WAIT_SECONDS = 10.0
 
 
 @kopf.on.resume(GROUP, VERSION, PLURAL)
@@ -220,8 +224,10 @@ async def sync(body: kopf.Body, stopped: Stopped, memo: Memo, logger: kopf.Logge
     async def open_session() -> MemberSession:
         return await memo.access.session(ClusterRef.of(dict(body)), namespace=namespace)
 
-    next_sync, connected = 0.0, False
+    next_sync = time.monotonic() + first_sync_delay(body, datetime.now(UTC))
+    connected = _resume_gauges(body)
     try:
+        await _await_id(body, stopped, event)
         while not stopped:
             if event.is_set() or time.monotonic() >= next_sync:
                 event.clear()
@@ -241,6 +247,50 @@ async def sync(body: kopf.Body, stopped: Stopped, memo: Memo, logger: kopf.Logge
                 await asyncio.wait_for(flush_history(memo, body), timeout=5)
             except Exception as e:  # the hub client may already be closing: the batch bound applies
                 logger.info("history batch of %s not written on stop: %s", name, e.__class__.__name__)
+
+
+def first_sync_delay(body: Mapping[str, Any], now: datetime) -> float:
+    """Seconds until a loop that starts on a cluster (a restart, a shard taken over) probes it: none when its
+    status is not current (never synced, spec changed, a sync requested), else what is left of the interval since
+    its last sync, so a replica taking over hundreds of clusters keeps their cadence instead of probing them all at
+    once. At most one interval, whatever the other replica's clock said."""
+    cluster = as_cluster(body)
+    status = cluster.status
+    if status is None or status.last_sync_time is None:
+        return 0.0
+    meta = body.get("metadata") or {}
+    request = (meta.get("annotations") or {}).get(SYNC_ANNOTATION)
+    if status.observed_generation != meta.get("generation") or (request and request != status.last_sync_request):
+        return 0.0
+    last = parse_time(status.last_sync_time)
+    if last is None:
+        return 0.0
+    interval = float(cluster.spec.sync_interval_seconds or DEFAULT_INTERVAL)
+    return min(interval, max(0.0, interval - (now - last).total_seconds()))
+
+
+def _resume_gauges(body: kopf.Body) -> bool:
+    """The gauges from the stored status until this replica's first probe; whether it says connected."""
+    status = as_cluster(body).status
+    if status is None or status.phase is None:
+        return False
+    meta = body["metadata"]
+    CLUSTER_UP.labels(meta["namespace"], meta["name"]).set(1 if status.phase == "connected" else 0)
+    CLUSTER_HEALTH_SCORE.labels(meta["namespace"], meta["name"]).set(status.health_score or 0)
+    return status.phase == "connected"
+
+
+async def _await_id(body: kopf.Body, stopped: Stopped, event: asyncio.Event) -> None:
+    """A cluster is never shown connected without the id the API addresses it by: ids are assigned by the leader
+    (one allocator), sync by the shard's owner, so a new cluster's first probe waits for its id label (a label
+    change wakes the loop), or ID_WAIT_SECONDS when no leader runs."""
+    deadline = time.monotonic() + ID_WAIT_SECONDS
+    while not stopped and ID_LABEL not in ((body.get("metadata") or {}).get("labels") or {}):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        event.clear()
+        await nap(stopped, event, left)
 
 
 def _forget_gauges(namespace: str, name: str) -> None:

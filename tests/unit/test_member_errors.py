@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import aiohttp
 import pytest
 
-from cloudops.clusters.connect import ConnectError
+from cloudops.clusters.connect import ConnectError, MemberClients
+from cloudops.kube.client import ApiClient
+from cloudops.members.access import ClusterRef, MemberAccess
 from cloudops.members.errors import MemberError, from_connect_error, from_status, from_transport
 
 PEM = ("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
@@ -249,3 +251,16 @@ def test_from_connect_error_scrubs_its_message() -> None:
     err = from_connect_error("prod", ConnectError("InvalidKubeconfig", f"bad client-key-data: QUJD {PEM}", "error"))
     assert "QUJD" not in err.detail
     assert "BEGIN" not in err.detail
+
+
+async def test_a_cluster_being_deleted_is_409_before_its_secret_is_read() -> None:
+    """Its kubeconfig Secret may be gone already: the answer says why, not that a Secret is missing."""
+    clients = MemberClients()
+    access = MemberAccess(cast(ApiClient, None), "ns", clients, timeout=1)
+    cr = {"metadata": {"name": "gone", "namespace": "ns", "deletionTimestamp": "2026-12-05T00:00:00Z"},
+          "spec": {"kubeconfigSecretRef": {"name": "missing"}}}
+    with pytest.raises(MemberError) as err:
+        await access.session(ClusterRef.of(cr))
+    assert (err.value.status, err.value.code) == (409, 1006)
+    assert "being deleted" in str(err.value)
+    assert clients.secret_reads == 0
