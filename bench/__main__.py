@@ -313,10 +313,15 @@ def shard_rows(results: dict[str, Any]) -> list[str]:
         rows.append(f"| clusters per replica, max/min | {three['max_min_ratio']} | - | - | <= 1.2 |")
         rows.append(f"| oldest lastSyncTime, 3 replicas | {three['oldest_sync_s']} s | - | - | "
                     f"< {three['oldest_sync_target_s']} s |")
+        if "hub_writes_per_cluster_minute" in three:
+            rows.append(f"| hub writes per cluster per minute (every client) | "
+                        f"{three['hub_writes_per_cluster_minute']} | - | - | - |")
     failover = results.get("shards_failover")
     if failover:
         rows.append(f"| failover: shards held again after SIGKILL | {failover['shards_taken_after_s']} s | - | - | "
                     f"<= {failover['lease_seconds'] + 5} s |")
+        rows.append(f"| oldest lastSyncTime during failover | {failover['oldest_sync_s']} s | - | - | "
+                    f"< {failover['oldest_sync_target_s']} s |")
     for name, r in results.items():
         if name.startswith("shards_shutdown_"):
             rows.append(f"| shutdown with {int(r['clusters_held'])} clusters | {r['exit_s']} s | - | - | "

@@ -31,6 +31,7 @@ from kubernetes_asyncio.client import CustomObjectsApi
 from bench.procs import cpu_seconds, free_port, rss_mb, seed_clusters
 from cloudops.constants import GROUP, VERSION
 from cloudops.kube.leases import list_leases
+from cloudops.kube.raw import request
 from devcluster.topology import state_dir
 
 __all__ = ["bench_shards"]
@@ -72,6 +73,21 @@ async def _sample(replicas: list[Replica], seconds: float) -> dict[str, dict[str
     took = time.monotonic() - t0
     return {r.name: {"rss_mb_max": round(max(rss[r.name]), 1), "rss_mb_mean": round(statistics.mean(rss[r.name]), 1),
                      "cpu_cores": round((cpu_seconds(r.proc.pid) - cpu0[r.name]) / took, 3)} for r in replicas}
+
+
+WRITE_VERBS = ("POST", "PUT", "PATCH", "DELETE")
+_REQUESTS = re.compile(r'^apiserver_request_total\{([^}]*)\} ([0-9.e+]+)$', re.M)
+
+
+async def hub_writes(hub: Any) -> float:
+    """Mutating requests the hub's API server has answered so far (its own counter, every client)."""
+    resp = await request(hub, "GET", "/metrics", accept="text/plain", seconds=30)
+    total = 0.0
+    for labels, value in _REQUESTS.findall(resp.text):
+        verb = re.search(r'verb="([A-Z]+)"', labels)
+        if verb is not None and verb.group(1) in WRITE_VERBS:
+            total += float(value)
+    return total
 
 
 async def bench_shards(hub: Any, members: list[Path], namespace: str, clusters: int, interval: int,
@@ -121,11 +137,15 @@ async def bench_shards(hub: Any, members: list[Path], namespace: str, clusters: 
 
         spread = await wait_for(balanced, 300)
         await asyncio.sleep(interval)
+        writes0, t0 = await hub_writes(hub), time.monotonic()
         three = await _sample(replicas, interval)
+        per_minute = (await hub_writes(hub) - writes0) / ((time.monotonic() - t0) / 60)
         owned = {r.name: r.metric("cloudops_operator_clusters_owned") for r in replicas}
         record("shards_three_replicas", {
             "clusters": clusters, "interval_s": interval, "balanced_after_s": round(spread, 1), "per_replica": three,
             "clusters_per_replica": owned, "max_min_ratio": round(max(owned.values()) / max(1, min(owned.values())), 3),
+            "hub_writes_per_minute": round(per_minute, 1),
+            "hub_writes_per_cluster_minute": round(per_minute / clusters, 3),
             "oldest_sync_s": round(max(await sync_ages()), 1), "oldest_sync_target_s": 2 * interval})
 
         # 2. Failover: SIGKILL of the replica holding the most shards.

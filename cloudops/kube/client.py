@@ -29,11 +29,12 @@ def _no_env_lookups(api: ApiClient) -> ApiClient:
     return retrying(api)
 
 
-# What asyncio reads a TLS record stream into: one buffer of this size per open TLS connection, allocated when
-# the connection is made (asyncio.sslproto.SSLProtocol.max_size, 256 KiB; cf. python/cpython#109534). An operator
-# keeping a few connections to each of 1,000 members held 300 MB in these buffers alone. 64 KiB is what a
-# socket read returns at most anyway; a larger response is simply read in more steps.
-TLS_READ_BUFFER = 64 * 1024
+# What asyncio reads a TLS connection into: one buffer of this size per open TLS connection, allocated when the
+# connection is made (asyncio.sslproto.SSLProtocol.max_size, 256 KiB; cf. python/cpython#109534). An operator
+# keeping two or three connections to each of 1,000 members held 300 MB in these buffers alone. 16 KiB is a TLS
+# record's plaintext, what one SSL read returns at most anyway; ciphertext is read from the socket in steps of
+# that size too, which for a list of a few MB is a few hundred reads instead of a few dozen.
+TLS_READ_BUFFER = 16 * 1024
 
 
 def shrink_tls_buffers(size: int = TLS_READ_BUFFER) -> None:

@@ -1,4 +1,4 @@
-"""glibc's allocator keeps two arenas (cloudops.native_memory); asyncio's TLS read buffers are 64 KiB."""
+"""glibc's allocator keeps two arenas (cloudops.native_memory); asyncio's TLS read buffers are 16 KiB."""
 
 from __future__ import annotations
 
