@@ -36,7 +36,7 @@ from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1Namespace, 
 
 from api_shim.security.apikeys import create_api_key
 from bench.containers import bench_containers
-from bench.procs import cpu_seconds, free_port, rss_mb
+from bench.procs import cpu_seconds, free_port, rss_mb, start_operator
 from bench.procs import seed_clusters as seed_over_members
 from bench.shards import bench_shards
 from cloudops.constants import GROUP, VERSION
@@ -236,18 +236,13 @@ async def bench_fan_out(hub: Any, env: dict[str, str], port: int, kubeconfigs: l
     return out
 
 
-def start_operator(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    log = open(state_dir() / "logs" / "bench-operator.log", "ab")
-    return subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=env, stdout=log, stderr=log)
-
-
 async def bench_operator(hub: Any, topo_members: list[Path], namespace: str) -> dict[str, Any]:
     """1,000 clusters over the members, synced every 60 s: the operator's CPU, RSS and freshness."""
     objects = CustomObjectsApi(hub)
     await seed_over_members(hub, topo_members, namespace, CLUSTERS, OPERATOR_INTERVAL, "op")
     env = {**os.environ, "KUBECONFIG": os.environ["BENCH_HUB_KUBECONFIG"], "CLOUDOPS_NAMESPACE": namespace,
            "CLOUDOPS_OPERATOR_HEALTH_PORT": str(free_port()), "CLOUDOPS_OPERATOR_METRICS_PORT": str(free_port())}
-    op = await asyncio.to_thread(start_operator, env)
+    op = await asyncio.to_thread(start_operator, env, "bench-operator")
     started = time.monotonic()
     try:
         async def synced() -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1Namespace, V1ObjectMeta
 
-from bench.procs import free_port, rss_mb, seed_clusters
+from bench.procs import free_port, rss_mb, seed_clusters, start_operator
 from cloudops.constants import GROUP, VERSION
 from cloudops.kube.client import hub_client
 from devcluster.cli import up
@@ -51,11 +51,6 @@ async def _unfinalize(objects: CustomObjectsApi, namespace: str) -> None:
                 [{"op": "remove", "path": "/metadata/finalizers"}])
 
 
-def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    log = open(state_dir() / "logs" / "bench-memory-operator.log", "ab")
-    return subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=env, stdout=log, stderr=log)
-
-
 async def main() -> int:
     external = external_topology()
     topo = external if external is not None else await asyncio.to_thread(up, MEMBERS)
@@ -73,7 +68,7 @@ async def main() -> int:
         env = {**os.environ, "KUBECONFIG": str(topo.hub.kubeconfig), "CLOUDOPS_NAMESPACE": namespace,
                "CLOUDOPS_OPERATOR_HEALTH_PORT": str(free_port()), "CLOUDOPS_OPERATOR_METRICS_PORT": str(free_port()),
                **({"CLOUDOPS_TRACEMALLOC": str(profile)} if TRACE else {})}
-        op = await asyncio.to_thread(_start, env)
+        op = await asyncio.to_thread(start_operator, env, "bench-memory-operator")
         started = time.monotonic()
         while await _synced(objects, namespace) < CLUSTERS and time.monotonic() - started < 900:  # noqa: ASYNC110
             await asyncio.sleep(5)  # poll

@@ -5,20 +5,29 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 from kubernetes_asyncio.client import CoreV1Api, CustomObjectsApi, V1ObjectMeta, V1Secret
 
 from cloudops.constants import GROUP, VERSION
+from devcluster.topology import state_dir
 
-__all__ = ["cpu_seconds", "free_port", "rss_mb", "seed_clusters"]
+__all__ = ["cpu_seconds", "free_port", "rss_mb", "seed_clusters", "start_operator"]
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def start_operator(env: dict[str, str], log_name: str) -> subprocess.Popen[bytes]:
+    """An operator process, its output appended to .clusters/logs/<log_name>.log (blocking: call in a thread)."""
+    log = open(state_dir() / "logs" / f"{log_name}.log", "ab")
+    return subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=env, stdout=log, stderr=log)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -17,7 +17,6 @@ import re
 import signal
 import statistics
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable
@@ -28,11 +27,10 @@ from typing import Any
 
 from kubernetes_asyncio.client import CustomObjectsApi
 
-from bench.procs import cpu_seconds, free_port, rss_mb, seed_clusters
+from bench.procs import cpu_seconds, free_port, rss_mb, seed_clusters, start_operator
 from cloudops.constants import GROUP, VERSION
 from cloudops.kube.leases import list_leases
 from cloudops.kube.raw import request
-from devcluster.topology import state_dir
 
 __all__ = ["bench_shards"]
 
@@ -55,10 +53,8 @@ class Replica:
 
 def _start(name: str, env: dict[str, str]) -> Replica:
     metrics = free_port()
-    log = open(state_dir() / "logs" / f"bench-shards-{name}.log", "ab")
     full = {**env, "CLOUDOPS_OPERATOR_HEALTH_PORT": str(free_port()), "CLOUDOPS_OPERATOR_METRICS_PORT": str(metrics)}
-    proc = subprocess.Popen([sys.executable, "-m", "cloudops_operator.main"], env=full, stdout=log, stderr=log)
-    return Replica(name, proc, metrics)
+    return Replica(name, start_operator(full, f"bench-shards-{name}"), metrics)
 
 
 async def _sample(replicas: list[Replica], seconds: float) -> dict[str, dict[str, float]]:
