@@ -9,7 +9,8 @@ compared. Every write names the resourceVersion read, so of two standbys exactly
 
 A leader that cannot renew for two thirds of the duration (a hub outage) stops kopf and stands by again, so it
 leads again, or another replica does, without a restart. The per-cluster work is not the leader's: it is split
-over all replicas by shard Leases (cloudops_operator/shards.py).
+over all replicas by shard Leases (cloudops_operator/shards.py). Given a LeaseThread, the Lease is read and written
+on its loop (`api` is then that thread's client), so a busy main loop never makes a renewal late.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from datetime import UTC, datetime
 
 from cloudops.kube.client import ApiClient
 from cloudops.kube.leases import Lease, Observed, micro, read_lease, write_lease
+from cloudops_operator.lease_thread import LeaseThread
 
 __all__ = ["Elector", "Observed"]
 
@@ -37,6 +39,7 @@ class Elector:
     identity: str
     seconds: int = 15
     observed: Observed = field(default_factory=Observed)
+    thread: LeaseThread | None = None  # where the Lease is read and written; None: on the caller's loop
 
     @property
     def retry_every(self) -> float:
@@ -70,6 +73,11 @@ class Elector:
 
     async def acquire(self, stop: asyncio.Event) -> bool:
         """Waits as a standby until this replica leads (True) or `stop` is set (False)."""
+        if self.thread is not None:
+            return await self.thread.run(self._acquire, stop)
+        return await self._acquire(stop)
+
+    async def _acquire(self, stop: asyncio.Event) -> bool:
         waiting_for = ""
         while not stop.is_set():
             try:
@@ -89,6 +97,11 @@ class Elector:
     async def hold(self, stop: asyncio.Event) -> None:
         """Renews until `stop`; returns early when the lead is lost (another holder, or no renewal for two thirds
         of the duration), so that kopf is stopped before another replica may take over."""
+        if self.thread is not None:
+            return await self.thread.run(self._hold, stop)
+        return await self._hold(stop)
+
+    async def _hold(self, stop: asyncio.Event) -> None:
         renewed = time.monotonic()
         while not stop.is_set():
             with contextlib.suppress(TimeoutError):
@@ -114,6 +127,11 @@ class Elector:
 
     async def release(self) -> None:
         """Hands the Lease back (no holder), so a standby takes over without waiting for it to expire."""
+        if self.thread is not None:
+            return await self.thread.call(self._release())
+        return await self._release()
+
+    async def _release(self) -> None:
         try:
             lease = await read_lease(self.api, self.namespace, self.name)
             if lease is None or lease.holder != self.identity:

@@ -1,8 +1,9 @@
 """Console entry point `cloudops-operator`.
 
-Every replica runs the per-cluster loops of the clusters in the shards it owns (cloudops_operator/shards.py and
-loops.py); one replica, the holder of the leader Lease (cloudops_operator/leader.py), also runs kopf with the
-change handlers (ids, deletions, label policies, self-healing) that are not per cluster. Without shards and a
+Every replica runs the per-cluster loops and the self-healing watches of the clusters in the shards it owns
+(cloudops_operator/shards.py, loops.py and self_healing.py); one replica, the holder of the leader Lease
+(cloudops_operator/leader.py), also runs kopf with the change handlers (ids, deletions, label policies) that are
+not per cluster. Without shards and a
 leader Lease (`make run`, most tests) the one replica does all of it.
 
 On SIGTERM a replica takes no more work, stops its loops (they write what they buffered), hands its shards and
@@ -25,6 +26,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 import cloudops_operator.handlers  # noqa: F401  (registers handlers and loops)
+from cloudops.constants import MANAGED_CLUSTER
 from cloudops.kube.client import hub_client, shrink_tls_buffers
 from cloudops.kube.leases import holder_identity
 from cloudops.logs import setup_logging
@@ -32,8 +34,10 @@ from cloudops.native_memory import limit_arenas, trim
 from cloudops.settings import Settings
 from cloudops_operator.handlers.startup import build_memo, close_memo
 from cloudops_operator.leader import Elector
+from cloudops_operator.lease_thread import LeaseThread
 from cloudops_operator.loops import Loops
 from cloudops_operator.memo import Memo
+from cloudops_operator.self_healing import SelfHealing
 from cloudops_operator.shards import Shards
 from cloudops_operator.tasks import Spared, install, kopf_context
 
@@ -143,17 +147,22 @@ async def _run(settings: Settings) -> int:
         _memory_profile(settings.tracemalloc_file)
     memo = await build_memo(settings)
     identity = holder_identity()
-    # Leases through a client of their own: a renewal never waits for a connection behind the clusters' writes.
-    leases = await hub_client(settings.kubeconfig, connections=4)
+    # Leases renewed on a thread, event loop and hub client of their own: never late behind the clusters' work.
+    lease_thread = LeaseThread()
+    leases = await lease_thread.start(settings.kubeconfig)
+    fences = await hub_client(settings.kubeconfig, connections=4)  # the fence's reads, on this loop
     memo.shards = Shards(leases if settings.shards > 0 else None, settings.namespace, identity, settings.shards,
-                         max(2, settings.shard_lease_seconds))
+                         max(2, settings.shard_lease_seconds), thread=lease_thread, fence_api=fences)
     lease = settings.leader_lease or (DEFAULT_LEADER_LEASE if settings.shards > 0 else "")
-    elector = Elector(leases, settings.namespace, lease, identity, max(2, settings.leader_lease_seconds)) \
-        if lease else None
+    elector = Elector(leases, settings.namespace, lease, identity, max(2, settings.leader_lease_seconds),
+                      thread=lease_thread) if lease else None
     leading = asyncio.Event()
     runners = await _serve(settings, memo, elector, leading)
     loops = Loops(memo, memo.shards)
     loops.start()
+    # self-healing in every replica, on the clusters of the shards it owns (cloudops_operator/self_healing.py)
+    healing = SelfHealing(memo, memo.shards, loops.informers[MANAGED_CLUSTER.plural].get)
+    healing.start()
     owning = asyncio.create_task(memo.shards.run(stop), name="shards")
     trimming = asyncio.create_task(_trim_memory(stop), name="trim-memory")
     try:
@@ -172,10 +181,12 @@ async def _run(settings: Settings) -> int:
         except TimeoutError:
             log.warning("shards not handed back within %d s; they expire", SHUTDOWN_SECONDS)
         await loops.stop()
+        await healing.stop()
         for runner in runners:
             await runner.cleanup()
         await close_memo(memo)
-        await leases.close()
+        await fences.close()
+        await lease_thread.close()
         log.warning("stopped: work and Leases handed back in %.1f s", time.monotonic() - started)
     return 0
 

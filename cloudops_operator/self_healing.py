@@ -1,5 +1,9 @@
-"""The self-healing engine: one operator-level task that follows the members through watches and runs rules.
+"""The self-healing engine: one task per operator replica that follows the members through watches and runs rules.
 
+- Every replica runs it, fed by its own watch of the SelfHealingRules, and watches only the clusters in the
+  shards it owns (cloudops_operator/shards.py): a shard gained starts their watches, a shard lost stops them.
+  Before a claim the replica confirms it still holds the cluster's shard (the fence), so a replica that lost it
+  never acts. One replica writes each rule's Ready condition and hourly recount: the owner of its first cluster.
 - Watches are shared: one Informer per (member cluster, kind) for all rules that need it, started when the
   first enabled rule needs it and stopped when the last one goes (no per-cluster or per-rule daemon).
 - A watch event queues the object; the rules of that cluster and kind are evaluated against the cached object
@@ -18,7 +22,7 @@ import contextlib
 import heapq
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cloudops.activity import Retention
-from cloudops.constants import MANAGED_CLUSTER
+from cloudops.constants import GROUP, MANAGED_CLUSTER, SELF_HEALING_RULE, VERSION
 from cloudops.kube.client import ApiClient
 from cloudops.kube.custom_objects import CustomObjects
 from cloudops.kube.errors import KubeError, NotFound
@@ -45,11 +49,11 @@ from cloudops.selfheal.matcher import Match, evaluate
 from cloudops.selfheal.rules import Rule, rule_from_object, spec_errors
 from cloudops_operator.memo import Memo
 from cloudops_operator.self_healing_status import Ready, write_counters, write_ready
+from cloudops_operator.shards import Fenced, Shards
 
-__all__ = ["ENGINE_KEY", "SelfHealing"]
+__all__ = ["SelfHealing"]
 
 log = logging.getLogger("cloudops.selfheal")
-ENGINE_KEY = "_self_healing"
 PATHS = {"pods": "/api/v1/pods", "nodes": "/api/v1/nodes", "deployments": "/apis/apps/v1/deployments"}
 TICK_SECONDS = 30.0
 STUCK_SECONDS = 20.0
@@ -87,9 +91,17 @@ def _key(meta: ObjectMeta) -> str:
     return f"{meta.namespace}/{meta.name}"
 
 
+ClusterOf = Callable[[str], Mapping[str, Any] | None]
+
+
 class SelfHealing:
-    def __init__(self, memo: Memo) -> None:
+    def __init__(self, memo: Memo, shards: Shards, cluster_of: ClusterOf = lambda _: None) -> None:
         self.memo = memo
+        self.shards = shards
+        self.cluster_of = cluster_of  # a ManagedCluster as watched (how others' clusters are reported)
+        self._rule_updates: dict[str, Mapping[str, Any] | None] = {}  # latest body per rule (None: deleted)
+        self._resync = False  # shards were gained: start their clusters' watches
+        self._rules_informer: Informer[KubeObject] | None = None
         self.rules: dict[str, _RuleState] = {}
         self.invalid: dict[str, list[str]] = {}
         self.watches: dict[tuple[str, str], _Watch] = {}
@@ -107,7 +119,7 @@ class SelfHealing:
         self._lock = asyncio.Lock()
         self._next_tick = datetime.now(UTC)
 
-    # -- rules come and go (kopf event handler) ---------------------------------------------------------
+    # -- rules come and go (a watch of its own in every replica) ------------------------------------------
 
     @property
     def namespace(self) -> str:
@@ -118,9 +130,27 @@ class SelfHealing:
         return Retention(max_records=max(1, s.selfheal_history_records),
                          max_age=timedelta(days=s.selfheal_history_days))
 
+    def _rule_event(self, event: str, body: KubeObject) -> None:
+        meta = body.get("metadata") or {}
+        key = f"{meta.get('namespace') or self.namespace}/{meta.get('name')}"
+        self._rule_updates[key] = None if event == "DELETED" or meta.get("deletionTimestamp") else body
+        self._wake.set()
+
+    async def _apply_rule_updates(self) -> None:
+        updates, self._rule_updates = self._rule_updates, {}
+        for key, body in updates.items():
+            try:
+                if body is None:
+                    await self.remove(key)
+                else:
+                    await self.put(body)
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # the hub unreachable for the Ready write: the next tick writes it
+                log.warning("self-healing rule %s: %s", key, e.__class__.__name__)
+
     async def put(self, body: Mapping[str, Any]) -> None:
         """A rule was listed, added or changed: (re)register it and write its Ready condition."""
-        self.start()
         try:
             obj = SelfHealingRule.model_validate(body)
         except ValidationError as e:  # the CRD's schema is the model's: only a newer CRD could get here
@@ -148,8 +178,7 @@ class SelfHealing:
             await self._sync_watches()
             self._requeue(rule)
 
-    async def remove(self, meta: ObjectMeta) -> None:
-        key = _key(meta)
+    async def remove(self, key: str) -> None:
         async with self._lock:
             self.invalid.pop(key, None)
             if self.rules.pop(key, None) is not None:
@@ -158,7 +187,21 @@ class SelfHealing:
     # -- watches ---------------------------------------------------------------------------------------------
 
     def _needed(self) -> set[tuple[str, str]]:
-        return {(c, s.rule.kind) for s in self.rules.values() if s.rule.enabled for c in s.rule.clusters}
+        """The (cluster, kind) watches the enabled rules need on the clusters this replica owns."""
+        return {(c, s.rule.kind) for s in self.rules.values() if s.rule.enabled for c in s.rule.clusters
+                if self.shards.owns(c)}
+
+    def _gained(self, _: set[int]) -> None:
+        self._resync = True
+        self._next_tick = datetime.now(UTC)  # Ready of the rules this replica now writes
+        self._wake.set()
+
+    async def _lost(self, _: set[int]) -> None:
+        """Stops the watches of the clusters no longer owned (awaited before the shards are handed back)."""
+        async with self._lock:
+            for key in [k for k in self.watches if not self.shards.owns(k[0])]:
+                await self.watches.pop(key).informer.stop()
+                log.info("self-healing: stopped watching %s of %s (its shard moved)", key[1], key[0])
 
     async def _sync_watches(self) -> None:
         needed = self._needed()
@@ -226,9 +269,15 @@ class SelfHealing:
 
     def start(self) -> None:
         if self._task is None:
+            path = f"/apis/{GROUP}/{VERSION}/namespaces/{self.namespace}/{SELF_HEALING_RULE.plural}"
+            self._rules_informer = Informer(self.memo.hub, path, on_event=self._rule_event)
+            self.shards.listen(self._gained, self._lost)
+            self._rules_informer.start()
             self._task = asyncio.create_task(self._run(), name="self-healing")
 
     async def stop(self) -> None:
+        if self._rules_informer is not None:
+            await self._rules_informer.stop()
         tasks = [t for t in (self._task, *self._jobs) if t is not None]
         for t in tasks:
             t.cancel()
@@ -244,10 +293,15 @@ class SelfHealing:
         while True:
             now = datetime.now(UTC)
             wake_at = min([self._next_tick, *(t for t, _ in self.timers[:1])])
-            if not self.pending:
+            if not self.pending and not self._rule_updates and not self._resync:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), max(0.05, (wake_at - now).total_seconds()))
             self._wake.clear()
+            await self._apply_rule_updates()
+            if self._resync:
+                self._resync = False
+                async with self._lock:
+                    await self._sync_watches()
             now = datetime.now(UTC)
             batch, self.pending = self.pending, set()
             while self.timers and self.timers[0][0] <= now:
@@ -312,6 +366,8 @@ class SelfHealing:
             await self._trigger(rule, w, key, match, first, res)
         except asyncio.CancelledError:
             raise
+        except Fenced as e:  # the cluster's shard moved: its new owner handles the event
+            log.info("self-healing rule %s on %s: not handled here: %s", rule.key, res[2], e)
         except (KubeError, MemberError, TimeoutError, OSError) as e:
             log.info("self-healing rule %s on %s: not handled: %s", rule.key, res[2], e.__class__.__name__)
             self.quiet_until[res] = datetime.now(UTC) + timedelta(seconds=10)
@@ -346,6 +402,7 @@ class SelfHealing:
             return
         if decision.verdict not in ("act", "dry_run"):
             return
+        await self.shards.fence(cluster)  # a replica that lost the cluster's shard never claims, so never acts
         claimed = await claims.claim(hub, rule, cluster, fresh.resource, self.holder, now, held)
         self._quiet(res, now + timedelta(seconds=rule.cooldown), key)
         if not claimed:
@@ -375,10 +432,27 @@ class SelfHealing:
 
     # -- status ---------------------------------------------------------------------------------------------
 
+    def _writes_status(self, obj: SelfHealingRule) -> bool:
+        """Whether this replica writes the rule's Ready and hourly recount: the owner of its first cluster (of
+        the rule's own name when it names none), so there is one writer however many replicas run."""
+        clusters = sorted(obj.spec.clusters or [])
+        return self.shards.owns(clusters[0] if clusters else obj.metadata.name or "")
+
+    def _elsewhere(self, cluster: str) -> str | None:
+        """Why a cluster watched by another replica cannot be watched, from its ManagedCluster; None: it can."""
+        mc = self.cluster_of(cluster)
+        if mc is None:
+            return f"cluster {cluster!r} is not registered"
+        status = mc.get("status") or {}
+        if status.get("phase") in ("disconnected", "error"):
+            return f"cluster {cluster!r} is {status['phase']}"
+        return None
+
     def _ready(self, rule: Rule) -> Ready:
         if not rule.enabled:
             return False, "Disabled", "the rule is disabled"
-        broken = [self.watch_errors[c] for c in rule.clusters if c in self.watch_errors]
+        broken = [self.watch_errors[c] for c in rule.clusters if c in self.watch_errors and self.shards.owns(c)]
+        broken += [why for c in rule.clusters if not self.shards.owns(c) and (why := self._elsewhere(c))]
         broken += [f"{c}: the watch of {rule.kind} is not established (the operator log says why)"
                    for c in rule.clusters if (w := self.watches.get((c, rule.kind))) is not None and w.stuck()]
         if broken:
@@ -388,6 +462,8 @@ class SelfHealing:
 
     async def _write_ready(self, obj: SelfHealingRule) -> None:
         key = _key(obj.metadata)
+        if not self._writes_status(obj):
+            return
         if key in self.invalid:
             await write_ready(self.memo.hub, obj, (False, "InvalidSpec", "; ".join(self.invalid[key])[:2000]))
         elif key in self.rules:
@@ -409,7 +485,7 @@ class SelfHealing:
             rule = state.rule
             last = state.status.last_triggered_time or ""
             count = state.status.actions_last_hour or 0
-            if count and last:
+            if count and last and self._writes_status(state.obj):
                 recent = await history.actions_since(self.memo.hub, rule.namespace, rule.name, now)
                 if len(recent) != count:
                     await self._write_status(rule, None, len(recent), capped=len(recent) >= rule.max_per_hour)

@@ -19,6 +19,11 @@ it can (nobody else took it) or finds it taken.
 within two thirds of the duration by this replica's clock. A replica that was paused past its Lease therefore
 never acts after it resumes, whatever the Lease still says.
 
+The rounds run on a thread and event loop of their own (cloudops_operator/lease_thread.py) with their own hub
+client, so a main loop saturated by thousands of clusters' syncs never makes a renewal late; gains and losses are
+handed to the main loop, where the loops run. `owned` is only ever rebound, never changed in place, so the main
+loop reads it without a lock; `confirm` reads the Lease through a client of the main loop's (`fence_api`).
+
 With no shards configured (`CLOUDOPS_SHARDS=0`, as `make run` and most tests start the operator) this replica
 owns every cluster and nothing is written.
 """
@@ -30,7 +35,7 @@ import contextlib
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +45,7 @@ from prometheus_client import Counter, Gauge
 from cloudops.kube.client import ApiClient
 from cloudops.kube.leases import Lease, Observed, delete_lease, list_leases, micro, read_lease, write_lease
 from cloudops.sharding import fair_share, plan, shard_for
+from cloudops_operator.lease_thread import LeaseThread
 
 __all__ = ["ROLE_LABEL", "Fenced", "Shards", "shard_lease_name"]
 
@@ -93,6 +99,11 @@ class Shards:
     accepting: bool = True
     active: bool = False  # unsharded: whether this replica works (it leads, or there is no election)
     labels_of: Callable[[str], Mapping[str, str]] = lambda _: {}  # a cluster's labels, set by the loops' watch
+    thread: LeaseThread | None = None  # where the rounds run (`api` is its client); None: on the caller's loop
+    fence_api: ApiClient | None = None  # `confirm`'s client, on the main loop; None: `api`
+    main: asyncio.AbstractEventLoop | None = None  # the loop the loops run on (set by `run`)
+    releasing: frozenset[int] = frozenset()  # being handed back: their work stopping, then their Leases freed
+    _background: set[asyncio.Task[None]] = field(default_factory=set)  # hand-backs and losses under way
     _gain: list[Gain] = field(default_factory=list)
     _lose: list[Lose] = field(default_factory=list)
 
@@ -123,14 +134,13 @@ class Shards:
         """Unsharded: this replica now does every cluster's work (it leads)."""
         if not self.sharded and not self.active:
             self.active = True
-            for gain in self._gain:
-                gain({0})
+            self._notify_gain({0})
 
     async def deactivate(self) -> None:
         """Unsharded: this replica no longer leads, and stops every cluster's work."""
         if not self.sharded and self.active:
             self.active = False
-            await asyncio.gather(*(lose({0}) for lose in self._lose))
+            await self._notify_lose({0})
 
     def listen(self, gain: Gain, lose: Lose) -> None:
         self._gain.append(gain)
@@ -155,9 +165,10 @@ class Shards:
         """The fence before a side effect on the cluster `name`: held by our clock and as of a fresh read."""
         if not self.sharded:
             return self.accepting and self.active
-        if not self.owns(name, labels) or self.api is None:
+        api = self.fence_api or self.api
+        if not self.owns(name, labels) or api is None:
             return False
-        lease = await read_lease(self.api, self.namespace, shard_lease_name(self.shard(name, labels)),
+        lease = await read_lease(api, self.namespace, shard_lease_name(self.shard(name, labels)),
                                  seconds=self.valid_seconds)
         return lease is not None and lease.holder == self.identity and self.owns(name, labels)
 
@@ -169,11 +180,18 @@ class Shards:
     # -- the loop -----------------------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Rounds until `stop`; then hands back every shard (after its work stopped) and the presence Lease."""
+        """Rounds until `stop` (on the Lease thread when there is one); `shutdown` hands the shards back."""
+        self.main = asyncio.get_running_loop()
         if not self.sharded:
             self.ready.set()
             await stop.wait()
             return
+        if self.thread is not None:
+            await self.thread.run(self._rounds, stop)
+        else:
+            await self._rounds(stop)
+
+    async def _rounds(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:  # bounded: a hub that hangs (frozen, a dead connection) must not hold the lapse check back
                 await asyncio.wait_for(self.round(), timeout=self.seconds)
@@ -182,7 +200,7 @@ class Shards:
             except Exception as e:  # the hub unreachable, a TLS reset, a timeout: the next round tries again
                 log.warning("shard Leases not read: %s", e.__class__.__name__ if not str(e) else e)
                 await self._lapse()
-            self.ready.set()
+            self._on_main(self.ready.set)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.round_seconds)
 
@@ -200,7 +218,8 @@ class Shards:
         REPLICAS_SEEN.set(self.live)
         await self._collect(leases)
         shard_leases = {n: leases.get(shard_lease_name(n)) for n in range(self.count)}
-        held = sorted(n for n, lease in shard_leases.items() if lease is not None and lease.holder == self.identity)
+        held = sorted(n for n, lease in shard_leases.items()
+                      if lease is not None and lease.holder == self.identity and n not in self.releasing)
         due = [n for n in held if n not in self.owned or self._due(self.renewed.get(n))]
         renewed = await asyncio.gather(*(self._write(n, shard_leases[n], acquire=False) for n in due))
         back = {n for n, ok in zip(due, renewed, strict=True) if ok and n not in self.owned}
@@ -215,12 +234,14 @@ class Shards:
         holders = {n: (lease.holder if lease is not None else "") for n, lease in shard_leases.items()}
         available = {n for n, lease in shard_leases.items()
                      if lease is None or self.observed[lease.name].expired(lease)}
-        todo = plan(self.count, self.identity, holders, available, replicas) if self.accepting else None
+        if self.releasing or not self.accepting:  # the plan again once the hand-back is written
+            return
+        todo = plan(self.count, self.identity, holders, available, replicas)
         if todo is None:
             return
-        if todo.release:
-            await self.hand_back(set(todo.release), "over the fair share of "
-                                 f"{fair_share(self.count, self.live)} with {self.live} replicas")
+        if todo.release:  # in the background: stopping its work must not hold back the other shards' renewals
+            self._spawn(self.hand_back(set(todo.release), "over the fair share of "
+                                       f"{fair_share(self.count, self.live)} with {self.live} replicas"))
         won = await asyncio.gather(*(self._write(n, shard_leases[n], acquire=True) for n in todo.take))
         taken_now = {n for n, ok in zip(todo.take, won, strict=True) if ok}
         if taken_now:
@@ -234,8 +255,12 @@ class Shards:
         mine = self._drop(shards)
         if not mine:
             return
-        await asyncio.gather(*(lose(mine) for lose in self._lose))
-        await asyncio.gather(*(self._free(n) for n in mine))
+        self.releasing = self.releasing | mine
+        try:
+            await self._notify_lose(mine)
+            await asyncio.gather(*(self._free(n) for n in mine))
+        finally:
+            self.releasing = self.releasing - mine
         log.warning("handed back shard(s) %s: %s", ", ".join(map(str, sorted(mine))), why)
 
     async def _free(self, n: int) -> None:
@@ -255,8 +280,14 @@ class Shards:
         """Takes no more work, hands every shard back and withdraws the presence Lease."""
         self.accepting = False
         if not self.sharded:
-            await asyncio.gather(*(lose({0}) for lose in self._lose))
-            return
+            await self._notify_lose({0})
+        elif self.thread is not None:
+            await self.thread.call(self._shutdown())
+        else:
+            await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        await asyncio.gather(*self._background, return_exceptions=True)  # hand-backs under way end first
         try:
             await self.hand_back(set(self.owned), "stopping")
             assert self.api is not None
@@ -265,7 +296,36 @@ class Shards:
                 await delete_lease(self.api, self.namespace, presence)
         except Exception as e:  # the hub unreachable: the Leases expire instead
             log.warning("shard Leases not handed back (they expire in %d s): %s", self.seconds, e)
-            await asyncio.gather(*(lose(set(self.owned)) for lose in self._lose))
+            await self._notify_lose(set(self.owned))
+
+    # -- the main loop's side -----------------------------------------------------------------------------
+
+    def _away(self) -> bool:
+        """Whether this runs on the Lease thread rather than the main loop."""
+        return self.main is not None and asyncio.get_running_loop() is not self.main
+
+    def _on_main(self, fn: Callable[[], object]) -> None:
+        if self._away():
+            assert self.main is not None
+            self.main.call_soon_threadsafe(fn)
+        else:
+            fn()
+
+    def _notify_gain(self, shards: set[int]) -> None:
+        """Starts the shards' work (on the main loop, without waiting for it)."""
+        for gain in self._gain:
+            self._on_main(lambda gain=gain: gain(shards))  # type: ignore[misc]
+
+    async def _notify_lose(self, shards: set[int]) -> None:
+        """Stops the shards' work on the main loop and waits until it stopped."""
+        async def stop_all() -> None:
+            await asyncio.gather(*(lose(shards) for lose in self._lose))
+
+        if self._away():
+            assert self.main is not None
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(stop_all(), self.main))
+        else:
+            await stop_all()
 
     # -- steps --------------------------------------------------------------------------------------------
 
@@ -277,16 +337,15 @@ class Shards:
             await self._lost(lapsed, f"not renewed for {self.valid_seconds:.0f} s")
 
     async def _gained(self, shards: set[int], why: str) -> None:
-        self.owned |= shards
+        self.owned = self.owned | shards
         SHARDS_OWNED.set(len(self.owned))
         log.warning("holding shard(s) %s: %s", ", ".join(map(str, sorted(shards))), why)
-        for gain in self._gain:
-            gain(shards)
+        self._notify_gain(shards)
 
     def _drop(self, shards: set[int]) -> set[int]:
         """Those of `shards` this replica held, no longer counted as its own (their work still to stop)."""
         mine = shards & self.owned
-        self.owned -= mine
+        self.owned = self.owned - mine
         SHARDS_OWNED.set(len(self.owned))
         return mine
 
@@ -296,7 +355,13 @@ class Shards:
             return
         HANDOVERS.labels("lost").inc(len(mine))
         log.error("lost shard(s) %s: %s", ", ".join(map(str, sorted(mine))), why)
-        await asyncio.gather(*(lose(mine) for lose in self._lose))
+        # not waited for: they are no longer ours (the loops check), and the rounds must go on renewing the rest
+        self._spawn(self._notify_lose(mine))
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _metadata(self, role: str, n: int | None = None) -> dict[str, Any]:
         labels = {ROLE_LABEL: role, "app.kubernetes.io/name": "cloudops-operator",

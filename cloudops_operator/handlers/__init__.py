@@ -6,7 +6,6 @@ from cloudops_operator.handlers import (
     label_policy,
     managed_cluster,
     quota_usage,
-    self_healing_rule,
     startup,
     usage_history,
     version_tracking,
@@ -15,5 +14,5 @@ from cloudops_operator.handlers import (
 )
 
 __all__ = ["compliance_check", "endpoint_monitor", "label_policy", "managed_cluster", "quota_usage",
-           "self_healing_rule", "startup", "usage_history", "version_tracking", "yaml_backup",
+           "startup", "usage_history", "version_tracking", "yaml_backup",
            "yaml_backup_schedule"]
