@@ -59,13 +59,14 @@ class LeaseThread:
         caller's) is. Cancelled, the work is cancelled too and waited for (bounded), so whatever runs next on the
         thread never overlaps it."""
         flag = asyncio.Event()
-        finished = threading.Event()
+        caller = asyncio.get_running_loop()
+        unwound: asyncio.Future[None] = caller.create_future()  # set from the thread when the work has ended
 
         async def guarded() -> T:
             try:
                 return await work(flag)
             finally:
-                finished.set()
+                caller.call_soon_threadsafe(_settle, unwound)
 
         future = asyncio.run_coroutine_threadsafe(guarded(), self.loop)
         result = asyncio.wrap_future(future)
@@ -78,7 +79,9 @@ class LeaseThread:
             return await result
         except asyncio.CancelledError:
             future.cancel()
-            await asyncio.to_thread(finished.wait, UNWIND_SECONDS)
+            # not through asyncio.to_thread: the default executor may be queued behind the clusters' work
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(unwound), UNWIND_SECONDS)
             raise
         finally:
             stopping.cancel()
@@ -89,5 +92,10 @@ class LeaseThread:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.call(self.api.close()), UNWIND_SECONDS)
         if self._thread.is_alive():
+            # the thread is a daemon: stopping its loop is enough, and its last steps are not waited for
             self.loop.call_soon_threadsafe(self.loop.stop)
-            await asyncio.to_thread(self._thread.join, UNWIND_SECONDS)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

@@ -40,6 +40,7 @@ async def test_work_runs_on_its_own_thread_while_the_main_loop_is_blocked() -> N
         assert await asyncio.wait_for(running, 2) == "leases"
     finally:
         await thread.close()
+    await asyncio.to_thread(thread._thread.join, 5)  # close stops the loop; the thread then ends by itself
     assert not thread._thread.is_alive()
 
 
