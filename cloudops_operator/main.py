@@ -46,6 +46,7 @@ __all__ = ["main"]
 log = logging.getLogger("cloudops.operator")
 DEFAULT_LEADER_LEASE = "cloudops-operator-leader"
 SHUTDOWN_SECONDS = 8  # loops stop within 5 s, then the hand-back: inside 10 s of SIGTERM
+KOPF_STOP_SECONDS = 6.0  # after a signal, kopf's own stop (in parallel with the hand-back) before it is cancelled
 TRIM_SECONDS = 30.0
 
 
@@ -57,7 +58,18 @@ async def _kopf(settings: Settings, memo: Memo, stop: asyncio.Event, signalled: 
         tasks = await kopf.spawn_tasks(namespaces=[settings.namespace], standalone=True, memo=memo,
                                        stop_flag=stop)
         _on_signals(signalled)  # kopf took them over in spawn_tasks
-        await kopf.run_tasks(tasks, ignored=Spared())
+        running = asyncio.ensure_future(kopf.run_tasks(tasks, ignored=Spared()))
+        waiting = asyncio.ensure_future(signalled.wait())
+        await asyncio.wait({running, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if not running.done():  # signalled: kopf stops by its flag; a leader that just resumed a thousand objects
+            # takes seconds to drain its queues, and its handlers resume on the next leader anyway
+            done, _ = await asyncio.wait({running}, timeout=KOPF_STOP_SECONDS)
+            if not done:
+                log.warning("kopf did not stop within %.0f s of the signal: cancelled", KOPF_STOP_SECONDS)
+                running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
 
 
 async def _serve(settings: Settings, memo: Memo, elector: Elector | None,
@@ -165,21 +177,13 @@ async def _run(settings: Settings) -> int:
     healing.start()
     owning = asyncio.create_task(memo.shards.run(stop), name="shards")
     trimming = asyncio.create_task(_trim_memory(stop), name="trim-memory")
+    # from the signal on, while kopf stops (seconds, for a leader that just resumed a thousand objects)
+    handing_back = asyncio.create_task(_hand_back_on_stop(stop, memo.shards, owning, trimming), name="hand-back")
     try:
         await _lead(settings, memo, elector, leading, stop)
     finally:
         stop.set()
-        started = time.monotonic()
-        owning.cancel()  # a round waiting on an unreachable hub must not hold the exit
-        trimming.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await owning
-        with contextlib.suppress(asyncio.CancelledError):
-            await trimming
-        try:  # bounded: with the hub unreachable the Leases expire instead, and the loops are cancelled at exit
-            await asyncio.wait_for(memo.shards.shutdown(), SHUTDOWN_SECONDS)
-        except TimeoutError:
-            log.warning("shards not handed back within %d s; they expire", SHUTDOWN_SECONDS)
+        started = await handing_back
         await loops.stop()
         await healing.stop()
         for runner in runners:
@@ -189,6 +193,23 @@ async def _run(settings: Settings) -> int:
         await lease_thread.close()
         log.warning("stopped: work and Leases handed back in %.1f s", time.monotonic() - started)
     return 0
+
+
+async def _hand_back_on_stop(stop: asyncio.Event, shards: Shards, *tasks: asyncio.Task[None]) -> float:
+    """Once `stop` is set: ends the Lease rounds (and `tasks`), stops the loops and hands every shard back, in
+    parallel with kopf stopping; returns when it started (monotonic)."""
+    await stop.wait()
+    started = time.monotonic()
+    for task in tasks:
+        task.cancel()  # a round waiting on an unreachable hub must not hold the exit
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    try:  # bounded: with the hub unreachable the Leases expire instead, and the loops are cancelled at exit
+        await asyncio.wait_for(shards.shutdown(), SHUTDOWN_SECONDS)
+    except TimeoutError:
+        log.warning("shards not handed back within %d s; they expire", SHUTDOWN_SECONDS)
+    return started
 
 
 async def _trim_memory(stop: asyncio.Event) -> None:
