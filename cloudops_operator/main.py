@@ -3,11 +3,11 @@
 Every replica runs the per-cluster loops and the self-healing watches of the clusters in the shards it owns
 (cloudops_operator/shards.py, loops.py and self_healing.py); one replica, the holder of the leader Lease
 (cloudops_operator/leader.py), also runs kopf with the change handlers (ids, deletions, label policies) that are
-not per cluster. Without shards and a
-leader Lease (`make run`, most tests) the one replica does all of it.
+not per cluster. Without shards and a leader Lease (`make run`, most tests) the one replica does all of it.
 
-On SIGTERM a replica takes no more work, stops its loops (they write what they buffered), hands its shards and
-the leader Lease back so that the next owner takes over at once, and exits.
+On SIGTERM a replica takes no more work, stops its loops (they write what they buffered) and hands its shards
+back while kopf stops (given KOPF_STOP_SECONDS, then cancelled), then hands the leader Lease back, so that the
+next owners take over at once, and exits.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ __all__ = ["main"]
 log = logging.getLogger("cloudops.operator")
 DEFAULT_LEADER_LEASE = "cloudops-operator-leader"
 SHUTDOWN_SECONDS = 8  # loops stop within 5 s, then the hand-back: inside 10 s of SIGTERM
-KOPF_STOP_SECONDS = 6.0  # after a signal, kopf's own stop (in parallel with the hand-back) before it is cancelled
+KOPF_STOP_SECONDS = 2.0  # after a signal, kopf's own stop (in parallel with the hand-back) before it is cancelled
 TRIM_SECONDS = 30.0
 
 
