@@ -6,9 +6,18 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Callable
 
 from cloudops_operator.lease_thread import LeaseThread
 from cloudops_operator.shards import Shards
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 5) -> None:
+    """Waits (yielding to this loop) until `condition` holds; fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
 
 
 async def _started() -> LeaseThread:
@@ -30,7 +39,7 @@ async def test_work_runs_on_its_own_thread_while_the_main_loop_is_blocked() -> N
 
         stop = asyncio.Event()
         running = asyncio.create_task(thread.run(tick, stop))
-        await asyncio.sleep(0.05)
+        await _until(lambda: bool(ticks))
         before, deadline = len(ticks), time.monotonic() + 10
         # This loop kept busy, never yielding (as a saturated one is late): the thread's rounds go on.
         while len(ticks) - before < 5 and time.monotonic() < deadline:
@@ -47,9 +56,10 @@ async def test_work_runs_on_its_own_thread_while_the_main_loop_is_blocked() -> N
 async def test_a_cancelled_run_waits_until_its_work_has_unwound() -> None:
     thread = await _started()
     try:
-        unwound = threading.Event()
+        unwound, started = threading.Event(), threading.Event()
 
         async def stubborn(_: asyncio.Event) -> None:
+            started.set()
             try:
                 await asyncio.sleep(60)
             finally:
@@ -57,7 +67,7 @@ async def test_a_cancelled_run_waits_until_its_work_has_unwound() -> None:
                 unwound.set()
 
         running = asyncio.create_task(thread.run(stubborn, asyncio.Event()))
-        await asyncio.sleep(0.05)
+        await _until(started.is_set)
         running.cancel()
         try:
             await running
@@ -89,7 +99,7 @@ async def test_shards_gained_and_lost_on_the_thread_are_handled_on_the_main_loop
         shards.main = asyncio.get_running_loop()
         owned_before = shards.owned
         await thread.call(shards._gained({1, 2}, "test"))
-        await asyncio.sleep(0.05)  # the gain is posted to this loop, not waited for
+        await _until(lambda: bool(seen))  # the gain is posted to this loop, not waited for
         assert shards.owned == {1, 2} and owned_before == set()  # rebound, never changed in place
         await asyncio.wait_for(thread.call(shards._lost({2}, "test")), 2)  # returns while the loss is handled
         assert shards.owned == {1} and seen == [("gain", {1, 2}, True)]
