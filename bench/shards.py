@@ -182,13 +182,16 @@ async def bench_shards(hub: Any, members: list[Path], namespace: str, clusters: 
             code = await asyncio.to_thread(r.proc.wait, 60)
             took = time.monotonic() - t0
             replicas.remove(r)
-            record(f"shards_shutdown_{int(count)}", {"clusters_held": count, "exit_s": round(took, 2),
-                                                     "exit_code": code, "target_s": 10})
+            result: dict[str, Any] = {"clusters_held": count, "exit_s": round(took, 2), "exit_code": code,
+                                      "target_s": 10}
             if replicas:
                 async def all_held() -> bool:
                     held = await holders()
                     return len(held) == SHARDS and all(h.endswith(f"/{replicas[0].proc.pid}") for h in held.values())
-                await wait_for(all_held, 60)
+                # handed back: taken within a round of the exit; left to expire: after the Lease duration
+                result["survivor_holds_all_after_s"] = round(took + await wait_for(all_held, 60), 1)
+            record(f"shards_shutdown_{int(count)}", result)
+            if replicas:
                 await asyncio.sleep(interval / 4)  # its loops running for every cluster
     finally:
         for r in replicas:

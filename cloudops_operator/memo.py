@@ -12,6 +12,7 @@ from cloudops.kube.client import ApiClient
 from cloudops.members.access import MemberAccess
 from cloudops.members.session import DiscoveryCache
 from cloudops.settings import Settings
+from cloudops_operator.oldest_first import OldestFirst
 from cloudops_operator.shards import Shards
 
 __all__ = ["Memo"]
@@ -22,7 +23,7 @@ class Memo(kopf.Memo):
     members: MemberClients  # the process's member client pool (only `access` opens sessions from it)
     access: MemberAccess  # the one place a ManagedCluster becomes a MemberSession
     settings: Settings
-    probe_slots: asyncio.Semaphore  # shared by every cluster's daemon
+    probe_slots: OldestFirst  # shared by every cluster's loop, the stalest served first
     discovery: DiscoveryCache  # member discovery, shared by the cluster jobs of all clusters
     shards: Shards  # which clusters' work is this replica's (and the fence before a side effect)
 

@@ -251,14 +251,21 @@ class Shards:
             HANDOVERS.labels("taken").inc(len(taken_now))
 
     async def hand_back(self, shards: set[int], why: str) -> None:
-        """Stops the shards' work, then writes each Lease free so the next owner takes it at once."""
+        """Stops the shards' work, then writes each Lease free so the next owner takes it at once. Shard by shard:
+        a shard whose loops stopped is freed while others' loops still write what they buffered."""
         mine = self._drop(shards)
         if not mine:
             return
         self.releasing = self.releasing | mine
+
+        async def one(n: int) -> None:
+            await self._notify_lose({n})
+            await self._free(n)
+
         try:
-            await self._notify_lose(mine)
-            await asyncio.gather(*(self._free(n) for n in mine))
+            failed = [e for e in await asyncio.gather(*(one(n) for n in mine), return_exceptions=True) if e]
+            if failed:
+                raise failed[0]
         finally:
             self.releasing = self.releasing - mine
         log.warning("handed back shard(s) %s: %s", ", ".join(map(str, sorted(mine))), why)

@@ -147,7 +147,7 @@ async def reconcile_once(body: kopf.Body, memo: Memo, logger: logging.Logger | k
     server = "the member API server"
     snap: Snapshot | None = None
     try:
-        async with memo.probe_slots:
+        async with memo.probe_slots.slot(_probe_key(body)):
             # Bounded like the probe: a hub read that hangs must not hold the sync loop (and its jobs) forever.
             api, server = await asyncio.wait_for(memo.members.get(memo.hub, namespace, dict(body.get("spec") or {})),
                                                  timeout=memo.settings.member_timeout_seconds)
@@ -254,19 +254,31 @@ def first_sync_delay(body: Mapping[str, Any], now: datetime) -> float:
     status is not current (never synced, spec changed, a sync requested), else what is left of the interval since
     its last sync, so a replica taking over hundreds of clusters keeps their cadence instead of probing them all at
     once. At most one interval, whatever the other replica's clock said."""
-    cluster = as_cluster(body)
-    status = cluster.status
-    if status is None or status.last_sync_time is None:
+    last = _current_sync(body)
+    if last is None:
         return 0.0
+    interval = float(as_cluster(body).spec.sync_interval_seconds or DEFAULT_INTERVAL)
+    return min(interval, max(0.0, interval - (now - last).total_seconds()))
+
+
+def _current_sync(body: Mapping[str, Any]) -> datetime | None:
+    """The last sync time, when the status is current: None when never synced, the spec changed since, or a sync
+    was requested since."""
+    status = as_cluster(body).status
+    if status is None or status.last_sync_time is None:
+        return None
     meta = body.get("metadata") or {}
     request = (meta.get("annotations") or {}).get(SYNC_ANNOTATION)
     if status.observed_generation != meta.get("generation") or (request and request != status.last_sync_request):
-        return 0.0
-    last = parse_time(status.last_sync_time)
-    if last is None:
-        return 0.0
-    interval = float(cluster.spec.sync_interval_seconds or DEFAULT_INTERVAL)
-    return min(interval, max(0.0, interval - (now - last).total_seconds()))
+        return None
+    return parse_time(status.last_sync_time)
+
+
+def _probe_key(body: Mapping[str, Any]) -> float:
+    """Its place in the queue for a probe slot (cloudops_operator/oldest_first.py): the oldest sync first, and
+    before any, clusters never synced or asked to sync."""
+    last = _current_sync(body)
+    return 0.0 if last is None else last.timestamp()
 
 
 def _resume_gauges(body: kopf.Body) -> bool:

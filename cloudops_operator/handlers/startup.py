@@ -6,7 +6,6 @@ per-cluster loops (cloudops_operator.loops) run in every replica, kopf only in t
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import kopf
@@ -17,6 +16,7 @@ from cloudops.members.access import MemberAccess
 from cloudops.members.session import DiscoveryCache
 from cloudops.settings import Settings
 from cloudops_operator.memo import Memo
+from cloudops_operator.oldest_first import OldestFirst
 
 __all__ = ["build_memo", "close_memo", "configure", "login"]
 
@@ -34,7 +34,7 @@ async def build_memo(settings: Settings) -> Memo:
     memo.settings = settings
     memo.hub = await hub_client(settings.kubeconfig)
     memo.members = MemberClients()
-    memo.probe_slots = asyncio.Semaphore(max(1, settings.probe_concurrency))
+    memo.probe_slots = OldestFirst(settings.probe_concurrency)
     memo.discovery = DiscoveryCache()
     memo.access = MemberAccess(memo.hub, settings.namespace, memo.members, settings.member_timeout_seconds,
                                discovery=memo.discovery)
