@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,7 @@ from cloudops.members.session import MemberSession
 from cloudops.settings import Settings
 from cloudops_operator.memo import Memo
 
-__all__ = ["JOBS", "ClusterJob", "cluster_job", "run_due_jobs"]
+__all__ = ["JOBS", "ClusterJob", "cluster_job", "first_wait", "run_due_jobs"]
 
 Run = Callable[[kopf.Body, Memo, MemberSession], Awaitable[Any]]
 
@@ -35,18 +36,27 @@ class ClusterJob:
     every: Callable[[Settings], float]
     run: Run
     enabled: Callable[[Settings], bool]
+    spread: bool = False  # first run at a point of its period fixed by the cluster's name, not at once
 
 
 JOBS: list[ClusterJob] = []
 
 
-def cluster_job(name: str, every: Callable[[Settings], float],
-                enabled: Callable[[Settings], bool] | None = None) -> Callable[[Run], Run]:
-    """Registers `run(body, memo, session)` to run about every `every(settings)` seconds per cluster."""
+def cluster_job(name: str, every: Callable[[Settings], float], enabled: Callable[[Settings], bool] | None = None,
+                spread: bool = False) -> Callable[[Run], Run]:
+    """Registers `run(body, memo, session)` to run about every `every(settings)` seconds per cluster. `spread`:
+    upkeep (hourly pruning) whose first run may wait; a replica that starts or takes over thousands of clusters
+    would otherwise run it for all of them in its first minutes, competing with their first syncs."""
     def register(run: Run) -> Run:
-        JOBS.append(ClusterJob(name, every, run, enabled or (lambda _: True)))
+        JOBS.append(ClusterJob(name, every, run, enabled or (lambda _: True), spread))
         return run
     return register
+
+
+def first_wait(cluster: str, job: str, every: float) -> float:
+    """Seconds before a spread job's first run on `cluster`: in [0, every), the same for the cluster whichever
+    replica runs it, and spread evenly over a fleet."""
+    return every * (zlib.crc32(f"{cluster}/{job}".encode()) / 2**32)
 
 
 async def _one(job: ClusterJob, body: kopf.Body, memo: Memo, session: MemberSession,
@@ -71,6 +81,9 @@ async def run_due_jobs(body: kopf.Body, memo: Memo, logger: logging.Logger | kop
         return None
     last: dict[str, float] = memo.setdefault("_job_runs", {})
     now = time.monotonic()
+    for j in jobs:
+        if j.spread and j.name not in last:  # as if last run so that the first run comes after first_wait
+            last[j.name] = now - j.every(settings) + first_wait(body["metadata"]["name"], j.name, j.every(settings))
     due = [j for j in jobs if now - last.get(j.name, float("-inf")) >= j.every(settings)]
     if due:
         # Not this replica's any more (its shard moved, or it was paused past its Lease): skipped, not run late.

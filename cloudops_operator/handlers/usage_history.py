@@ -38,7 +38,7 @@ async def sample_usage_job(body: kopf.Body, memo: Memo, session: MemberSession) 
     return len(round_.pods)
 
 
-@cluster_job("usage-prune", every=lambda s: 3600.0, enabled=lambda s: s.usage_sample_seconds > 0)
+@cluster_job("usage-prune", every=lambda s: 3600.0, enabled=lambda s: s.usage_sample_seconds > 0, spread=True)
 async def prune_usage(body: kopf.Body, memo: Memo, session: MemberSession) -> int:
     s = memo.settings
     meta = body["metadata"]

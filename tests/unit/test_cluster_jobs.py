@@ -92,3 +92,26 @@ async def test_a_cluster_this_replica_does_not_own_runs_no_job(jobs: list[Cluste
     jobs.append(ClusterJob("job", lambda s: 10, job, lambda s: True))
     wait = await run_due_jobs(BODY, _memo(owned=False), LOG, session, 1.0)
     assert calls == [] and wait is not None and wait > 5  # skipped for its period, not retried at once
+
+
+async def test_a_spread_job_first_runs_at_its_cluster_s_point_of_the_period(jobs: list[ClusterJob]) -> None:
+    calls: list[str] = []
+
+    async def prune(body: Any, memo: Memo, session: Any) -> None:
+        calls.append(body["metadata"]["name"])
+
+    async def session() -> Any:
+        return object()
+
+    jobs.append(ClusterJob("prune", lambda s: 3600, prune, lambda s: True, spread=True))
+    waits = {}
+    for name in (f"c{i}" for i in range(200)):
+        body: Any = {"metadata": {"name": name, "namespace": "ns"}}
+        wait = await run_due_jobs(body, _memo(), LOG, session, 1.0)
+        assert wait is not None
+        waits[name] = wait
+        assert abs(wait - cluster_jobs.first_wait(name, "prune", 3600)) < 1  # the same whichever replica runs it
+    ran_at_once = [n for n, w in waits.items() if w == 0]
+    assert sorted(calls) == sorted(ran_at_once) and len(calls) <= 2  # not the whole fleet in the first minute
+    quarters = [sum(1 for w in waits.values() if q * 900 <= w < (q + 1) * 900) for q in range(4)]
+    assert min(quarters) >= 30  # spread over the hour (200 clusters: about 50 a quarter)
