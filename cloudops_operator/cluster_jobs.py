@@ -88,8 +88,13 @@ async def run_due_jobs(body: kopf.Body, memo: Memo, logger: logging.Logger | kop
     if due:
         # Not this replica's any more (its shard moved, or it was paused past its Lease): skipped, not run late.
         if memo.shards.owns(body["metadata"]["name"]):
-            session = await open_session()
-            await asyncio.gather(*(_one(j, body, memo, session, logger, budget) for j in due))
+            try:
+                session = await open_session()
+            except (MemberError, KubeError, TimeoutError, OSError) as e:  # as a job that failed: its round skipped
+                logger.info("jobs of %s skipped: no member session (%s)", body["metadata"]["name"],
+                            e.__class__.__name__)
+            else:
+                await asyncio.gather(*(_one(j, body, memo, session, logger, budget) for j in due))
         done = time.monotonic()
         for j in due:
             last[j.name] = done

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import Any
 
 import kopf
 
 from cloudops.clusters.connect import MemberClients
 from cloudops.kube.client import ApiClient
+from cloudops.kube.informer import Informer
 from cloudops.members.access import MemberAccess
 from cloudops.members.session import DiscoveryCache
 from cloudops.settings import Settings
@@ -20,6 +22,7 @@ __all__ = ["Memo"]
 
 class Memo(kopf.Memo):
     hub: ApiClient
+    secrets: Informer[dict[str, Any]]  # the namespace's Secrets, metadata only: kubeconfig versions for `members`
     members: MemberClients  # the process's member client pool (only `access` opens sessions from it)
     access: MemberAccess  # the one place a ManagedCluster becomes a MemberSession
     settings: Settings

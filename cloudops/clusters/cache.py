@@ -15,9 +15,20 @@ from cloudops.constants import GROUP, ID_LABEL, MANAGED_CLUSTER, VERSION
 from cloudops.kube.client import ApiClient
 from cloudops.kube.informer import Informer
 
-__all__ = ["ClusterCache"]
+__all__ = ["ClusterCache", "secret_version", "secret_watch"]
 
 METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json"
+
+
+def secret_watch(hub: ApiClient, namespace: str) -> Informer[dict[str, Any]]:
+    """The namespace's Secrets as metadata only (names and resourceVersions, never values): what lets the member
+    client pool reuse a client without reading its kubeconfig Secret again (cloudops.clusters.connect)."""
+    return Informer(hub, f"/api/v1/namespaces/{namespace}/secrets", accept=METADATA)
+
+
+def secret_version(secrets: Informer[dict[str, Any]], name: str) -> str | None:
+    obj = secrets.get(name)
+    return (obj.get("metadata") or {}).get("resourceVersion") if obj is not None else None
 
 
 def _id_of(obj: Mapping[str, object]) -> str | None:
@@ -32,7 +43,7 @@ class ClusterCache:
         # Clusters as stored: the JSON that cloudops.members.access.ClusterRef carries.
         path = f"/apis/{GROUP}/{VERSION}/namespaces/{namespace}/{MANAGED_CLUSTER.plural}"
         self.clusters: Informer[dict[str, Any]] = Informer(hub, path, indexes={"id": _id_of})
-        self.secrets = Informer(hub, f"/api/v1/namespaces/{namespace}/secrets", accept=METADATA)
+        self.secrets = secret_watch(hub, namespace)
 
     def start(self) -> None:
         self.clusters.start()
@@ -53,5 +64,4 @@ class ClusterCache:
         return True
 
     def secret_version(self, name: str) -> str | None:
-        obj = self.secrets.get(name)
-        return (obj.get("metadata") or {}).get("resourceVersion") if obj is not None else None
+        return secret_version(self.secrets, name)

@@ -6,10 +6,12 @@ per-cluster loops (cloudops_operator.loops) run in every replica, kopf only in t
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import kopf
 
+from cloudops.clusters.cache import secret_version, secret_watch
 from cloudops.clusters.connect import MemberClients
 from cloudops.kube.client import hub_client
 from cloudops.members.access import MemberAccess
@@ -33,7 +35,11 @@ async def build_memo(settings: Settings) -> Memo:
     memo = Memo()
     memo.settings = settings
     memo.hub = await hub_client(settings.kubeconfig)
-    memo.members = MemberClients()
+    # Kubeconfig Secrets' versions from a metadata watch: a sync reuses its member client without a Secret GET
+    # (at 3,000 clusters those GETs were 36 a second on the hub).
+    memo.secrets = secret_watch(memo.hub, settings.namespace)
+    memo.secrets.start()
+    memo.members = MemberClients(versions=functools.partial(secret_version, memo.secrets))
     memo.probe_slots = OldestFirst(settings.probe_concurrency)
     memo.discovery = DiscoveryCache()
     memo.access = MemberAccess(memo.hub, settings.namespace, memo.members, settings.member_timeout_seconds,
@@ -42,6 +48,8 @@ async def build_memo(settings: Settings) -> Memo:
 
 
 async def close_memo(memo: Memo) -> None:
+    if "secrets" in memo:
+        await memo.secrets.stop()
     if "members" in memo:
         await memo.members.close()
     if "hub" in memo:

@@ -115,3 +115,21 @@ async def test_a_spread_job_first_runs_at_its_cluster_s_point_of_the_period(jobs
     assert sorted(calls) == sorted(ran_at_once) and len(calls) <= 2  # not the whole fleet in the first minute
     quarters = [sum(1 for w in waits.values() if q * 900 <= w < (q + 1) * 900) for q in range(4)]
     assert min(quarters) >= 30  # spread over the hour (200 clusters: about 50 a quarter)
+
+
+async def test_a_member_session_that_cannot_be_opened_skips_the_round_without_failing_the_loop(
+        jobs: list[ClusterJob]) -> None:
+    from cloudops.members.errors import MemberError
+
+    calls: list[str] = []
+
+    async def ok(body: Any, memo: Memo, session: Any) -> None:
+        calls.append("ok")
+
+    async def unreachable() -> Any:
+        raise MemberError(504, 504, "c1", "the member API server did not answer in time")
+
+    jobs.append(ClusterJob("ok", lambda s: 30, ok, lambda s: True))
+    memo = _memo()
+    wait = await run_due_jobs(BODY, memo, LOG, unreachable, 1.0)
+    assert calls == [] and wait is not None and 29 < wait <= 30  # retried next period, not at once (no busy loop)
