@@ -43,7 +43,7 @@ from typing import Any
 from prometheus_client import Counter, Gauge
 
 from cloudops.kube.client import ApiClient
-from cloudops.kube.leases import Lease, Observed, delete_lease, list_leases, micro, read_lease, write_lease
+from cloudops.kube.leases import Lease, Observed, delete_lease, list_leases, micro, put_lease, read_lease, write_lease
 from cloudops.sharding import fair_share, plan, shard_for
 from cloudops_operator.lease_thread import LeaseThread
 
@@ -92,6 +92,7 @@ class Shards:
     clock: Callable[[], float] = time.monotonic
     owned: set[int] = field(default_factory=set)
     renewed: dict[int, float] = field(default_factory=dict)  # shard -> last successful write, by our clock
+    written: dict[int, Lease] = field(default_factory=dict)  # shard -> its Lease as this replica last wrote it
     observed: dict[str, Observed] = field(default_factory=dict)
     live: int = 1
     present_at: float | None = None  # the presence Lease's last write, by our clock
@@ -271,15 +272,23 @@ class Shards:
         log.warning("handed back shard(s) %s: %s", ", ".join(map(str, sorted(mine))), why)
 
     async def _free(self, n: int) -> None:
-        """Writes shard n's Lease without a holder (if it still names this replica)."""
+        """Writes shard n's Lease without a holder (if it still names this replica): at the version this replica
+        last wrote, without reading it first (one request, not two, for each shard at shutdown), and read only
+        when someone else wrote it since."""
         assert self.api is not None
-        current = await read_lease(self.api, self.namespace, shard_lease_name(n))
-        if current is not None and current.holder == self.identity:
+        current = self.written.pop(n, None)
+        for _ in range(2):
+            if current is None:
+                current = await read_lease(self.api, self.namespace, shard_lease_name(n), seconds=5)
+            if current is None or current.holder != self.identity:
+                break
             spec = {"holderIdentity": None, "leaseDurationSeconds": self.seconds, "renewTime": micro(datetime.now(UTC)),
                     "acquireTime": micro(current.acquired) if current.acquired else None,
                     "leaseTransitions": current.transitions}
-            await write_lease(self.api, self.namespace, shard_lease_name(n), spec, current, self._metadata("shard", n),
-                              seconds=5)
+            if await write_lease(self.api, self.namespace, shard_lease_name(n), spec, current,
+                                 self._metadata("shard", n), seconds=5):
+                break
+            current = None  # written by someone since: read it, and free it only if it still names us
         self.renewed.pop(n, None)
         HANDOVERS.labels("released").inc()
 
@@ -387,11 +396,13 @@ class Shards:
         spec = {"holderIdentity": self.identity, "leaseDurationSeconds": self.seconds, "acquireTime": micro(acquired),
                 "renewTime": micro(now), "leaseTransitions": transitions}
         started = self.clock()
-        written = await write_lease(self.api, self.namespace, shard_lease_name(n), spec, previous,
-                                    self._metadata("shard", n), seconds=self.renew_seconds)
-        if written:
-            self.renewed[n] = started  # from before the write: the Lease cannot be older than that
-        return written
+        written = await put_lease(self.api, self.namespace, shard_lease_name(n), spec, previous,
+                                  self._metadata("shard", n), seconds=self.renew_seconds)
+        if written is None:
+            return False
+        self.renewed[n] = started  # from before the write: the Lease cannot be older than that
+        self.written[n] = written
+        return True
 
     async def _present(self, lease: Lease | None) -> None:
         assert self.api is not None

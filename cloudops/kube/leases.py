@@ -22,7 +22,7 @@ from cloudops.kube.raw import RawResponse, request
 from cloudops.kube.types import KubeObject
 
 __all__ = ["Lease", "Observed", "delete_lease", "fail", "holder_identity", "lease_path", "list_leases", "micro",
-           "parse_time", "read_lease", "write_lease"]
+           "parse_time", "put_lease", "read_lease", "write_lease"]
 
 
 def holder_identity() -> str:
@@ -138,6 +138,12 @@ async def write_lease(api: ApiClient, namespace: str, name: str, spec: dict[str,
                       metadata: dict[str, Any] | None = None, seconds: float = 30) -> bool:
     """Creates the Lease (no `previous`) or replaces it at `previous`'s resourceVersion: True when written,
     False when another writer came first (409) or it was deleted meanwhile (404)."""
+    return await put_lease(api, namespace, name, spec, previous, metadata, seconds) is not None
+
+
+async def put_lease(api: ApiClient, namespace: str, name: str, spec: dict[str, Any], previous: Lease | None,
+                    metadata: dict[str, Any] | None = None, seconds: float = 30) -> Lease | None:
+    """`write_lease`, returning the Lease as written (its new resourceVersion: the next write needs no read)."""
     meta: dict[str, Any] = {"name": name, "namespace": namespace, **(metadata or {})}
     if previous is not None:
         meta["resourceVersion"] = previous.resource_version
@@ -148,7 +154,7 @@ async def write_lease(api: ApiClient, namespace: str, name: str, spec: dict[str,
     else:
         resp = await request(api, "PUT", lease_path(namespace, name), query=query, body=body, seconds=seconds)
     if resp.status in (409, 404):
-        return False
+        return None
     if not 200 <= resp.status <= 299:
         raise fail(resp, f"writing Lease {name}: HTTP {resp.status}")
-    return True
+    return Lease.of(resp.json())
