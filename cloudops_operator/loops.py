@@ -38,6 +38,7 @@ __all__ = ["LOOPS", "Loops", "ObjectLoop", "StopFlag", "object_loop"]
 log = logging.getLogger("cloudops.loops")
 RETRY_SECONDS = 10.0
 REGISTER_SECONDS = 10.0
+FINALLY_SECONDS = 1.0  # what a cancelled loop's cleanup may take before it is cancelled again
 
 Run = Callable[..., Awaitable[None]]
 
@@ -298,7 +299,10 @@ class Loops:
         running.memo.wakeup().set()
         done, _ = await asyncio.wait({running.task}, timeout=grace)
         if not done:
-            running.task.cancel()
+            running.task.cancel()  # its `finally` (a sync loop's last history write) gets FINALLY_SECONDS
+            done, _ = await asyncio.wait({running.task}, timeout=FINALLY_SECONDS)
+            if not done:  # a hub too slow to take it: given up, so the shard can be handed back in time
+                running.task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await running.task
 

@@ -45,7 +45,7 @@ __all__ = ["main"]
 
 log = logging.getLogger("cloudops.operator")
 DEFAULT_LEADER_LEASE = "cloudops-operator-leader"
-SHUTDOWN_SECONDS = 8  # loops stop within 5 s, then the hand-back: inside 10 s of SIGTERM
+SHUTDOWN_SECONDS = 8  # sync loops stop within 4 s (others 5 s and a second), then the hand-back: inside 10 s
 KOPF_STOP_SECONDS = 2.0  # after a signal, kopf's own stop (in parallel with the hand-back) before it is cancelled
 TRIM_SECONDS = 30.0
 

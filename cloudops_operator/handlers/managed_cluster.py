@@ -212,7 +212,7 @@ def _sample(snap: Snapshot) -> dict[str, float]:
             "pods": float(counts.pods or 0), "nodes": float(counts.nodes or 0), "score": snap.health_score}
 
 
-@object_loop(MANAGED_CLUSTER, cluster="self", grace=10)
+@object_loop(MANAGED_CLUSTER, cluster="self", grace=3)  # to write what it buffered; a probe in flight is abandoned
 async def sync(body: kopf.Body, stopped: Stopped, memo: Memo, logger: kopf.Logger, **_: Any) -> None:
     """Re-probes on every interval, on spec changes and on sync requests (the loop is woken), until the object
     goes away or its shard moves; between probes runs the sections' periodic cluster jobs
@@ -244,7 +244,7 @@ async def sync(body: kopf.Body, stopped: Stopped, memo: Memo, logger: kopf.Logge
         # A stopping operator writes what it holds; only a crash can lose a partial batch.
         if not (body.get("metadata") or {}).get("deletionTimestamp"):
             try:
-                await asyncio.wait_for(flush_history(memo, body), timeout=5)
+                await asyncio.wait_for(flush_history(memo, body), timeout=3)
             except Exception as e:  # the hub client may already be closing: the batch bound applies
                 logger.info("history batch of %s not written on stop: %s", name, e.__class__.__name__)
 
