@@ -136,10 +136,10 @@ async def bench_shards(hub: Any, members: list[Path], namespace: str, clusters: 
         async def balanced() -> bool:
             held = await holders()
             counts = [sum(1 for h in held.values() if h.endswith(f"/{r.proc.pid}")) for r in replicas]
-            return len(held) == SHARDS and max(counts) - min(counts) <= 1
+            return len(held) == SHARDS and sum(counts) == SHARDS and max(counts) - min(counts) <= 1
 
         spread = await wait_for(balanced, 300)
-        await asyncio.sleep(interval)
+        await asyncio.sleep(2 * interval)  # steady state: three fresh replicas took every cluster at once
         writes0, t0 = await hub_writes(hub), time.monotonic()
         three = await _sample(replicas, interval)
         per_minute = (await hub_writes(hub) - writes0) / ((time.monotonic() - t0) / 60)

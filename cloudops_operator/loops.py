@@ -157,6 +157,7 @@ class Loops:
                 self.informers[key] = Informer(self.memo.hub, path, selector=selector, on_event=self._listener(key))
         self.shards.listen(lambda _: self.reconcile(), self._lose)
         self.shards.labels_of = self._labels
+        CLUSTERS_OWNED.set_function(self.owned_clusters)  # counted when scraped: true whatever changed since
         for informer in self.informers.values():
             informer.start()
 
@@ -211,7 +212,6 @@ class Loops:
 
     def reconcile(self) -> None:
         """Starts the loops this replica should run and is not running; stops those it should not run."""
-        owned = 0
         for loop in self.loops:
             for obj in self._informer_of(loop).values():
                 name = _own_name(obj)
@@ -222,9 +222,12 @@ class Loops:
                     self._maybe_start(loop, obj)
                 elif running is not None and (not mine or running.shard != shard):
                     self._stop_later(loop, name)
-        for obj in self.informers[MANAGED_CLUSTER.plural].values():
-            owned += self.shards.owns(_own_name(obj), self._labels(_own_name(obj)))
-        CLUSTERS_OWNED.set(owned)
+
+    def owned_clusters(self) -> int:
+        """ManagedClusters in the shards this replica holds now (a fresh replica may take shards before its
+        watch has listed the clusters: a count kept at that moment would say 0 for good)."""
+        return sum(self.shards.owns(_own_name(obj), self._labels(_own_name(obj)))
+                   for obj in self.informers[MANAGED_CLUSTER.plural].values())
 
     def _unregistered_for(self, loop: ObjectLoop, obj: Mapping[str, Any], cluster: str) -> float:
         """Seconds more to wait for the cluster `obj` names: up to REGISTER_SECONDS after `obj` was created, while
