@@ -8,6 +8,7 @@ from typing import cast
 
 from cloudops.kube.client import ApiClient
 from cloudops_operator.shards import Shards
+from tests.unit.test_lease_thread import _until
 
 
 class _Recorded(Shards):
@@ -32,11 +33,7 @@ async def test_a_shard_is_freed_while_another_shard_s_work_is_still_stopping() -
 
     shards.listen(lambda _: None, lose)
     handing = asyncio.create_task(shards.hand_back({0, 1, 2}, "stopping"))
-    for _ in range(100):
-        if sorted(shards.freed) == [0, 2]:
-            break
-        await asyncio.sleep(0.01)
-    assert sorted(shards.freed) == [0, 2]  # not waiting for shard 1
+    await _until(lambda: sorted(shards.freed) == [0, 2])  # not waiting for shard 1
     assert 1 in stopping and not handing.done()
     slow_stopped.set()
     await asyncio.wait_for(handing, 2)
